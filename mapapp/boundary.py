@@ -1,0 +1,78 @@
+"""The Kosovo–Serbia boundary line and the distance of a point to it."""
+
+import functools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, shape
+from shapely.ops import linemerge
+
+from mapapp import DATA_DIR
+from mapapp.errors import DataFileError
+
+OUTLINES_FILE = DATA_DIR / "ne_10m_admin0_kosovo_serbia.geojson"
+
+# Distances are measured in a local equirectangular projection centred on northern Kosovo:
+# within 300 km of it the error stays far below the ~1 km accuracy of Natural Earth's 1:10m line,
+# and it keeps distance a vectorised shapely call instead of a geodesic per vertex.
+_ORIGIN_LAT = 42.9
+_KM_PER_DEG_LAT = 110.574
+_KM_PER_DEG_LON = 111.320 * math.cos(math.radians(_ORIGIN_LAT))
+
+
+@functools.cache
+def outlines(path: Path = OUTLINES_FILE):
+    """The Kosovo and Serbia polygons of Natural Earth, keyed by ADM0_A3 ('KOS', 'SRB')."""
+    try:
+        collection = json.loads(Path(path).read_text(encoding="utf-8"))
+        polygons = {f["properties"]["ADM0_A3"]: shape(f["geometry"]) for f in collection["features"]}
+        return {"KOS": polygons["KOS"], "SRB": polygons["SRB"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        raise DataFileError(f"cannot read the boundary file {path}: {err!r}") from err
+
+
+@functools.cache
+def boundary_line(path: Path = OUTLINES_FILE) -> LineString:
+    """The Kosovo–Serbia boundary: the edge the two outlines share, in lon/lat."""
+    polygons = outlines(path)
+    shared = polygons["KOS"].boundary.intersection(polygons["SRB"].boundary)
+    line = linemerge(shared) if shared.geom_type == "MultiLineString" else shared
+    if line.geom_type != "LineString" or line.is_empty:
+        raise DataFileError(f"the outlines in {path} share no single boundary line ({line.geom_type})")
+    return line
+
+
+@functools.cache
+def _projected_line(path: Path = OUTLINES_FILE):
+    return shapely.transform(boundary_line(path), _to_km)
+
+
+def _to_km(coords):
+    projected = coords.copy()
+    projected[:, 0] = coords[:, 0] * _KM_PER_DEG_LON
+    projected[:, 1] = coords[:, 1] * _KM_PER_DEG_LAT
+    return projected
+
+
+def distance_km(latitude, longitude):
+    """Distance in km from a point (or arrays of points) to the Kosovo–Serbia boundary line."""
+    points = shapely.points(
+        np.asarray(longitude, dtype=float) * _KM_PER_DEG_LON,
+        np.asarray(latitude, dtype=float) * _KM_PER_DEG_LAT,
+    )
+    distances = shapely.distance(points, _projected_line())
+    return float(distances) if distances.ndim == 0 else distances
+
+
+def side(latitude, longitude):
+    """'Kosovo', 'Serbia' or None: which outline the point falls in."""
+    point = shapely.Point(longitude, latitude)
+    polygons = outlines()
+    if polygons["KOS"].covers(point):
+        return "Kosovo"
+    if polygons["SRB"].covers(point):
+        return "Serbia"
+    return None

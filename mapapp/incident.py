@@ -1,0 +1,165 @@
+"""Source documents and incidents: immutable values, checked when created."""
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field, fields
+
+from mapapp.errors import InvalidIncident
+from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
+
+# The columns of the data contract, in export order (PRODUCT.md); `note` carries what was
+# inferred rather than read, so that nothing looks more certain than its source.
+CONTRACT_COLUMNS = (
+    "id",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "event_type",
+    "sub_event_type",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "border_distance_km",
+    "description",
+    "source",
+    "document_id",
+    "passage_start",
+    "passage_end",
+    "passage",
+    "note",
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source document: the text that passages point into."""
+
+    id: str
+    title: str
+    text: str
+    source: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.id, str) or not self.id.strip():
+            raise InvalidIncident("document_id", self.id, "a non-empty document id")
+        if not isinstance(self.text, str):
+            raise InvalidIncident("text", self.text, "the document text as a string")
+
+    def passage(self, start, end):
+        """The exact text between two character offsets, checked against the document."""
+        if not (0 <= start < end <= len(self.text)):
+            raise InvalidIncident(
+                "passage_start/passage_end",
+                (start, end),
+                f"offsets with 0 <= start < end <= {len(self.text)} in document {self.id!r}",
+            )
+        return self.text[start:end]
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One coded incident, tied to the passage of the document that reports it."""
+
+    id: str
+    date_start: dt.date | None
+    date_end: dt.date | None
+    date_precision: str
+    event_type: str
+    sub_event_type: str
+    location: str
+    latitude: float
+    longitude: float
+    geo_precision: int
+    description: str
+    source: str
+    document_id: str
+    passage_start: int
+    passage_end: int
+    passage: str
+    border_distance_km: float | None = None
+    note: str = ""
+    # ACLED's `timestamp` of the row this came from, to tell an update from a duplicate.
+    source_timestamp: int | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        _require(isinstance(self.id, str) and self.id.strip() != "", "id", self.id, "a non-empty id")
+        self._check_dates()
+        _require(
+            self.event_type in EVENT_TYPES,
+            "event_type",
+            self.event_type,
+            "one of " + ", ".join(EVENT_TYPES),
+        )
+        allowed = SUB_EVENT_TYPES[self.event_type]
+        _require(
+            self.sub_event_type in allowed,
+            "sub_event_type",
+            self.sub_event_type,
+            f"a sub-event type of {self.event_type!r}: " + ", ".join(allowed),
+        )
+        self._check_place()
+        _require(
+            isinstance(self.passage_start, int)
+            and isinstance(self.passage_end, int)
+            and 0 <= self.passage_start < self.passage_end,
+            "passage_start/passage_end",
+            (self.passage_start, self.passage_end),
+            "integer offsets with 0 <= start < end",
+        )
+        _require(
+            len(self.passage) == self.passage_end - self.passage_start,
+            "passage",
+            self.passage,
+            f"{self.passage_end - self.passage_start} characters, as its offsets say",
+        )
+
+    def _check_dates(self):
+        start, end, precision = self.date_start, self.date_end, self.date_precision
+        _require(
+            precision in DATE_PRECISIONS,
+            "date_precision",
+            precision,
+            "one of " + ", ".join(DATE_PRECISIONS),
+        )
+        if precision == "unknown":
+            _require(start is None and end is None, "date_start", start, "no date when the precision is 'unknown'")
+            return
+        for name, value in (("date_start", start), ("date_end", end)):
+            _require(isinstance(value, dt.date), name, value, f"a date for a {precision}-precise event")
+        _require(end >= start, "date_end", end.isoformat(), f"a date on or after date_start {start.isoformat()}")
+        if precision == "day":
+            _require(end == start, "date_end", end.isoformat(), f"equal to date_start {start.isoformat()} for a day-precise event")
+
+    def _check_place(self):
+        for name, value, low, high in (
+            ("latitude", self.latitude, -90, 90),
+            ("longitude", self.longitude, -180, 180),
+        ):
+            _require(
+                isinstance(value, (int, float)) and math.isfinite(value) and low <= value <= high,
+                name,
+                value,
+                f"decimal degrees between {low} and {high}",
+            )
+        _require(
+            self.geo_precision in GEO_PRECISIONS,
+            "geo_precision",
+            self.geo_precision,
+            "an integer 1-5 (1 exact place ... 5 country)",
+        )
+
+    def as_row(self):
+        """The incident as a dict of contract columns, dates as ISO strings."""
+        row = {name: getattr(self, name) for name in CONTRACT_COLUMNS}
+        for name in ("date_start", "date_end"):
+            row[name] = row[name].isoformat() if row[name] else ""
+        return row
+
+
+INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
+
+
+def _require(condition, field_name, value, expected):
+    if not condition:
+        raise InvalidIncident(field_name, value, expected)
