@@ -18,9 +18,10 @@ OUTLINES_FILE = DATA_DIR / "ne_10m_admin0_kosovo_serbia.geojson"
 # Distances are measured in a local equirectangular projection centred on northern Kosovo:
 # within 300 km of it the error stays far below the ~1 km accuracy of Natural Earth's 1:10m line,
 # and it keeps distance a vectorised shapely call instead of a geodesic per vertex.
-_ORIGIN_LAT = 42.9
-_KM_PER_DEG_LAT = 110.574
-_KM_PER_DEG_LON = 111.320 * math.cos(math.radians(_ORIGIN_LAT))
+_ORIGIN = math.radians(42.9)
+# Lengths of one degree on the WGS84 ellipsoid at that latitude (standard series expansions).
+_KM_PER_DEG_LAT = 111.132954 - 0.559822 * math.cos(2 * _ORIGIN) + 0.001175 * math.cos(4 * _ORIGIN)
+_KM_PER_DEG_LON = 111.412840 * math.cos(_ORIGIN) - 0.093500 * math.cos(3 * _ORIGIN)
 
 
 @functools.cache
