@@ -37,7 +37,8 @@ def contract_records(frame):
 def to_csv(records):
     """The records as CSV text in contract column order, formulas neutralised in text cells only."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CONTRACT_COLUMNS, lineterminator="\n")
+    # RFC 4180 line ends: with "\r\n" as terminator the writer also quotes cells holding a lone "\r".
+    writer = csv.DictWriter(out, fieldnames=CONTRACT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for record in records:
         writer.writerow({
