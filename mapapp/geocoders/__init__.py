@@ -1,0 +1,26 @@
+"""Geocoders by name: the offline gazetteer (default) and opt-in online Nominatim.
+
+Both subclass ``geopy.geocoders.base.Geocoder`` and put the same keys in ``Location.raw``,
+so callers can swap one for the other (geopy's ``SERVICE_TO_GEOCODER`` pattern).
+"""
+
+from mapapp.errors import UnknownGeocoder
+from mapapp.geocoders.offline import GazetteerGeocoder, resolve
+from mapapp.geocoders.online import NominatimGeocoder
+
+__all__ = ["SERVICE_TO_GEOCODER", "GazetteerGeocoder", "NominatimGeocoder", "get_geocoder", "resolve"]
+
+SERVICE_TO_GEOCODER = {
+    "gazetteer": GazetteerGeocoder,
+    "nominatim": NominatimGeocoder,
+}
+
+
+def get_geocoder(name, **kwargs):
+    """A new geocoder instance for a service name; ``kwargs`` go to its constructor."""
+    try:
+        cls = SERVICE_TO_GEOCODER[name.strip().lower()]
+    except (KeyError, AttributeError):
+        valid = ", ".join(sorted(SERVICE_TO_GEOCODER))
+        raise UnknownGeocoder(f"unknown geocoder {name!r}; expected one of: {valid}") from None
+    return cls(**kwargs)
