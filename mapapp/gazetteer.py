@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA
 from mapapp import DATA_DIR
 from mapapp.errors import DataFileError
 from mapapp.names import (
+    COMMON_WORDS,
     DIRECTION_WORDS,
     GENERIC_WORDS,
     KIND_OF_WORD,
@@ -371,18 +372,17 @@ class Gazetteer:
     def _fuzzy_uncached(self, key):
         """Index keys within one edit (two for long names) of ``key``, closest first."""
         length = len(key.replace(" ", ""))
-        if length < 5 or not key.isascii():
+        if length < 5 or not key.isascii() or all(word in COMMON_WORDS for word in key.split()):
             return ()
         if self._buckets is None:
             self._build_buckets()
         limit = 1 if length <= 10 else 2
-        # One edit keeps the first or the last letter, so those two buckets suffice.
-        pool = set()
+        # Typos rarely hit the first letter, while English words one letter off a name often
+        # differ there ("order" / "border"): only names with the same first letter compete.
+        pool = []
         for size in range(len(key) - limit, len(key) + limit + 1):
-            pool.update(self._buckets.get((size, key[0], 0), ()))
-            pool.update(self._buckets.get((size, key[-1], 1), ()))
-        pool.discard(key)
-        found = process.extract(key, list(pool), scorer=OSA.distance, score_cutoff=limit, limit=None)
+            pool.extend(self._buckets.get((size, key[0]), ()))
+        found = process.extract(key, pool, scorer=OSA.distance, score_cutoff=limit, limit=None)
         if length <= 6:
             # In short names a substituted letter is more often another word than a typo
             # ("Paris" is not "Pališ"): accept only a dropped, added or swapped letter.
@@ -396,8 +396,7 @@ class Gazetteer:
         buckets = {}
         for key in self._index:
             if key.isascii() and len(key) >= 4:
-                buckets.setdefault((len(key), key[0], 0), []).append(key)
-                buckets.setdefault((len(key), key[-1], 1), []).append(key)
+                buckets.setdefault((len(key), key[0]), []).append(key)
         self._buckets = buckets
 
     def _exact(self, key, fuzzy=False):
@@ -486,8 +485,12 @@ class Gazetteer:
             while trimmed and (trimmed[-1] in STOP_WORDS or trimmed[-1] in NEAR_WORDS):
                 trimmed.pop()
             key = " ".join(trimmed)
+            close = self._fuzzy(key) if len(trimmed) > 1 and key not in self._index else ()
             if key in self._index:
                 spans = [_Span(key, 0, len(trimmed), self._exact(key))]
+            elif close:
+                # "Gonja Dubnica": a typo in a several-word name, caught before "Dubnica" alone matches.
+                spans = [_Span(key, 0, len(trimmed), tuple(c for k in close for c in self._exact(k, fuzzy=True)))]
             else:
                 spans, taken = self._spans(tokens)
                 spans += self._fuzzy_spans(tokens, taken)

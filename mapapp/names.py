@@ -113,6 +113,35 @@ COMMON_WORDS = frozenset(
     "grenade bomb killed injured wounded arrested arrest mayor government minister office building "
     "house houses school hospital market road roads highway street square center centre barricade "
     "barricades customs people local residents night morning evening today yesterday".split()
+) | frozenset(
+    # Frequent English words: a sentence around a place name must not fuzzy-match villages
+    # ("about" / Abut, "service" / Serbice, "prevent" / Prevešt).
+    "about above across after again against all also although among another any are around "
+    "because been before being below between both but can could did does doing down during each "
+    "either even every few for further had has have having her here hers him his how however "
+    "into its itself just least less many more most much must neither never not now off once only "
+    "other others our out over own same several she should since some such than that their them "
+    "then there these they this those though through too under until upon very was were what when "
+    "where whether which while who whom whose why will would yet you your "
+    "said says say told tell according reported reports report statement statements announced "
+    "stated added called claimed confirmed denied says began begin made make took take gave give "
+    "came come went going left leave held hold kept keep found find used use need needs want "
+    "order orders service services party parties prevent prevented public private political "
+    "member members group groups leader leaders forces force security special unit units member "
+    "media press news agency source sources official officials spokesperson representative "
+    "international national regional european union mission election elections vote voting "
+    "citizens civilians population community communities ethnic minority majority situation "
+    "tension tensions incident incidents event events violence violent peace peaceful dialogue "
+    "agreement agreements talks meeting meetings plan plans decision decisions law laws court "
+    "courts case cases trial judge prosecutor prosecution charge charges charged accused "
+    "suspect suspects victim victims damage damaged vehicle vehicles car cars truck trucks fire "
+    "fired fires weapon weapons gun guns ammunition rifle rifles drone drones helicopter "
+    "operation operations action actions response support control controls access entry exit "
+    "license plates plate documents document id identity card cards check checks "
+    "week weeks month months year years day days hour hours time times date first second third "
+    "last next new former previous early late later recent recently major minor high low large "
+    "small long short great good bad important possible different several various general "
+    "balance balkans region's country's look".split()
 )
 
 
