@@ -225,6 +225,18 @@ def _load(path, reader):
         raise DataFileError(f"cannot read gazetteer file {path}: {err}") from err
 
 
+# "police station" is not a railway station, "bus station" neither.
+_NOT_RAILWAY = frozenset({"police", "fire", "bus", "petrol", "gas", "power", "pumping", "border"})
+
+
+def _hints(tokens):
+    """The place kinds named by kind words in the query ("monastery", "municipality", ...)."""
+    return frozenset(
+        KIND_OF_WORD[word] for i, word in enumerate(tokens)
+        if word in KIND_OF_WORD and not (KIND_OF_WORD[word] == "station" and i and tokens[i - 1] in _NOT_RAILWAY)
+    )
+
+
 def _accepted(hints):
     """The place kinds that the kind words of a query ask for."""
     accepted = set()
@@ -403,16 +415,22 @@ class Gazetteer:
         return tuple((index, tier, fuzzy) for index, tier in self._index.get(key, ()))
 
     def _kind_scan(self, key, hints):
-        """Places of the hinted kinds whose name is ``key`` give or take one edit."""
+        """Places of the hinted kinds named ``key`` give or take one edit, or with ``key`` as a word.
+
+        The word rule finds "Manastir Visoki Dečani" for "Dečani monastery"; it is safe only
+        because the scan is limited to the few places of the kind the query asks for.
+        """
         accepted = _accepted(hints) - {"place", "region"}  # too many to scan; they are found by name anyway
         if not accepted or len(key) < 4:
             return ()
         found = []
         for index, place in enumerate(self.places):
             if place.kind in accepted:
-                distance = min(OSA.distance(key, k, score_cutoff=2) for k in self._keys_of[index])
-                if distance <= 1:
-                    found.append((index, 1, distance == 1))
+                keys = self._keys_of[index]
+                if any(f" {key} " in f" {k} " for k in keys):
+                    found.append((index, TIER_DERIVED, False))
+                elif min(OSA.distance(key, k, score_cutoff=2) for k in keys) <= 1:
+                    found.append((index, TIER_DERIVED, True))
         return tuple(found)
 
     def _spans(self, tokens):
@@ -471,7 +489,7 @@ class Gazetteer:
     def _match_uncached(self, q):
         """Normalised query → (ranked [(index, tier, fuzzy)], match label, near, matched key) or None."""
         tokens = q.split()
-        hints = frozenset(KIND_OF_WORD[t] for t in tokens if t in KIND_OF_WORD)
+        hints = _hints(tokens)
         near = any(t in NEAR_WORDS or t in _DISTANCE_UNITS for t in tokens) or any(
             a in DIRECTION_WORDS and b == "of" for a, b in zip(tokens, tokens[1:]))
         if q in self._index:

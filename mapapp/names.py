@@ -101,7 +101,7 @@ KIND_OF_WORD = {word: kind for kind, words in KIND_WORDS.items() for word in wor
 # Descriptive words that are neither place names nor kinds.
 GENERIC_WORDS = frozenset(
     "orthodox serbian serb albanian medieval old historic ancient famous border "
-    "boundary administrative line kosovo-serbia".split()
+    "boundary administrative line".split()
 ) | frozenset(KIND_OF_WORD)
 
 

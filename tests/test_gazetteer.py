@@ -95,6 +95,9 @@ CASES = [
     ("Ibar bridge", (42.8903, 20.8669), 0.5, 1),
     ("5 km north of Zubin Potok", ZUBIN_POTOK, 1, 2),
     ("Protest in Zvecan", ZVECAN, 1, 1),
+    ("Kosovo police station in Zvečan", ZVECAN, 1, 1),  # not the railway station
+    ("Dečani monastery", (42.54722, 20.26639), 0.5, 1),
+    ("Gonja Dubnica", (42.81043, 21.09795), 1, 1),  # typo in a two-word name; PPL 790510 beats PPLL 790509
     ("northern Kosovo", NORTHERN_KOSOVO, 1, 4),
     ("in northern Kosovo", NORTHERN_KOSOVO, 1, 4),
     ("North Kosovo", NORTHERN_KOSOVO, 1, 4),
@@ -141,7 +144,7 @@ CASES = [
 
 NOT_PLACES = [
     "Paris Hilton", "Paris", "", "   ", "xyz", "12345", "London", "asdf qwer", "asdfgh",
-    "!!!", "police station", "Hello world", "x" * 201, "Zvečan " * 40, "Ibar",
+    "!!!", "police station", "Hello world", "order", "service", "about", "Partiess", "x" * 201, "Zvečan " * 40, "Ibar",
 ]
 
 
