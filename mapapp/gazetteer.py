@@ -2,12 +2,14 @@
 
 Matching goes from strict to loose and stops at the first step that finds a place:
 1. the whole query is a known name ("Zvečan", "Северна Митровица", "Jarinje crossing");
-2. the query minus leading/trailing filler ("the border regions", "near Jarinje");
+2. the query minus leading/trailing filler ("the border regions", "near Jarinje"), exactly or,
+   for several words, within one edit ("Gonja Dubnica");
 3. the known names inside the query ("the village of Varage", "Banjska Orthodox monastery");
-4. one-edit misspellings of the words left over ("Zvecn", "Leposavich").
+4. one-edit misspellings of the words left over ("Zvecn", "Lepsavic").
+Kind words ("monastery", "municipality", "crossing") choose among places of the same name.
 Among several places with the matched name, the one in northern Kosovo or the boundary zone wins,
 then the higher-ranked feature (town over village over station), then the larger population;
-the others are reported in ``ambiguous``.
+the others are reported in ``ambiguous``. "near X" turns an exact place into geo_precision 2.
 """
 
 import csv
