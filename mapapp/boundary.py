@@ -58,13 +58,13 @@ def _to_km(coords):
     return projected
 
 
-def distance_km(latitude, longitude):
+def distance_km(latitude, longitude, path: Path = OUTLINES_FILE):
     """Distance in km from a point (or arrays of points) to the Kosovo–Serbia boundary line."""
     points = shapely.points(
         np.asarray(longitude, dtype=float) * _KM_PER_DEG_LON,
         np.asarray(latitude, dtype=float) * _KM_PER_DEG_LAT,
     )
-    distances = shapely.distance(points, _projected_line())
+    distances = shapely.distance(points, _projected_line(Path(path)))
     return float(distances) if distances.ndim == 0 else distances
 
 

@@ -205,21 +205,6 @@ def _read_supplement(path):
     return rows
 
 
-def _read_boundary(path):
-    """Vertices shared by the KOS and SRB outlines: the Kosovo–Serbia boundary line."""
-    with open(path, encoding="utf-8") as fh:
-        data = json.load(fh)
-    rings = {}
-    for feature in data["features"]:
-        geometry = feature["geometry"]
-        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-        rings[feature["properties"]["ADM0_A3"]] = {tuple(pt) for poly in polygons for ring in poly for pt in ring}
-    shared = rings["KOS"] & rings["SRB"]
-    if not shared:
-        raise ValueError("the KOS and SRB outlines share no vertex")
-    return [(lat, lon) for lon, lat in shared]
-
-
 def _load(path, reader):
     try:
         return reader(path)
@@ -308,7 +293,11 @@ class Gazetteer:
         xk = _load(self._path(XK_FILE), _read_xk)
         cities = _load(self._path(CITIES_FILE), _read_cities)
         supplement = _load(self._path(SUPPLEMENT_FILE), _read_supplement)
-        self._boundary = _load(self._path(OUTLINES_FILE), _read_boundary)
+        self._outlines = self._path(OUTLINES_FILE)
+        # The line itself is built on the first ranking that needs it (shapely costs load time);
+        # a missing file still fails here, naming it.
+        if not self._outlines.is_file():
+            raise DataFileError(f"cannot read gazetteer file {self._outlines}: no such file")
         postal_path = self._path(POSTAL_FILE)
         postal = _load(postal_path, _read_postal) if postal_path.exists() else []  # optional file
 
@@ -349,8 +338,10 @@ class Gazetteer:
 
     # ----- ranking -------------------------------------------------------------------------
     def border_distance_km(self, lat, lon):
-        """Approximate distance to the Kosovo–Serbia line (nearest shared outline vertex)."""
-        return min(haversine_km(lat, lon, blat, blon) for blat, blon in self._boundary)
+        """Distance to the Kosovo–Serbia boundary line, in km."""
+        from mapapp import boundary  # imported on first use: shapely would double the cold load
+
+        return boundary.distance_km(lat, lon, self._outlines)
 
     def _focus(self, index):
         """2 northern Kosovo or curated, 1 within the boundary zone, 0 elsewhere."""
