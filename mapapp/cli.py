@@ -49,7 +49,7 @@ def _iso_date(text):
 def _geocode(args):
     from mapapp.geocoders import get_geocoder
 
-    geocoder = get_geocoder(args.geocoder)()
+    geocoder = get_geocoder(args.geocoder)
     for query in args.queries:
         location = geocoder.geocode(query)
         if location is None:

@@ -79,3 +79,13 @@ def test_country_level_incidents_have_no_border_distance():
     by_id = {i.id: i for i in seed_incidents()}
     assert by_id["seed-000-01"].border_distance_km is None
     assert by_id["seed-000-02"].border_distance_km == 0.0
+
+
+@pytest.mark.parametrize("incident", seed_incidents(), ids=lambda incident: incident.id)
+def test_seed_places_are_where_the_gazetteer_puts_them(incident):
+    from mapapp.geocoders import resolve
+
+    match = resolve(incident.location)
+    assert match is not None, incident.location
+    assert match["geo_precision"] == incident.geo_precision
+    assert (match["lat"], match["lon"]) == pytest.approx((incident.latitude, incident.longitude), abs=0.005)
