@@ -1,0 +1,413 @@
+"""The incident map (Streamlit). Run from the project root: streamlit run mapapp/app.py
+
+Layout: filters in the sidebar; the map and the passage panel side by side; under them the
+timeline, the table and the downloads. The view (filters and open incident) lives in the URL.
+
+Only this module imports streamlit; everything it shows is computed by plain modules
+(filters, map_build, passage_view, timeline, url_state, export) that are tested directly.
+"""
+
+import math
+import os
+import sys
+import time
+import zlib
+from pathlib import Path
+
+# `streamlit run mapapp/app.py` puts mapapp/ on sys.path, where our modules (store, filters,
+# labels...) would shadow any top-level module of that name; the project root is what we need.
+_SCRIPT_DIR = str(Path(__file__).resolve().parent)
+_PROJECT_DIR = str(Path(__file__).resolve().parent.parent)
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _SCRIPT_DIR]
+if _PROJECT_DIR not in sys.path:
+    sys.path.insert(0, _PROJECT_DIR)
+
+import streamlit as st  # noqa: E402
+from streamlit_folium import st_folium  # noqa: E402
+
+from mapapp import export, map_build, offline_assets, passage_view, timeline, url_state  # noqa: E402
+from mapapp.filters import Filters, incident_frame  # noqa: E402
+from mapapp.labels import date_label, place_label, type_label  # noqa: E402
+from mapapp.store import Store, db_path  # noqa: E402
+from mapapp.vocabulary import EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES  # noqa: E402
+
+MAP_HEIGHT = 540
+PASSAGE_DOC_HEIGHT = 250
+MAX_OTHER_BUTTONS = 12
+
+# Session-state keys of the filter widgets.
+K_DATES, K_UNDATED, K_TYPES, K_SUBS, K_GEO, K_BORDER, K_TEXT = (
+    "f_dates", "f_undated", "f_types", "f_subs", "f_geo", "f_border", "f_text",
+)
+K_INCIDENT = "incident"
+K_FOCUS = "focus"
+K_MAP = "map"
+
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:&"})
+
+
+def escape_markdown(text):
+    """Text shown literally where Streamlit renders Markdown (button labels, alerts).
+
+    Untrusted text must not become a link or an image: an image would make the browser
+    request an outside URL.
+    """
+    return " ".join(str(text).split()).translate(_MARKDOWN_SPECIALS)
+
+
+# -- data -----------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _install_assets():
+    return offline_assets.install()
+
+
+@st.cache_resource(show_spinner=False)
+def open_store(path):
+    return Store(path)
+
+
+def _store_stamp(path):
+    """Changes whenever another process (an import) commits: sizes and mtimes of the db files."""
+    stamp = []
+    for suffix in ("", "-wal"):
+        try:
+            stat = os.stat(f"{path}{suffix}")
+            stamp.append((stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stamp.append(None)
+    return tuple(stamp)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _load_frame(path, stamp):
+    return incident_frame(open_store(path).rows())
+
+
+def load_incidents():
+    """(store, frame of every incident), re-read only when the database changed."""
+    path = str(db_path())
+    store = open_store(path)
+    return store, _load_frame(path, _store_stamp(path))
+
+
+# -- URL <-> session state ------------------------------------------------------------------
+
+
+def _date_span(frame):
+    starts = frame["date_start"].dropna()
+    if starts.empty:
+        return None, None
+    return starts.min().date(), frame["date_end"].dropna().max().date()
+
+
+def _border_max(frame):
+    km = frame["border_distance_km"].dropna()
+    return float(max(1, math.ceil(km.max()))) if not km.empty else 1.0
+
+
+def _current_params():
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def restore_from_url(frame):
+    """On the first run of a session, put the URL's filters into the widgets' state."""
+    if st.session_state.get("_restored"):
+        return
+    st.session_state["_restored"] = True
+    filters, incident = url_state.from_params(_current_params())
+    lo, hi = _date_span(frame)
+    if lo is not None:
+        since = min(max(filters.since or lo, lo), hi)
+        until = max(min(filters.until or hi, hi), since)
+        st.session_state[K_DATES] = (since, until)
+    st.session_state[K_UNDATED] = filters.include_undated
+    st.session_state[K_TYPES] = list(filters.event_types)
+    st.session_state[K_SUBS] = list(filters.sub_event_types)
+    st.session_state[K_GEO] = list(filters.geo_precisions)
+    top = _border_max(frame)
+    st.session_state[K_BORDER] = top if filters.max_border_km is None else min(filters.max_border_km, top)
+    st.session_state[K_TEXT] = filters.text
+    if incident:
+        st.session_state[K_INCIDENT] = incident
+        st.session_state["_focus_on_open"] = True
+
+
+def write_url(filters, incident):
+    """Keep the URL equal to the view, so that a copied link reopens it."""
+    params = url_state.to_params(filters, incident)
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+    if wanted != _current_params():
+        st.query_params.from_dict(params)
+
+
+# -- selection ------------------------------------------------------------------------------
+
+
+def take_map_click():
+    """Select the incident the user just clicked on the map (the map's value in session state).
+
+    Each click carries a fresh token, so clicking the same incident again re-opens it.
+    """
+    value = st.session_state.get(K_MAP) or {}
+    properties = (value.get("last_active_drawing") or {}).get("properties") or {}
+    token = properties.get("click")
+    if properties.get("id") and token and token != st.session_state.get("_last_click"):
+        st.session_state["_last_click"] = token
+        st.session_state[K_INCIDENT] = str(properties["id"])
+
+
+def select_incident(incident_id):
+    st.session_state[K_INCIDENT] = incident_id
+
+
+def close_incident():
+    st.session_state[K_INCIDENT] = None
+
+
+def focus_on(latitude, longitude, geo_precision):
+    """Centre the map on an incident at the zoom its precision deserves."""
+    (lat, lon), zoom = map_build.focus_view(
+        {"latitude": latitude, "longitude": longitude, "geo_precision": geo_precision}
+    )
+    count = st.session_state.get(K_FOCUS, (0, 0, 0, 0))[3] + 1
+    st.session_state[K_FOCUS] = (lat, lon, zoom, count)
+
+
+# -- panels ---------------------------------------------------------------------------------
+
+
+def sidebar_filters(frame):
+    """The filter widgets; returns the Filters they describe."""
+    sb = st.sidebar
+    sb.header("Filters")
+    since = until = None
+    lo, hi = _date_span(frame)
+    if lo is not None and lo < hi:
+        start, end = sb.slider("Date range", min_value=lo, max_value=hi, key=K_DATES, format="YYYY-MM-DD")
+        since = start if start > lo else None
+        until = end if end < hi else None
+    elif lo is not None:
+        sb.caption(f"All dated incidents are on {lo.isoformat()}.")
+    include_undated = sb.toggle("Include undated incidents", key=K_UNDATED)
+
+    type_counts = frame["event_type"].value_counts()
+    types = sb.multiselect(
+        "Event type", EVENT_TYPES, key=K_TYPES, placeholder="All types",
+        format_func=lambda t: f"{t} ({type_counts.get(t, 0)})",
+    )
+    sub_options = [s for t in (types or EVENT_TYPES) for s in SUB_EVENT_TYPES[t]]
+    sub_options = list(dict.fromkeys(sub_options))
+    if any(s not in sub_options for s in st.session_state.get(K_SUBS, [])):
+        st.session_state[K_SUBS] = [s for s in st.session_state[K_SUBS] if s in sub_options]
+    subs = sb.multiselect("Sub-event type", sub_options, key=K_SUBS, placeholder="All sub-types")
+    geo = sb.multiselect(
+        "Location precision", list(GEO_PRECISIONS), key=K_GEO, placeholder="Any precision",
+        format_func=lambda p: f"{p} · {GEO_PRECISIONS[p]}",
+    )
+    top = _border_max(frame)
+    border = sb.slider(
+        "Border zone: km from the Kosovo–Serbia boundary", min_value=0.0, max_value=top, step=1.0,
+        key=K_BORDER, format="%.0f km",
+        help="At the right end there is no limit. Country-level incidents have no distance to the "
+        "boundary and are left out as soon as a limit is set.",
+    )
+    text = sb.text_input("Search descriptions and passages", key=K_TEXT, max_chars=url_state.MAX_TEXT)
+    return Filters(
+        since=since,
+        until=until,
+        include_undated=include_undated,
+        event_types=tuple(types),
+        sub_event_types=tuple(subs),
+        geo_precisions=tuple(geo),
+        max_border_km=None if border >= top else float(border),
+        text=text,
+    )
+
+
+def map_panel(filtered, selected):
+    """The map: constant base, the filtered incidents as a layer updated in place."""
+    focus = st.session_state.get(K_FOCUS)
+    center = zoom = None
+    if focus:
+        lat, lon, zoom, count = focus
+        # streamlit-folium moves the map only when centre or zoom differ from the last ones it
+        # was given; a vanishing offset makes "show on map" work again after the user panned.
+        # (Leaflet snaps the zoom to whole levels.)
+        center = (lat + count * 1e-9, lon)
+        zoom = zoom + (count % 2) * 1e-6
+    st_folium(
+        map_build.base_map(),
+        key=K_MAP,
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+        feature_group_to_add=map_build.incident_layer(filtered, selected),
+        center=center,
+        zoom=zoom,
+    )
+    st.caption(
+        "Offline base map: outlines © Natural Earth; town names © GeoNames (CC BY 4.0). "
+        "Online OpenStreetMap tiles only when ticked in the layer box."
+    )
+
+
+def passage_panel(store, incident_id, visible_ids):
+    """Beside the map: the open incident's source document with its passage highlighted."""
+    st.markdown("##### Source passage")
+    if not incident_id:
+        st.info("Click an incident on the map (or select a row of the table) to read the passage "
+                "of the source that reports it.")
+        return
+    incident = store.incident(incident_id)
+    if incident is None:
+        st.warning(f"No incident with id {escape_markdown(incident_id)} is stored.")
+        return
+    document = store.document(incident.document_id)
+    in_document = store.incidents_in_document(incident.document_id)
+    others = [o for o in in_document if o.id != incident.id]
+    if incident.id not in visible_ids:
+        st.caption("This incident is hidden by the current filters.")
+    st.html(passage_view.panel_html(incident, document, others, PASSAGE_DOC_HEIGHT))
+    # Constant script; the number only makes Streamlit run it again for another incident.
+    token = zlib.crc32(incident.id.encode("utf-8"))
+    st.html(f"{passage_view.SCROLL_SCRIPT}<!-- {token} -->", unsafe_allow_javascript=True)
+    left, right = st.columns(2)
+    left.button(
+        "Show on map", key="focus_button", icon=":material/my_location:", width="stretch",
+        on_click=focus_on, args=(incident.latitude, incident.longitude, incident.geo_precision),
+    )
+    right.button("Close", key="close_button", width="stretch", on_click=close_incident)
+    if others:
+        same = [o for o in others if o.passage_start < incident.passage_end and incident.passage_start < o.passage_end]
+        st.caption(
+            f"Also coded from this document: {len(others)} incident(s)"
+            + (f", {len(same)} from the same passage" if same else "")
+        )
+        for other in sorted(others, key=lambda o: (o not in same, o.passage_start))[:MAX_OTHER_BUTTONS]:
+            label = f"{date_label(other.date_start, other.date_end, other.date_precision)} · {other.description}"
+            if len(label) > 90:
+                label = label[:87] + "…"
+            st.button(
+                escape_markdown(label), key=f"other-{other.id}", width="stretch",
+                on_click=select_incident, args=(other.id,),
+            )
+        if len(others) > MAX_OTHER_BUTTONS:
+            st.caption(f"… and {len(others) - MAX_OTHER_BUTTONS} more (see the table).")
+
+
+def timeline_panel(filtered):
+    """Incidents per week/month/year by type, following the filters."""
+    counts, unit = timeline.counts_by_period(filtered)
+    undated = int(filtered["date_start"].isna().sum())
+    st.markdown("##### Timeline")
+    if counts.empty:
+        st.caption("No dated incident under the current filters.")
+    else:
+        st.bar_chart(
+            counts,
+            color=[map_build.TYPE_COLOURS[t] for t in counts.columns],
+            x_label=unit,
+            y_label="incidents",
+            height=220,
+        )
+    if undated:
+        st.caption(f"{undated} undated incident(s) are not in the timeline.")
+
+
+def table_frame(filtered):
+    """The filtered incidents as shown in the table (labels, not codes)."""
+    view = filtered[["id", "location", "border_distance_km", "description", "source"]].copy()
+    view.insert(1, "date", [
+        date_label(s, e, p)
+        for s, e, p in zip(filtered["date_start"], filtered["date_end"], filtered["date_precision"])
+    ])
+    view.insert(2, "type", [type_label(t, s) for t, s in zip(filtered["event_type"], filtered["sub_event_type"])])
+    view["location"] = [place_label(loc, p) for loc, p in zip(filtered["location"], filtered["geo_precision"])]
+    return view.rename(columns={"border_distance_km": "km to boundary"})
+
+
+def _on_table_select():
+    rows = st.session_state["table"].selection.rows
+    ids = st.session_state.get("_table_ids", [])
+    if rows and rows[0] < len(ids):
+        st.session_state[K_INCIDENT] = ids[rows[0]]
+
+
+def table_and_downloads(filtered):
+    """The filtered incidents in a table, and the same set as CSV / GeoJSON downloads."""
+    st.markdown("##### Incidents")
+    st.session_state["_table_ids"] = filtered["id"].tolist()
+    st.dataframe(
+        table_frame(filtered), hide_index=True, key="table", height=300,
+        on_select=_on_table_select, selection_mode="single-row",
+        column_config={
+            "km to boundary": st.column_config.NumberColumn(format="%.1f"),
+            "description": st.column_config.TextColumn(width="large"),
+        },
+    )
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button(
+        "Download CSV", data=lambda: export.to_csv(export.contract_records(filtered)),
+        file_name="incidents.csv", mime="text/csv", on_click="ignore", icon=":material/download:",
+    )
+    right.download_button(
+        "Download GeoJSON", data=lambda: export.to_geojson(export.contract_records(filtered)),
+        file_name="incidents.geojson", mime="application/geo+json", on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+_PAGE_CSS = """
+<style>
+  [data-testid="stMainBlockContainer"], .block-container {
+    padding: 2.6rem 1.5rem 2rem 1.5rem; }
+  [data-testid="stSidebarContent"] [data-testid="stSidebarUserContent"] { padding-top: 1rem; }
+</style>
+"""
+
+
+def main():
+    started = time.perf_counter()
+    st.set_page_config(
+        # No page_icon: a Material icon or an emoji favicon would be fetched from a CDN.
+        page_title="Incident map · northern Kosovo", layout="wide",
+        initial_sidebar_state="expanded",
+    )
+    st.html(_PAGE_CSS)
+    _install_assets()
+    store, frame = load_incidents()
+    restore_from_url(frame)
+    take_map_click()
+
+    count_slot = st.sidebar.empty()
+    filters = sidebar_filters(frame)
+    # (The CSV upload expander of the import work goes here, in the sidebar under the filters.)
+    filtered = filters.apply(frame)
+    count_slot.markdown(f"**{len(filtered)} of {len(frame)} incidents**")
+
+    incident_id = st.session_state.get(K_INCIDENT)
+    selected = None
+    if incident_id:
+        match = frame[frame["id"] == incident_id]
+        selected = match.iloc[0] if len(match) else None
+        if selected is not None and st.session_state.pop("_focus_on_open", False):
+            focus_on(selected["latitude"], selected["longitude"], selected["geo_precision"])
+
+    st.markdown(
+        f"**Incidents in northern Kosovo and the Kosovo–Serbia border zone** · "
+        f"{len(filtered)} of {len(frame)} shown"
+    )
+    map_column, passage_column = st.columns([3, 2], gap="medium")
+    with map_column:
+        map_panel(filtered, selected)
+    with passage_column:
+        passage_panel(store, incident_id, set(filtered["id"]))
+    timeline_panel(filtered)
+    table_and_downloads(filtered)
+    write_url(filters, incident_id)
+    st.session_state["_server_seconds"] = time.perf_counter() - started
+
+
+main()

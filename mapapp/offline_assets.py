@@ -1,0 +1,76 @@
+"""Leaflet, markercluster and jQuery served by the app itself, so the map needs no CDN.
+
+folium points its maps at CDNs (Leaflet, jQuery, Bootstrap, Font Awesome, awesome-markers).
+The files come instead from pinned PyPI packages (XStatic-*), are copied at start-up into
+`mapapp/static/` (git-ignored; Streamlit's static serving refuses symlinks that leave the
+folder) and are served at `/app/static/...`. Only the *instances* of the map and of plugins
+are pointed there: changing folium's class attributes would leak into every map in the process.
+"""
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import xstatic.pkg.jquery
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
+
+from mapapp import PACKAGE_DIR
+
+STATIC_DIR = PACKAGE_DIR / "static"
+# Where Streamlit serves the folder `static/` next to the main script (enableStaticServing).
+STATIC_URL = "/app/static"
+
+# (package data folder, file or folder inside it, target folder under static/)
+_SOURCES = (
+    (xstatic.pkg.leaflet.BASE_DIR, "leaflet.js", "leaflet"),
+    (xstatic.pkg.leaflet.BASE_DIR, "leaflet.css", "leaflet"),
+    # leaflet.css refers to images/layers.png (layer control) relative to itself.
+    (xstatic.pkg.leaflet.BASE_DIR, "images", "leaflet"),
+    (xstatic.pkg.leaflet_markercluster.BASE_DIR, "leaflet.markercluster.js", "markercluster"),
+    (xstatic.pkg.leaflet_markercluster.BASE_DIR, "MarkerCluster.css", "markercluster"),
+    (xstatic.pkg.leaflet_markercluster.BASE_DIR, "MarkerCluster.Default.css", "markercluster"),
+    (xstatic.pkg.jquery.BASE_DIR, "jquery.min.js", "jquery"),
+)
+
+LEAFLET_JS = ("leaflet", f"{STATIC_URL}/leaflet/leaflet.js")
+LEAFLET_CSS = ("leaflet_css", f"{STATIC_URL}/leaflet/leaflet.css")
+MARKERCLUSTER_JS = ("markerclusterjs", f"{STATIC_URL}/markercluster/leaflet.markercluster.js")
+MARKERCLUSTER_CSS = ("markerclustercss", f"{STATIC_URL}/markercluster/MarkerCluster.css")
+# jQuery is copied for plugins that need it (folium.Popup); the incident map itself does not.
+JQUERY_JS = ("jquery", f"{STATIC_URL}/jquery/jquery.min.js")
+
+# What the incident map loads: Leaflet, then markercluster (which needs L). No jQuery,
+# Bootstrap or Font Awesome: the map uses no folium.Popup and no folium.Icon.
+MAP_JS = [LEAFLET_JS, MARKERCLUSTER_JS]
+MAP_CSS = [LEAFLET_CSS, MARKERCLUSTER_CSS]
+
+
+def install(static_dir: Path = STATIC_DIR) -> Path:
+    """Copy the asset files into `static_dir` (real files, not links); cheap when up to date."""
+    for base_dir, name, folder in _SOURCES:
+        source = Path(base_dir) / name
+        target = Path(static_dir) / folder / name
+        if source.is_dir():
+            for file in sorted(source.iterdir()):
+                _copy(file, target / file.name)
+        else:
+            _copy(source, target)
+    return Path(static_dir)
+
+
+def _copy(source: Path, target: Path):
+    if target.is_file() and not target.is_symlink() and filecmp.cmp(source, target, shallow=False):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Copy then rename: a browser loading the page meanwhile never gets half a file.
+    partial = target.with_name(target.name + ".partial")
+    shutil.copyfile(source, partial)
+    partial.replace(target)
+
+
+def localise(element, js=MAP_JS, css=MAP_CSS):
+    """Point this one element's JS/CSS links at the local copies; returns the element."""
+    element.default_js = list(js)
+    element.default_css = list(css)
+    return element
