@@ -4,6 +4,8 @@ import dataclasses
 import datetime as dt
 import math
 
+import numpy as np
+
 from mapapp.boundary import distance_km
 from mapapp.errors import InvalidIncident
 from mapapp.incident import Incident
@@ -68,6 +70,18 @@ def with_border_distance(incident):
         return dataclasses.replace(incident, border_distance_km=None)
     km = round(distance_km(incident.latitude, incident.longitude), 2)
     return dataclasses.replace(incident, border_distance_km=km)
+
+
+def border_distances_km(latitudes, longitudes, geo_precisions):
+    """border_distance_km for many points at once, by the rule of with_border_distance:
+    rounded to 10 m, None for a country-level point. One vectorised call for a whole upload."""
+    if not len(latitudes):
+        return []
+    distances = distance_km(np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float))
+    return [
+        None if precision >= 5 else round(float(km), 2)
+        for km, precision in zip(np.atleast_1d(distances), geo_precisions)
+    ]
 
 
 def _text(row, name):

@@ -34,3 +34,7 @@ class UnusableFile(MapAppError, ValueError):
 
 class UnknownGeocoder(MapAppError, ValueError):
     """A geocoder name that is not one of the known services."""
+
+
+class StoreChanged(MapAppError, RuntimeError):
+    """The store changed between checking an upload and committing it: nothing was committed."""

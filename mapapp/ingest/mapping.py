@@ -1,0 +1,182 @@
+"""Any other CSV: which of its columns holds the date, type, place, ... (guessed, then confirmed)."""
+
+import unicodedata
+
+from mapapp.ingest.draft import Draft, RowFormat, column_key, one_line
+from mapapp.ingest.values import (
+    Rejected, check_coordinates, first_sentence, match_types, parse_date, parse_int,
+    parse_number, parse_pair, precision_of_range,
+)
+from mapapp.vocabulary import GEO_PRECISIONS
+
+# The roles a column can play, in the order the mapping step shows them, with their labels.
+ROLES = {
+    "id": "Identifier",
+    "date": "Date (or first day)",
+    "date_end": "Last day (for a date range)",
+    "event_type": "Event type (ACLED)",
+    "sub_event_type": "Sub-event type (ACLED)",
+    "location": "Place name",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "coordinates": "Latitude and longitude in one column",
+    "geo_precision": "Location precision (1 exact ... 5 country)",
+    "description": "Description (one line)",
+    "notes": "Text to cite (notes, report)",
+    "source": "Source",
+}
+
+# Column names that suggest a role, compared without case and accents; English, Serbian /
+# Bosnian / Croatian and Albanian words users of the region write in their own logs.
+SYNONYMS = {
+    "id": ("id", "event_id", "incident_id", "event_id_cnty", "ref", "reference", "no", "nr", "broj", "rb"),
+    "date": ("date", "event_date", "date_start", "start_date", "day", "when", "datum", "data", "dita", "date_from", "from"),
+    "date_end": ("date_end", "end_date", "date_to", "to", "until", "datum_do", "deri"),
+    "event_type": ("event_type", "type", "category", "incident_type", "tip", "vrsta", "kategorija", "lloji", "kategoria"),
+    "sub_event_type": ("sub_event_type", "subtype", "sub_type", "subcategory", "podtip", "podvrsta", "nenlloji"),
+    "location": ("location", "place", "place_name", "town", "village", "city", "municipality", "where",
+                 "mesto", "mjesto", "lokacija", "opstina", "opcina", "grad", "selo", "vendi", "vendndodhja", "komuna"),
+    "latitude": ("latitude", "lat", "y", "geo_lat", "sirina", "geografska_sirina", "gjeresia"),
+    "longitude": ("longitude", "lon", "lng", "long", "x", "geo_lon", "duzina", "geografska_duzina", "gjatesia"),
+    "coordinates": ("coordinates", "coords", "coord", "latlon", "lat_lon", "lat/lon", "lat,_lon", "latlng",
+                    "point", "gps", "koordinate", "koordinatat"),
+    "geo_precision": ("geo_precision", "precision", "location_precision", "preciznost"),
+    "description": ("description", "summary", "title", "event", "incident", "what", "opis", "dogadjaj",
+                    "dogadaj", "pershkrimi", "ngjarja"),
+    "notes": ("notes", "note", "details", "text", "report", "passage", "napomena", "beleska", "biljeska",
+              "tekst", "izvestaj", "shenime", "teksti"),
+    "source": ("source", "sources", "url", "link", "reference_url", "izvor", "izvori", "burimi", "burim"),
+}
+
+
+def _plain(name):
+    """A header cell without accents or case: `Širina` -> `sirina`, `Đakovica` -> `djakovica`."""
+    name = column_key(name).replace("đ", "dj").replace("ð", "dj")
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def guess(header):
+    """{role: column or None}: the best guess for each role, each column used at most once.
+
+    Exact names win over names that merely contain a synonym (`event_date` over `date_added`).
+    """
+    plain = [_plain(column) for column in header]
+    mapping = dict.fromkeys(ROLES)
+    used = set()
+    for exact in (True, False):
+        for role, words in SYNONYMS.items():
+            if mapping[role] is not None:
+                continue
+            for word in words:
+                found = next(
+                    (
+                        position
+                        for position, name in enumerate(plain)
+                        if position not in used
+                        and (name == word if exact else len(word) > 3 and word in name)
+                    ),
+                    None,
+                )
+                if found is not None:
+                    mapping[role] = header[found]
+                    used.add(found)
+                    break
+    # Separate latitude and longitude columns make a combined column unnecessary, and vice versa.
+    if mapping["coordinates"] and mapping["latitude"] and mapping["longitude"]:
+        mapping["coordinates"] = None
+    return mapping
+
+
+def problems(mapping, header):
+    """What keeps a mapping from being usable, as sentences; empty when it can be used."""
+    found = []
+    columns = set(header)
+    for role, column in mapping.items():
+        if role not in ROLES:
+            found.append(f"{role!r} is not a role; the roles are {', '.join(ROLES)}")
+        elif column and column not in columns:
+            found.append(f"{ROLES[role]}: there is no column {column!r} in the file")
+    if not (mapping.get("event_type") or mapping.get("sub_event_type")):
+        found.append("choose the column with the event type or the sub-event type")
+    has_pair = mapping.get("latitude") and mapping.get("longitude")
+    if bool(mapping.get("latitude")) != bool(mapping.get("longitude")):
+        found.append("choose both a latitude and a longitude column (or neither)")
+    if not (mapping.get("location") or has_pair or mapping.get("coordinates")):
+        found.append("choose the place name column, or the coordinates")
+    if not (mapping.get("description") or mapping.get("notes")):
+        found.append("choose the description or the notes column")
+    return found
+
+
+class MappedRows(RowFormat):
+    """Rows of a CSV of any shape, read through a confirmed {role: column} mapping.
+
+    Reasons name the user's own columns, so "Datum: expected a date ..." points at their data.
+    """
+
+    name = "other"
+    label = "other CSV (columns mapped)"
+
+    def __init__(self, header, mapping, filename=""):
+        super().__init__(header, filename)
+        self.mapping = {role: column for role, column in mapping.items() if column}
+        self.positions = {role: list(header).index(column) for role, column in self.mapping.items()}
+
+    def role(self, values, role):
+        position = self.positions.get(role)
+        return values[position].strip() if position is not None else ""
+
+    def passage(self, values):
+        return self.role(values, "notes") or self.role(values, "description")
+
+    def heading(self, values):
+        parts = [self.role(values, "id") or "(no id)", self.role(values, "date") or "(no date)", self.role(values, "location")]
+        return one_line(" · ".join(part for part in parts if part))
+
+    def source(self, values):
+        return self.role(values, "source")
+
+    def draft(self, values):
+        role, mapping = self.role, self.mapping
+        start = end = None
+        precision = "unknown"
+        date_text = role(values, "date")
+        if date_text:
+            start, end, precision = parse_date(date_text, mapping["date"])
+            end_text = role(values, "date_end")
+            if end_text:
+                end = parse_date(end_text, mapping["date_end"])[1]
+                if end < start:
+                    raise Rejected(f"{mapping['date_end']}: {end.isoformat()} is before the first day {start.isoformat()}")
+                precision = precision_of_range(start, end)
+        event_type, sub_event_type = match_types(
+            role(values, "event_type"), role(values, "sub_event_type"),
+            mapping.get("event_type", "event type"), mapping.get("sub_event_type", "sub-event type"),
+        )
+        latitude = longitude = None
+        if role(values, "coordinates"):
+            latitude, longitude = parse_pair(role(values, "coordinates"), mapping["coordinates"])
+        elif role(values, "latitude") or role(values, "longitude"):
+            latitude = parse_number(role(values, "latitude"), mapping["latitude"])
+            longitude = parse_number(role(values, "longitude"), mapping["longitude"])
+        if latitude is not None:
+            check_coordinates(latitude, longitude)
+        geo_text = role(values, "geo_precision")
+        geo_precision = parse_int(geo_text, mapping.get("geo_precision"), GEO_PRECISIONS) if geo_text else None
+        notes = role(values, "notes")
+        description = role(values, "description") or first_sentence(notes)
+        return Draft(
+            id=role(values, "id"),
+            date_start=start,
+            date_end=end,
+            date_precision=precision,
+            event_type=event_type,
+            sub_event_type=sub_event_type,
+            location=role(values, "location"),
+            latitude=latitude,
+            longitude=longitude,
+            geo_precision=geo_precision,
+            description=description,
+            source=role(values, "source") or self.default_source(),
+        )

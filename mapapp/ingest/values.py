@@ -1,0 +1,249 @@
+"""Cells of an uploaded file to values: dates, numbers, coordinates, event types.
+
+Each parser returns a value or raises Rejected with a reason a user can act on; none of them
+guesses. Parsed dates are cached because a file repeats the same few thousand dates.
+"""
+
+import calendar
+import datetime as dt
+import functools
+import math
+import re
+
+from dateutil import parser as dateparser
+
+from mapapp.errors import MapAppError
+from mapapp.vocabulary import EVENT_TYPES, SUB_EVENT_TYPES
+
+
+class Rejected(MapAppError, ValueError):
+    """A row of an upload that cannot become an incident; the message is the reason shown."""
+
+
+# -- dates -------------------------------------------------------------------------------
+
+
+class _RegionalMonths(dateparser.parserinfo):
+    """dateutil's English month names plus Serbian/Bosnian/Croatian and Albanian ones (Latin)."""
+
+    MONTHS = [
+        english + extra
+        for english, extra in zip(
+            dateparser.parserinfo.MONTHS,
+            [
+                ("januar", "siječanj", "janar"),
+                ("februar", "veljača", "shkurt"),
+                ("mart", "ožujak", "mars"),
+                ("april", "travanj", "prill"),
+                ("maj", "svibanj"),
+                ("jun", "juni", "lipanj", "qershor"),
+                ("jul", "juli", "srpanj", "korrik"),
+                ("avgust", "kolovoz", "gusht"),
+                ("septembar", "rujan", "shtator"),
+                ("oktobar", "listopad", "tetor"),
+                ("novembar", "studeni", "nëntor", "nentor"),
+                ("decembar", "prosinac", "dhjetor"),
+            ],
+        )
+    ]
+
+    def __init__(self):
+        super().__init__(dayfirst=True)
+
+
+_PARSER_INFO = _RegionalMonths()
+# Two different defaults: a component dateutil fills in from the default differs between the
+# two parses, which is how a missing day (month precision) or month (year precision) shows.
+_DEFAULTS = (dt.datetime(1904, 1, 1), dt.datetime(1908, 2, 2))
+DATE_EXAMPLES = "a date such as 2023-05-29, 29 May 2023, 29/05/2023 or 29.05.2023."
+EARLIEST_YEAR = 1900
+
+
+def parse_date(text, field="date"):
+    """(start, end, precision) of a date cell: a day, a month (`May 2023`) or a year (`2023`).
+
+    Day-first, as written in the region: 03/04/2023 is 3 April. Raises Rejected otherwise.
+    """
+    try:
+        return _parse_date(" ".join(text.split()).rstrip("."))
+    except Rejected as err:
+        raise Rejected(f"{field}: {err}") from None
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_date(text):
+    if not text:
+        raise Rejected(f"expected {DATE_EXAMPLES}, got an empty cell")
+    # A bare number other than a year is a spreadsheet serial or an id, never a date here.
+    if text.isdigit() and len(text) not in (4, 8):
+        raise Rejected(f"expected {DATE_EXAMPLES}, got {text!r}")
+    try:
+        first, second = (
+            dateparser.parse(text, parserinfo=_PARSER_INFO, default=default) for default in _DEFAULTS
+        )
+    except (ValueError, OverflowError, TypeError):
+        raise Rejected(f"expected {DATE_EXAMPLES}, got {text!r}") from None
+    if first.year != second.year:
+        raise Rejected(f"{text!r} has no year")
+    year = first.year
+    if first.month != second.month:
+        if first.day != second.day:
+            start, end, precision = dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
+        else:
+            raise Rejected(f"{text!r} has a day but no month")
+    elif first.day != second.day:
+        last = calendar.monthrange(year, first.month)[1]
+        start, end, precision = dt.date(year, first.month, 1), dt.date(year, first.month, last), "month"
+    else:
+        start = end = first.date()
+        precision = "day"
+    if year < EARLIEST_YEAR or start > dt.date.today():
+        raise Rejected(f"{text!r} is not a plausible incident date (after {EARLIEST_YEAR}, not in the future)")
+    return start, end, precision
+
+
+def precision_of_range(start, end):
+    """The date precision that honestly describes a range given as two dates."""
+    days = (end - start).days
+    if days == 0:
+        return "day"
+    if days < 7:
+        return "week"
+    if days <= 31:
+        return "month"
+    return "year"
+
+
+# -- numbers and coordinates -------------------------------------------------------------
+
+_NUMBER = r"[+\-\u2212]?(?:\d+(?:[.,]\d+)?|[.,]\d+)"
+_NUMBER_RE = re.compile(rf"\s*({_NUMBER})\s*°?\s*")
+_PAIR_RE = re.compile(rf"\s*\(?\s*({_NUMBER})\s*°?\s*(?:[,;/]\s*|\s+)({_NUMBER})\s*°?\s*\)?\s*")
+
+
+def parse_number(text, field):
+    """A decimal number, with a decimal point or a decimal comma (`42,9`). Raises Rejected."""
+    match = _NUMBER_RE.fullmatch(text)
+    if not match:
+        shown = f"{text!r}" if text.strip() else "an empty cell"
+        raise Rejected(f"{field}: expected a decimal number such as 42.9 or 42,9, got {shown}")
+    return _to_float(match.group(1))
+
+
+def _to_float(number):
+    return float(number.replace(",", ".").replace("\u2212", "-"))
+
+
+def parse_pair(text, field):
+    """(latitude, longitude) from one cell: `42.9, 20.8`, `42,9; 20,8`, `42.9 20.8`."""
+    match = _PAIR_RE.fullmatch(text)
+    if not match:
+        shown = f"{text!r}" if text.strip() else "an empty cell"
+        raise Rejected(f"{field}: expected latitude and longitude such as '42.9, 20.8', got {shown}")
+    return _to_float(match.group(1)), _to_float(match.group(2))
+
+
+def parse_int(text, field, allowed=None):
+    """A whole number (`3` or `3.0`), optionally one of `allowed`. Raises Rejected."""
+    try:
+        number = float(text.strip().replace(",", "."))
+        if not math.isfinite(number) or number != int(number):
+            raise ValueError
+        value = int(number)
+    except ValueError:
+        shown = f"{text!r}" if text.strip() else "an empty cell"
+        expected = "one of " + ", ".join(map(str, allowed)) if allowed else "a whole number"
+        raise Rejected(f"{field}: expected {expected}, got {shown}") from None
+    if allowed is not None and value not in allowed:
+        raise Rejected(f"{field}: expected one of {', '.join(map(str, allowed))}, got {text.strip()!r}")
+    return value
+
+
+# Where incidents of this app are: Kosovo, Serbia and their neighbours, with a margin. Only
+# used to notice swapped coordinates; points outside it are kept (a UCDP export may cover
+# more than the region). The latitude and longitude ranges do not overlap, so a swapped
+# pair cannot be mistaken for a correct one.
+REGION_LATITUDES = (40.0, 47.5)
+REGION_LONGITUDES = (17.5, 24.5)
+
+
+def _in_region(latitude, longitude):
+    return (
+        REGION_LATITUDES[0] <= latitude <= REGION_LATITUDES[1]
+        and REGION_LONGITUDES[0] <= longitude <= REGION_LONGITUDES[1]
+    )
+
+
+def check_coordinates(latitude, longitude):
+    """Raise Rejected for coordinates that cannot be right; never correct them silently."""
+    if not _in_region(latitude, longitude) and _in_region(longitude, latitude):
+        raise Rejected(
+            f"latitude and longitude look swapped: ({latitude:g}, {longitude:g}) is outside the "
+            f"region, ({longitude:g}, {latitude:g}) is inside it"
+        )
+    if not -90 <= latitude <= 90:
+        raise Rejected(f"latitude {latitude:g} is out of range (-90 to 90)")
+    if not -180 <= longitude <= 180:
+        raise Rejected(f"longitude {longitude:g} is out of range (-180 to 180)")
+    if latitude == 0 and longitude == 0:
+        raise Rejected("coordinates 0, 0 are a missing value, not a place")
+
+
+# -- event types -------------------------------------------------------------------------
+
+
+def _key(text):
+    return " ".join(text.replace("_", " ").casefold().split())
+
+
+_EVENT_TYPE_KEYS = {_key(name): name for name in EVENT_TYPES}
+_SUB_EVENT_KEYS = {
+    _key(sub): (event, sub) for event, subs in SUB_EVENT_TYPES.items() for sub in subs
+}
+# Spellings ACLED itself used in older exports.
+_SUB_EVENT_KEYS[_key("Excessive force against protestors")] = _SUB_EVENT_KEYS[
+    _key("Excessive force against protesters")
+]
+
+
+@functools.lru_cache(maxsize=4096)
+def match_types(event_type, sub_event_type, event_field="event_type", sub_field="sub_event_type"):
+    """(event_type, sub_event_type) in the app's vocabulary, matched regardless of case.
+
+    A sub-event type alone is enough (each belongs to one event type); an event type alone is
+    not, because choosing its sub-type would be inventing it.
+    """
+    event_type, sub_event_type = event_type.strip(), sub_event_type.strip()
+    event = _EVENT_TYPE_KEYS.get(_key(event_type)) if event_type else None
+    if event_type and event is None:
+        if _key(event_type) in _SUB_EVENT_KEYS and not sub_event_type:
+            return _SUB_EVENT_KEYS[_key(event_type)]
+        raise Rejected(f"{event_field}: expected one of {', '.join(EVENT_TYPES)}, got {event_type!r}")
+    if not sub_event_type:
+        if event is None:
+            raise Rejected(f"{event_field}: the event type is empty")
+        raise Rejected(
+            f"{sub_field}: the sub-event type is empty; {event!r} needs one of "
+            + ", ".join(SUB_EVENT_TYPES[event])
+        )
+    found = _SUB_EVENT_KEYS.get(_key(sub_event_type))
+    if found is None or (event is not None and found[0] != event):
+        allowed = SUB_EVENT_TYPES[event] if event else [sub for subs in SUB_EVENT_TYPES.values() for sub in subs]
+        where = f"a sub-event type of {event!r}" if event else "an ACLED sub-event type"
+        raise Rejected(f"{sub_field}: expected {where} ({', '.join(allowed)}), got {sub_event_type!r}")
+    return found
+
+
+# -- text --------------------------------------------------------------------------------
+
+
+def first_sentence(text, limit=200):
+    """A one-line summary from a longer text: its first sentence, cut at `limit` characters."""
+    line = " ".join(text.split())
+    # The first ". " after the opening words ("On 29 May 2023, in Zvecan ...").
+    end = line.find(". ", 20)
+    if end >= 0:
+        line = line[: end + 1]
+    if len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    return line
