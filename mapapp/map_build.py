@@ -10,6 +10,7 @@ or HTML: it travels as JSON data (`safe_json`) and the browser puts it into the 
 
 import functools
 import json
+import re
 
 import folium
 import numpy as np
@@ -75,11 +76,17 @@ _JSON_ESCAPES = {
     "\u2028": "\\u2028", "\u2029": "\\u2029",
 }
 _JSON_ESCAPE_TABLE = str.maketrans(_JSON_ESCAPES)
+# folium renders every script twice, the second time as a Jinja template (branca Element):
+# "{{7*7}}" in a place name would come out as "49", and Jinja expressions reach Python
+# objects on the server. JSON structure never puts "{", "%" or "#" after "{", so a "{"
+# followed by one of them is inside a string, where its \u escape means the same.
+_JINJA_OPENERS = re.compile(r"\{(?=[{%#])")
 
 
 def safe_json(value):
-    """JSON that is inert wherever it is pasted into JavaScript or an HTML <script>."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPE_TABLE)
+    """JSON that is inert wherever it is pasted: in JavaScript, an HTML <script>, a Jinja template."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPE_TABLE)
+    return _JINJA_OPENERS.sub(r"\\u007b", text)
 
 
 # -- base map ---------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def segments(text, selected, others=()):
             continue
         ids = tuple(i for s, e, i in others if s <= left and right <= e)
         if any(s <= left and right <= e for s, e in spans):
-            kind = "selected"
+            kind, ids = "selected", ()
         elif ids:
             kind = "other"
         else:

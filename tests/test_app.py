@@ -1,0 +1,229 @@
+"""The Streamlit app driven headlessly with AppTest (the map itself is tested in a browser).
+
+AppTest cannot render the streamlit-folium component, so `st_folium` is replaced by a fake
+that records what the app passes to it: the incident layer, centre and zoom.
+"""
+
+import datetime as dt
+import html
+import json
+import re
+
+import pytest
+import streamlit_folium
+from streamlit.testing.v1 import AppTest
+
+from mapapp import PACKAGE_DIR
+
+APP = str(PACKAGE_DIR / "app.py")
+BANJSKA_PASSAGE = (
+    "In a separate incident, a group of masked gunmen reportedly breached the grounds of the "
+    "Banska Orthodox monastery, raising questions about religious and cultural security in the territory."
+)
+DATA_CALL = re.compile(r"window\.mapappDrawIncidents\([\w]+, (.*)\);\s*$", re.MULTILINE)
+
+
+class FakeFolium:
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, fig, **kwargs):
+        self.calls.append(kwargs)
+        return None
+
+    @property
+    def last(self):
+        return self.calls[-1]
+
+    def layer_ids(self):
+        """The ids in the incident layer of the last call, as the browser would get them."""
+        script = streamlit_folium._get_feature_group_string(self.last["feature_group_to_add"], _base_map())
+        return json.loads(DATA_CALL.search(script).group(1))["id"]
+
+
+def _base_map():
+    from mapapp.map_build import base_map
+
+    return base_map()
+
+
+@pytest.fixture
+def folium_calls(monkeypatch):
+    fake = FakeFolium()
+    monkeypatch.setattr(streamlit_folium, "st_folium", fake)
+    return fake
+
+
+@pytest.fixture
+def app(db_path, folium_calls):
+    """An AppTest of the app on a fresh seeded store (not run yet: set query params first)."""
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def url(at):
+    """The app's query parameters, every value as a list."""
+    return {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
+
+
+def count_line(at):
+    return at.sidebar.markdown[0].value
+
+
+def table_ids(at):
+    return at.dataframe[0].value["id"].tolist()
+
+
+def passage_html(at):
+    panels = [h.proto.body for h in at.get("html") if "passage-panel" in h.proto.body]
+    return panels[0] if panels else None
+
+
+def test_runs_and_shows_every_seed_incident(app, folium_calls):
+    at = app.run()
+    assert not at.exception
+    assert count_line(at) == "**8 of 8 incidents**"
+    assert sorted(table_ids(at)) == [f"seed-000-0{n}" for n in range(1, 9)]
+    assert sorted(folium_calls.layer_ids()) == sorted(table_ids(at))
+    assert folium_calls.last["returned_objects"] == ["last_active_drawing"]
+    assert folium_calls.last["key"] == "map"
+    assert passage_html(at) is None
+    assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download GeoJSON"]
+
+
+def test_undated_off_leaves_the_three_dated(app, folium_calls):
+    at = app.run()
+    at.toggle(key="f_undated").set_value(False).run()
+    assert count_line(at) == "**3 of 8 incidents**"
+    assert sorted(table_ids(at)) == ["seed-000-04", "seed-000-05", "seed-000-06"]
+    assert sorted(folium_calls.layer_ids()) == ["seed-000-04", "seed-000-05", "seed-000-06"]
+    assert url(at)["undated"] == ["0"]
+
+
+def test_date_slider_narrows_to_september(app, folium_calls):
+    at = app.run()
+    assert at.slider(key="f_dates").value == (dt.date(2023, 5, 1), dt.date(2023, 9, 30))
+    at.slider(key="f_dates").set_range(dt.date(2023, 6, 1), dt.date(2023, 9, 30)).run()
+    # The two September incidents, and the five undated ones (included by default).
+    assert count_line(at) == "**7 of 8 incidents**"
+    assert "seed-000-04" not in table_ids(at)
+    assert url(at)["since"] == ["2023-06-01"]
+    assert "until" not in url(at)
+    at.toggle(key="f_undated").set_value(False).run()
+    assert sorted(table_ids(at)) == ["seed-000-05", "seed-000-06"]
+    assert sorted(folium_calls.layer_ids()) == ["seed-000-05", "seed-000-06"]
+
+
+def test_event_type_battles(app, folium_calls):
+    at = app.run()
+    at.multiselect(key="f_types").set_value(["Battles"]).run()
+    assert count_line(at) == "**1 of 8 incidents**"
+    assert table_ids(at) == ["seed-000-05"]
+    assert folium_calls.layer_ids() == ["seed-000-05"]
+    assert url(at)["type"] == ["Battles"]
+    # Sub-types on offer follow the chosen type.
+    assert at.multiselect(key="f_subs").options == [
+        "Armed clash", "Government regains territory", "Non-state actor overtakes territory",
+    ]
+
+
+def test_text_search_and_border_zone(app):
+    at = app.run()
+    at.text_input(key="f_text").input("monastery").run()
+    assert table_ids(at) == ["seed-000-07"]
+    at.text_input(key="f_text").input("").run()
+    # Only the border regions (0 km) are within 5 km; country-level points have no distance.
+    at.slider(key="f_border").set_value(5.0).run()
+    assert table_ids(at) == ["seed-000-02"]
+    assert url(at)["border"] == ["5"]
+
+
+def test_query_params_restore_the_filters(app, folium_calls):
+    app.query_params["since"] = "2023-06-01"
+    app.query_params["undated"] = "0"
+    app.query_params["type"] = ["Battles", "Strategic developments"]
+    at = app.run()
+    assert not at.exception
+    assert at.slider(key="f_dates").value == (dt.date(2023, 6, 1), dt.date(2023, 9, 30))
+    assert at.toggle(key="f_undated").value is False
+    assert at.multiselect(key="f_types").value == ["Battles", "Strategic developments"]
+    assert count_line(at) == "**2 of 8 incidents**"
+    assert sorted(folium_calls.layer_ids()) == ["seed-000-05", "seed-000-06"]
+
+
+def test_bad_query_params_open_the_default_view(app):
+    app.query_params["since"] = "not-a-date"
+    app.query_params["type"] = "<script>alert(1)</script>"
+    app.query_params["border"] = "-1"
+    at = app.run()
+    assert not at.exception
+    assert count_line(at) == "**8 of 8 incidents**"
+
+
+def test_incident_in_the_url_opens_its_passage(app, folium_calls):
+    app.query_params["incident"] = "seed-000-07"
+    at = app.run()
+    assert not at.exception
+    page = passage_html(at)
+    marked = re.findall(r'<mark class="passage-selected" id="passage-selected">(.*?)</mark>', page, re.S)
+    assert [html.unescape(m) for m in marked] == [BANJSKA_PASSAGE]
+    assert "Banska Orthodox monastery · exact place" in page
+    # The map opens centred on the incident at street scale, with a ring around it.
+    assert folium_calls.last["center"] == pytest.approx((42.9767, 20.7764))
+    assert round(folium_calls.last["zoom"]) == 13
+    # The other incidents of the same document can be opened from the panel.
+    others = [b for b in at.button if b.key and b.key.startswith("other-")]
+    assert len(others) == 7
+    assert url(at)["incident"] == ["seed-000-07"]
+
+
+def test_unknown_incident_in_the_url_is_reported(app):
+    app.query_params["incident"] = "no-such-id"
+    at = app.run()
+    assert not at.exception
+    assert "no\\-such\\-id" in at.warning[0].value
+
+
+def test_map_click_opens_the_passage_and_the_url(app):
+    at = app.run()
+    at.session_state["map"] = {"last_active_drawing": {"properties": {"id": "seed-000-05", "click": "1-1"}}}
+    at.run()
+    assert "unidentified gunmen opened fire" in passage_html(at)
+    assert url(at)["incident"] == ["seed-000-05"]
+    # Closing, then clicking the same incident again (a new click token) opens it again.
+    at.button(key="close_button").click().run()
+    assert passage_html(at) is None
+    at.session_state["map"] = {"last_active_drawing": {"properties": {"id": "seed-000-05", "click": "1-2"}}}
+    at.run()
+    assert "unidentified gunmen opened fire" in passage_html(at)
+
+
+def test_other_incident_button_and_show_on_map(app, folium_calls):
+    app.query_params["incident"] = "seed-000-05"
+    at = app.run()
+    at.button(key="other-seed-000-06").click().run()
+    assert "NATO forces operating in the region" in passage_html(at)
+    assert url(at)["incident"] == ["seed-000-06"]
+    at.button(key="focus_button").click().run()
+    # northern Kosovo is a region: the map shows the region, not a street.
+    assert folium_calls.last["center"] == pytest.approx((42.977, 20.761))
+    assert round(folium_calls.last["zoom"]) == 10
+
+
+def test_filtered_out_incident_still_opens(app):
+    app.query_params["incident"] = "seed-000-07"
+    app.query_params["undated"] = "0"
+    at = app.run()
+    assert "seed-000-07" not in table_ids(at)
+    assert any("hidden by the current filters" in c.value for c in at.caption)
+    assert BANJSKA_PASSAGE.split(",")[0] in html.unescape(passage_html(at))
+
+
+def test_timeline_follows_the_filters(app):
+    at = app.run()
+    (chart,) = at.get("vega_lite_chart")
+    colour = json.loads(chart.proto.spec)["encoding"]["color"]["scale"]
+    # Coloured as on the map.
+    assert colour == {"domain": ["Battles", "Strategic developments"], "range": ["#D55E00", "#0072B2"]}
+    assert any("5 undated incident(s)" in c.value for c in at.caption)
+    at.multiselect(key="f_types").set_value(["Riots"]).run()
+    assert any("No dated incident" in c.value for c in at.caption)

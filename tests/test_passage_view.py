@@ -1,0 +1,116 @@
+"""The passage panel's HTML, the date/place labels and the timeline counts."""
+
+import datetime as dt
+import html
+import re
+
+import pytest
+
+from mapapp import passage_view, timeline
+from mapapp.filters import Filters, incident_frame
+from mapapp.labels import date_label, place_label
+from tests.payloads import SCRIPT_PAYLOADS, hostile_incidents
+
+BANJSKA_PASSAGE = (
+    "In a separate incident, a group of masked gunmen reportedly breached the grounds of the "
+    "Banska Orthodox monastery, raising questions about religious and cultural security in the territory."
+)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "precision", "label"),
+    [
+        (None, None, "unknown", "undated"),
+        (dt.date(2023, 9, 24), dt.date(2023, 9, 24), "day", "2023-09-24 (day)"),
+        (dt.date(2023, 9, 24), dt.date(2023, 9, 30), "week", "2023-09-24 – 2023-09-30 (week)"),
+        (dt.date(2023, 5, 1), dt.date(2023, 5, 31), "month", "May 2023 (month)"),
+        (dt.date(2023, 1, 1), dt.date(2023, 12, 31), "year", "2023 (year)"),
+    ],
+)
+def test_date_label(start, end, precision, label):
+    assert date_label(start, end, precision) == label
+
+
+@pytest.mark.parametrize(
+    ("location", "precision", "label"),
+    [
+        ("Banska Orthodox monastery", 1, "Banska Orthodox monastery · exact place"),
+        ("Zubin Potok", 3, "Zubin Potok · municipality (~8 km)"),
+        ("northern Kosovo", 4, "northern Kosovo · wider region (~25 km)"),
+        ("Kosovo", 5, "Kosovo · country (label point)"),
+    ],
+)
+def test_place_label(location, precision, label):
+    assert place_label(location, precision) == label
+
+
+def test_banjska_passage_is_marked_in_its_document(store):
+    incident = store.incident("seed-000-07")
+    document = store.document(incident.document_id)
+    others = [o for o in store.incidents_in_document(document.id) if o.id != incident.id]
+    page = passage_view.panel_html(incident, document, others)
+    marked = re.findall(r'<mark class="passage-selected" id="passage-selected">(.*?)</mark>', page, re.S)
+    assert [html.unescape(m) for m in marked] == [BANJSKA_PASSAGE]
+    # The seven other seed incidents of the document are marked too, more lightly.
+    assert page.count('<mark class="passage-other"') == 7
+    assert "undated" in page and "Strategic developments / Other" in page
+    assert "Banska Orthodox monastery · exact place" in page
+    assert "Banjska Monastery (Zvečan" in html.unescape(page)  # the coding note
+
+
+def test_document_text_comes_back_whole():
+    text = "One. Two & three. <Four>."
+    body = passage_view.document_html(text, (5, 16), [(0, 4, "a"), (10, 24, "b")])
+    assert html.unescape(re.sub(r"<[^>]+>", "", body)) == text
+
+
+def test_overlapping_passages_selected_wins():
+    parts = passage_view.segments("abcdefghij", (2, 6), [(4, 8, "other")])
+    assert parts == [("ab", None, ()), ("cdef", "selected", ()), ("gh", "other", ("other",)), ("ij", None, ())]
+    assert passage_view.document_html("abcdefghij", (2, 6), [(4, 8, "o")]).count("<mark") == 2
+
+
+def test_hostile_document_and_fields_are_escaped():
+    document, incidents = hostile_incidents()
+    page = passage_view.panel_html(incidents[1], document, incidents[:1] + incidents[2:])
+    text_only = page.split("</style>", 1)[1]
+    for payload in SCRIPT_PAYLOADS:
+        if "<" in payload:
+            assert payload not in text_only
+    for tag in ("<script", "<img", "<iframe", "<svg", "<a ", "<b id"):
+        assert tag not in text_only
+    assert html.escape(SCRIPT_PAYLOADS[1]) in text_only
+
+
+def test_scroll_script_is_constant():
+    assert "passage-selected" in passage_view.SCROLL_SCRIPT
+    assert "{" not in passage_view.SCROLL_SCRIPT.split("<script>")[0]
+
+
+# -- timeline --------------------------------------------------------------------------------
+
+
+def test_seed_timeline_by_month(store):
+    counts, unit = timeline.counts_by_period(incident_frame(store.rows()))
+    assert unit == "month"
+    assert counts.to_dict("index") == {
+        "2023-05": {"Battles": 0, "Strategic developments": 1},
+        "2023-06": {"Battles": 0, "Strategic developments": 0},
+        "2023-07": {"Battles": 0, "Strategic developments": 0},
+        "2023-08": {"Battles": 0, "Strategic developments": 0},
+        "2023-09": {"Battles": 1, "Strategic developments": 1},
+    }
+
+
+def test_timeline_follows_the_filters(store):
+    frame = Filters(since=dt.date(2023, 9, 1)).apply(incident_frame(store.rows()))
+    counts, unit = timeline.counts_by_period(frame)
+    # A short span is counted by week (Monday to Sunday): 24 September 2023 was a Sunday.
+    assert unit == "week"
+    assert counts.to_dict("index") == {"2023-09-18": {"Battles": 1, "Strategic developments": 1}}
+
+
+def test_timeline_without_dated_incidents_is_empty(store):
+    frame = Filters(event_types=("Riots",)).apply(incident_frame(store.rows()))
+    counts, _ = timeline.counts_by_period(frame)
+    assert counts.empty
