@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime as dt
+import operator
 import os
 import sqlite3
 from pathlib import Path
@@ -162,18 +163,24 @@ class Store:
             f"{verb} INTO incidents ({', '.join(INCIDENT_COLUMNS)}) "
             f"VALUES ({', '.join('?' for _ in INCIDENT_COLUMNS)})"
         )
-        for incident in incidents:
-            if incident.document_id not in texts:
-                row = db.execute("SELECT text FROM documents WHERE id = ?", (incident.document_id,)).fetchone()
-                if row is None:
-                    raise InvalidIncident("document_id", incident.document_id, "the id of a stored document")
-                texts[incident.document_id] = row["text"]
-            text = texts[incident.document_id]
-            if text[incident.passage_start : incident.passage_end] != incident.passage:
-                raise InvalidIncident(
-                    "passage", incident.passage, f"the text of {incident.document_id!r} at its offsets"
-                )
-            db.execute(sql, _incident_values(incident))
+
+        def checked_values():
+            for incident in incidents:
+                if incident.document_id not in texts:
+                    row = db.execute("SELECT text FROM documents WHERE id = ?", (incident.document_id,)).fetchone()
+                    if row is None:
+                        raise InvalidIncident("document_id", incident.document_id, "the id of a stored document")
+                    texts[incident.document_id] = row["text"]
+                text = texts[incident.document_id]
+                if text[incident.passage_start : incident.passage_end] != incident.passage:
+                    raise InvalidIncident(
+                        "passage", incident.passage, f"the text of {incident.document_id!r} at its offsets"
+                    )
+                yield _incident_values(incident)
+
+        # One executemany for the whole batch (an upload can hold 100,000 incidents); an
+        # exception raised by the generator aborts it, and the caller's transaction rolls back.
+        db.executemany(sql, checked_values())
 
     # -- reading -------------------------------------------------------------------------
 
@@ -239,13 +246,18 @@ class Store:
         return found
 
 
+_CONTRACT_VALUES = operator.attrgetter(*CONTRACT_COLUMNS)
+_DATE_POSITIONS = (CONTRACT_COLUMNS.index("date_start"), CONTRACT_COLUMNS.index("date_end"))
+
+
 def _incident_values(incident):
-    row = incident.as_row()
-    row["date_start"] = row["date_start"] or None
-    row["date_end"] = row["date_end"] or None
-    row["source_timestamp"] = incident.source_timestamp
-    row["fingerprint"] = fingerprint(incident)
-    return [row[column] for column in INCIDENT_COLUMNS]
+    """The values of INCIDENT_COLUMNS for an incident: dates as ISO text or NULL."""
+    values = list(_CONTRACT_VALUES(incident))
+    for position in _DATE_POSITIONS:
+        values[position] = values[position].isoformat() if values[position] else None
+    values.append(incident.source_timestamp)
+    values.append(fingerprint(incident))
+    return values
 
 
 def _incident(row):

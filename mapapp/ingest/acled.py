@@ -3,9 +3,11 @@
 import datetime as dt
 
 from mapapp.ingest.draft import Draft, RowFormat, one_line
-from mapapp.ingest.values import Rejected, check_coordinates, first_sentence, match_types, parse_date, parse_int, parse_number
+from mapapp.ingest.values import (
+    Rejected, check_coordinates, first_sentence, match_types, parse_date, parse_int, parse_number,
+)
 
-# The columns that identify an ACLED export (PRODUCT.md lists them all; these are the ones read).
+# The columns that identify an ACLED export (PRODUCT.md lists them all).
 REQUIRED_COLUMNS = (
     "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
     "location", "latitude", "longitude", "geo_precision", "source", "notes",
@@ -26,68 +28,71 @@ GEO_PRECISIONS = {1: 1, 2: 2, 3: 4}
 class AcledRows(RowFormat):
     name = "acled"
     label = "ACLED export"
+    columns = (
+        "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
+        "actor1", "actor2", "location", "latitude", "longitude", "geo_precision", "source",
+        "notes", "fatalities", "timestamp",
+    )
 
-    def passage(self, values):
-        return self.cell(values, "notes")
+    def passage(self, cells):
+        return cells.notes
 
-    def heading(self, values):
-        cell = self.cell
-        actors = " / ".join(a for a in (cell(values, "actor1"), cell(values, "actor2")) if a)
+    def heading(self, cells):
+        actors = " / ".join(actor for actor in (cells.actor1, cells.actor2) if actor)
         parts = [
-            f"ACLED {cell(values, 'event_id_cnty')}",
-            cell(values, "event_date"),
-            cell(values, "location"),
-            f"{cell(values, 'event_type')}: {cell(values, 'sub_event_type')}",
+            f"ACLED {cells.event_id_cnty}",
+            cells.event_date,
+            cells.location,
+            f"{cells.event_type}: {cells.sub_event_type}",
         ]
         if actors:
             parts.append(actors)
-        if cell(values, "fatalities"):
-            parts.append(f"fatalities {cell(values, 'fatalities')}")
+        if cells.fatalities:
+            parts.append(f"fatalities {cells.fatalities}")
         return one_line(" · ".join(parts))
 
-    def source(self, values):
-        return self.cell(values, "source")
+    def source(self, cells):
+        return cells.source
 
-    def draft(self, values):
-        cell = self.cell
-        event_id = cell(values, "event_id_cnty")
-        if not event_id:
+    def draft(self, cells):
+        if not cells.event_id_cnty:
             raise Rejected("event_id_cnty: the ACLED event id is empty")
-        day, _, precision = parse_date(cell(values, "event_date"), "event_date")
-        if precision != "day":
-            raise Rejected(f"event_date: expected the day ACLED coded, got {cell(values, 'event_date')!r}")
-        time_precision = parse_int(cell(values, "time_precision"), "time_precision", TIME_PRECISIONS)
-        date_precision = TIME_PRECISIONS[time_precision]
-        if date_precision == "day":
-            start = end = day
-        elif date_precision == "week":
-            start, end = day - dt.timedelta(days=3), day + dt.timedelta(days=3)
-        else:
-            start = day.replace(day=1)
-            end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-        event_type, sub_event_type = match_types(cell(values, "event_type"), cell(values, "sub_event_type"))
-        latitude_text, longitude_text = cell(values, "latitude"), cell(values, "longitude")
-        if latitude_text or longitude_text:
-            latitude = parse_number(latitude_text, "latitude")
-            longitude = parse_number(longitude_text, "longitude")
+        start, end, date_precision = self.memo(_dates, cells.event_date, cells.time_precision)
+        event_type, sub_event_type = match_types(cells.event_type, cells.sub_event_type)
+        if cells.latitude or cells.longitude:
+            latitude = parse_number(cells.latitude, "latitude")
+            longitude = parse_number(cells.longitude, "longitude")
             check_coordinates(latitude, longitude)
-            geo_precision = GEO_PRECISIONS[parse_int(cell(values, "geo_precision"), "geo_precision", GEO_PRECISIONS)]
+            geo_precision = GEO_PRECISIONS[self.memo(parse_int, cells.geo_precision, "geo_precision", tuple(GEO_PRECISIONS))]
         else:
             latitude = longitude = geo_precision = None
-        notes = cell(values, "notes")
-        timestamp = cell(values, "timestamp")
         return Draft(
-            id=event_id,
+            id=cells.event_id_cnty,
             date_start=start,
             date_end=end,
             date_precision=date_precision,
             event_type=event_type,
             sub_event_type=sub_event_type,
-            location=cell(values, "location"),
+            location=cells.location,
             latitude=latitude,
             longitude=longitude,
             geo_precision=geo_precision,
-            description=first_sentence(notes) if notes else f"{sub_event_type} in {cell(values, 'location')}",
-            source=cell(values, "source") or "ACLED",
-            source_timestamp=parse_int(timestamp, "timestamp") if timestamp else None,
+            description=first_sentence(cells.notes) if cells.notes else f"{sub_event_type} in {cells.location}",
+            source=cells.source or "ACLED",
+            source_timestamp=parse_int(cells.timestamp, "timestamp") if cells.timestamp else None,
         )
+
+
+def _dates(event_date, time_precision):
+    """(date_start, date_end, date_precision) of an ACLED event_date and time_precision."""
+    day, _, precision = parse_date(event_date, "event_date")
+    if precision != "day":
+        raise Rejected(f"event_date: expected the day ACLED coded, got {event_date!r}")
+    precision = TIME_PRECISIONS[parse_int(time_precision, "time_precision", tuple(TIME_PRECISIONS))]
+    if precision == "day":
+        return day, day, precision
+    if precision == "week":
+        return day - dt.timedelta(days=3), day + dt.timedelta(days=3), precision
+    first = day.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return first, last, precision

@@ -1,7 +1,9 @@
 """Rows in the app's own data contract (its CSV export, or a log kept in the same columns)."""
 
 from mapapp.ingest.draft import Draft, RowFormat, one_line
-from mapapp.ingest.values import Rejected, check_coordinates, match_types, parse_date, parse_int, parse_number, precision_of_range
+from mapapp.ingest.values import (
+    Rejected, check_coordinates, match_types, parse_date, parse_int, parse_number, precision_of_range,
+)
 from mapapp.vocabulary import DATE_PRECISIONS, GEO_PRECISIONS
 
 REQUIRED_COLUMNS = (
@@ -13,90 +15,90 @@ REQUIRED_COLUMNS = (
 class ContractRows(RowFormat):
     """Contract rows. A row whose passage is already in a stored document (an export of this
     app re-imported) keeps pointing there; any other passage goes into the upload's document.
+    `border_distance_km` is not read: it is always recomputed from the coordinates.
     """
 
     name = "contract"
     label = "the app's own format (data contract)"
+    columns = (
+        "id", "date_start", "date_end", "date_precision", "event_type", "sub_event_type",
+        "location", "latitude", "longitude", "geo_precision", "description", "source",
+        "document_id", "passage_start", "passage_end", "passage", "note",
+    )
 
     def __init__(self, header, filename="", document_text=None):
         super().__init__(header, filename)
         # document_text(id) -> the text of a stored document, or None.
         self.document_text = document_text or (lambda document_id: None)
 
-    def passage(self, values):
-        return self.cell(values, "passage") or self.cell(values, "description")
+    def passage(self, cells):
+        return cells.passage or cells.description
 
-    def heading(self, values):
-        cell = self.cell
-        dates = cell(values, "date_start")
-        if cell(values, "date_end") and cell(values, "date_end") != dates:
-            dates += f" – {cell(values, 'date_end')}"
-        parts = [cell(values, "id") or "(no id)", dates or "(no date)", cell(values, "location")]
-        if cell(values, "document_id"):
-            parts.append(f"from document {cell(values, 'document_id')} "
-                         f"{cell(values, 'passage_start')}–{cell(values, 'passage_end')}")
+    def heading(self, cells):
+        dates = cells.date_start
+        if cells.date_end and cells.date_end != dates:
+            dates += f" – {cells.date_end}"
+        parts = [cells.id or "(no id)", dates or "(no date)", cells.location]
+        if cells.document_id:
+            parts.append(f"from document {cells.document_id} {cells.passage_start}–{cells.passage_end}")
         return one_line(" · ".join(parts))
 
-    def source(self, values):
-        return self.cell(values, "source")
+    def source(self, cells):
+        return cells.source
 
-    def draft(self, values):
-        cell = self.cell
-        start_text, end_text = cell(values, "date_start"), cell(values, "date_end")
-        precision = cell(values, "date_precision").casefold()
+    def draft(self, cells):
+        precision = cells.date_precision.casefold()
         if precision and precision not in DATE_PRECISIONS:
-            raise Rejected(f"date_precision: expected one of {', '.join(DATE_PRECISIONS)}, got {cell(values, 'date_precision')!r}")
-        if start_text:
-            start, end, parsed_precision = parse_date(start_text, "date_start")
-            if end_text:
-                end = parse_date(end_text, "date_end")[1]
-            precision = precision or (parsed_precision if not end_text else precision_of_range(start, end))
-        elif end_text:
-            raise Rejected(f"date_start: empty while date_end is {end_text!r}")
+            raise Rejected(f"date_precision: expected one of {', '.join(DATE_PRECISIONS)}, got {cells.date_precision!r}")
+        if cells.date_start:
+            start, end, parsed_precision = self.memo(parse_date, cells.date_start, "date_start")
+            if cells.date_end:
+                end = self.memo(parse_date, cells.date_end, "date_end")[1]
+                parsed_precision = precision_of_range(start, end) if end >= start else "day"
+            precision = precision or parsed_precision
+        elif cells.date_end:
+            raise Rejected(f"date_start: empty while date_end is {cells.date_end!r}")
         else:
             start = end = None
             precision = precision or "unknown"
-        event_type, sub_event_type = match_types(cell(values, "event_type"), cell(values, "sub_event_type"))
-        latitude_text, longitude_text = cell(values, "latitude"), cell(values, "longitude")
-        if latitude_text or longitude_text:
-            latitude = parse_number(latitude_text, "latitude")
-            longitude = parse_number(longitude_text, "longitude")
+        event_type, sub_event_type = match_types(cells.event_type, cells.sub_event_type)
+        if cells.latitude or cells.longitude:
+            latitude = parse_number(cells.latitude, "latitude")
+            longitude = parse_number(cells.longitude, "longitude")
             check_coordinates(latitude, longitude)
         else:
             latitude = longitude = None
-        geo_text = cell(values, "geo_precision")
-        geo_precision = parse_int(geo_text, "geo_precision", GEO_PRECISIONS) if geo_text else None
+        geo_precision = (
+            self.memo(parse_int, cells.geo_precision, "geo_precision", tuple(GEO_PRECISIONS))
+            if cells.geo_precision else None
+        )
         return Draft(
-            id=cell(values, "id"),
+            id=cells.id,
             date_start=start,
             date_end=end,
             date_precision=precision,
             event_type=event_type,
             sub_event_type=sub_event_type,
-            location=cell(values, "location"),
+            location=cells.location,
             latitude=latitude,
             longitude=longitude,
             geo_precision=geo_precision,
-            description=cell(values, "description"),
-            source=cell(values, "source") or self.default_source(),
-            note=cell(values, "note"),
-            link=self._link(values),
+            description=one_line(cells.description),
+            source=cells.source or self.default_source(),
+            note=cells.note,
+            link=self._link(cells),
         )
 
-    def _link(self, values):
-        cell = self.cell
-        document_id = cell(values, "document_id")
-        if not document_id:
+    def _link(self, cells):
+        if not cells.document_id:
             return None
         try:
-            start = int(cell(values, "passage_start"))
-            end = int(cell(values, "passage_end"))
+            start, end = int(cells.passage_start), int(cells.passage_end)
         except ValueError:
             return None
-        text = self.document_text(document_id)
+        text = self.document_text(cells.document_id)
         if text is None or not 0 <= start < end <= len(text):
             return None
-        passage = cell(values, "passage")
-        if passage and text[start:end].strip() != passage:
+        if cells.passage and text[start:end].strip() != cells.passage:
             return None
-        return document_id, start, end
+        return cells.document_id, start, end

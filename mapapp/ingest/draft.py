@@ -1,7 +1,11 @@
 """What a row of any format becomes before it is checked as an Incident."""
 
+import collections
 import datetime as dt
+import operator
 from dataclasses import dataclass
+
+from mapapp.ingest.values import Rejected
 
 
 @dataclass(slots=True)
@@ -43,36 +47,61 @@ def column_key(name):
 class RowFormat:
     """How the rows of one kind of file become Drafts; one subclass per format.
 
-    `passage(values)` is the text of a row that goes into the upload's document (the notes of
-    an ACLED row, the headline of a UCDP event); `draft(values)` reads the rest or raises
-    Rejected with the reason.
+    A subclass names the `columns` it reads; `cells(values)` picks them out of a row (stripped,
+    "" for a column the file lacks) as a named tuple, so the methods read `cells.notes`.
+    `passage(cells)` is the row's text for the upload's document (the notes of an ACLED row,
+    the headline of a UCDP event); `draft(cells)` reads the rest or raises Rejected.
     """
 
     name = ""
     label = ""
+    columns = ()
 
-    def __init__(self, header, filename=""):
+    def __init__(self, header, filename="", positions=None):
         self.filename = filename
-        self.index = {}
-        for position, column in enumerate(header):
-            # The first of two equally named columns is the one read.
-            self.index.setdefault(column_key(column), position)
+        if positions is None:
+            index = {}
+            for position, column in enumerate(header):
+                # The first of two equally named columns is the one read.
+                index.setdefault(column_key(column), position)
+            positions = [index.get(column) for column in self.columns]
+        # A missing column reads the "" the planner appends to every row (at len(header)).
+        positions = [len(header) if position is None else position for position in positions]
+        self._pick = operator.itemgetter(*positions, len(header))
+        self._cells = collections.namedtuple(f"{type(self).__name__}Cells", self.columns)._make
+        self._memo = {}
 
-    def cell(self, values, column):
-        position = self.index.get(column)
-        return values[position].strip() if position is not None else ""
+    def cells(self, values):
+        """The cells this format reads from `values` (a row with "" appended), stripped."""
+        return self._cells(map(str.strip, self._pick(values)[:-1]))
 
-    def passage(self, values):
+    def memo(self, parse, *args):
+        """parse(*args), remembered for this file: dates and codes repeat across thousands of
+        rows. A Rejected is remembered too and raised again for every row that has it."""
+        key = (parse, args)
+        try:
+            result = self._memo[key]
+        except KeyError:
+            try:
+                result = parse(*args)
+            except Rejected as err:
+                result = err
+            self._memo[key] = result
+        if isinstance(result, Rejected):
+            raise Rejected(str(result))
+        return result
+
+    def passage(self, cells):
         raise NotImplementedError
 
-    def heading(self, values):
+    def heading(self, cells):
         """One line naming the row in the document: id, date, place."""
         raise NotImplementedError
 
-    def source(self, values):
+    def source(self, cells):
         return ""
 
-    def draft(self, values):
+    def draft(self, cells):
         raise NotImplementedError
 
     def default_source(self):

@@ -128,7 +128,16 @@ def plan_import(data, filename, store, mapping=None, geocode=None, progress=None
     table = read_table(data, limits or Limits.from_env())
     kind = formats.detect(table.header) if mapping is None else "other"
     if kind == "other":
-        mapping = dict(mapping) if mapping is not None else column_mapping.guess(table.header)
+        if mapping is None:
+            near = formats.near_miss(table.header)
+            if near:
+                # Read with a guessed mapping, its codes (ACLED geo_precision 3, time_precision)
+                # would silently mean something else: ask for the missing columns instead.
+                raise UnusableFile(
+                    f"the file looks like an {near[0]} but lacks the column(s) {', '.join(near[1])}; "
+                    "add them, or map the columns yourself"
+                )
+            mapping = column_mapping.guess(table.header)
         _check_mapping(mapping, table.header)
     rows = _row_format(kind, table.header, filename, mapping, store)
     digest = hashlib.sha256(DOCUMENT_LAYOUT)
@@ -164,11 +173,9 @@ def plan_import(data, filename, store, mapping=None, geocode=None, progress=None
 def _check_mapping(mapping, header):
     found = column_mapping.problems(mapping, header)
     if found:
-        near = formats.near_miss(header)
-        hint = f" It looks like an {near[0]} missing {', '.join(near[1])}." if near else ""
         raise UnusableFile(
             "the columns are not those of an ACLED export, a UCDP GED export or the app's own "
-            f"format, and they cannot be mapped: {'; '.join(found)}.{hint}"
+            f"format, and they cannot be mapped: {'; '.join(found)}."
         )
 
 
@@ -206,21 +213,22 @@ class _Planner:
         self._places = {}
 
     def read_rows(self):
-        table, rows = self.table, self.rows
+        table, rows, progress = self.table, self.rows, self.progress
         width = len(table.header)
         total = len(table.rows)
         for position, (values, number) in enumerate(zip(table.rows, table.row_numbers)):
-            if self.progress is not None:
-                self.progress(position + 1, total)
+            if progress is not None:
+                progress(position + 1, total)
             if len(values) != width:
-                if len(values) > width and not any(cell.strip() for cell in values[width:]):
-                    values = values[:width]  # trailing empty cells (a delimiter at line end)
+                if len(values) > width and not "".join(values[width:]).strip():
+                    values = values[:width]  # trailing empty cells (a delimiter at the end of the line)
                 else:
-                    self.reject(number, table.rows[position], _field_count_reason(values, width))
+                    self.reject(number, values, _field_count_reason(values, width))
                     continue
             try:
-                offsets = self._add_block(number, values)
-                draft = rows.draft(values)
+                cells = rows.cells(values + [""])  # the "" is what a column the file lacks reads
+                offsets = self._add_block(number, cells)
+                draft = rows.draft(cells)
                 if draft.link is None and offsets is None:
                     raise Rejected("there is no text to cite: the notes, headline or description is empty")
                 if draft.latitude is None:
@@ -239,13 +247,13 @@ class _Planner:
     def reject(self, number, values, reason):
         self.rejected.append(RowResult(number, list(values), "rejected", reason))
 
-    def _add_block(self, number, values):
+    def _add_block(self, number, cells):
         """Append the row's block (heading, passage, source) to the document; passage offsets."""
-        passage = self.rows.passage(values)
+        passage = self.rows.passage(cells)
         if not passage:
             return None
-        heading = f"row {number} · {self.rows.heading(values)}\n"
-        source = self.rows.source(values)
+        heading = f"row {number} · {self.rows.heading(cells)}\n"
+        source = self.rows.source(cells)
         start = self._length + len(heading)
         end = start + len(passage)
         block = heading + passage + "\n" + (f"source: {' '.join(source.split())}\n" if source else "") + "\n"
@@ -271,11 +279,14 @@ class _Planner:
             raise Rejected(found)
         draft.latitude, draft.longitude = float(found["lat"]), float(found["lon"])
         draft.geo_precision = max(draft.geo_precision or 1, int(found["geo_precision"]))
-        draft.note = _join(
-            draft.note,
+        note = (
             f"Coordinates from the offline gazetteer: {place!r} matched {found.get('name', place)!r}"
-            f" ({found.get('source', 'gazetteer')}).",
+            f" ({found.get('source', 'gazetteer')})"
         )
+        others = found.get("ambiguous") or []
+        if others:
+            note += f"; {len(others)} other place(s) of that name ranked lower"
+        draft.note = _join(draft.note, note + ".")
 
     def _resolve(self, place):
         """The gazetteer's record for a place, None when it has none, or a reason string."""
@@ -287,10 +298,6 @@ class _Planner:
             found = self.geocode(place)
         except Exception as err:  # noqa: BLE001 - a geocoder failure rejects the row, not the file
             return f"the gazetteer could not look up {place!r}: {type(err).__name__}: {err}"
-        if found is None:
-            return None
-        if found.get("ambiguous"):
-            return f"place {place!r} is ambiguous in the gazetteer: more than one place has this name"
         return found
 
     def incidents(self):

@@ -117,66 +117,62 @@ class MappedRows(RowFormat):
 
     name = "other"
     label = "other CSV (columns mapped)"
+    columns = tuple(ROLES)
 
     def __init__(self, header, mapping, filename=""):
-        super().__init__(header, filename)
         self.mapping = {role: column for role, column in mapping.items() if column}
-        self.positions = {role: list(header).index(column) for role, column in self.mapping.items()}
+        header = list(header)
+        positions = [header.index(self.mapping[role]) if role in self.mapping else None for role in ROLES]
+        super().__init__(header, filename, positions)
 
-    def role(self, values, role):
-        position = self.positions.get(role)
-        return values[position].strip() if position is not None else ""
+    def passage(self, cells):
+        return cells.notes or cells.description
 
-    def passage(self, values):
-        return self.role(values, "notes") or self.role(values, "description")
-
-    def heading(self, values):
-        parts = [self.role(values, "id") or "(no id)", self.role(values, "date") or "(no date)", self.role(values, "location")]
+    def heading(self, cells):
+        parts = [cells.id or "(no id)", cells.date or "(no date)", cells.location]
         return one_line(" · ".join(part for part in parts if part))
 
-    def source(self, values):
-        return self.role(values, "source")
+    def source(self, cells):
+        return cells.source
 
-    def draft(self, values):
-        role, mapping = self.role, self.mapping
+    def draft(self, cells):
+        mapping = self.mapping
         start = end = None
         precision = "unknown"
-        date_text = role(values, "date")
-        if date_text:
-            start, end, precision = parse_date(date_text, mapping["date"])
-            end_text = role(values, "date_end")
-            if end_text:
-                end = parse_date(end_text, mapping["date_end"])[1]
+        if cells.date:
+            start, end, precision = self.memo(parse_date, cells.date, mapping["date"])
+            if cells.date_end:
+                end = self.memo(parse_date, cells.date_end, mapping["date_end"])[1]
                 if end < start:
                     raise Rejected(f"{mapping['date_end']}: {end.isoformat()} is before the first day {start.isoformat()}")
                 precision = precision_of_range(start, end)
         event_type, sub_event_type = match_types(
-            role(values, "event_type"), role(values, "sub_event_type"),
+            cells.event_type, cells.sub_event_type,
             mapping.get("event_type", "event type"), mapping.get("sub_event_type", "sub-event type"),
         )
         latitude = longitude = None
-        if role(values, "coordinates"):
-            latitude, longitude = parse_pair(role(values, "coordinates"), mapping["coordinates"])
-        elif role(values, "latitude") or role(values, "longitude"):
-            latitude = parse_number(role(values, "latitude"), mapping["latitude"])
-            longitude = parse_number(role(values, "longitude"), mapping["longitude"])
+        if cells.coordinates:
+            latitude, longitude = parse_pair(cells.coordinates, mapping["coordinates"])
+        elif cells.latitude or cells.longitude:
+            latitude = parse_number(cells.latitude, mapping.get("latitude", "latitude"))
+            longitude = parse_number(cells.longitude, mapping.get("longitude", "longitude"))
         if latitude is not None:
             check_coordinates(latitude, longitude)
-        geo_text = role(values, "geo_precision")
-        geo_precision = parse_int(geo_text, mapping.get("geo_precision"), GEO_PRECISIONS) if geo_text else None
-        notes = role(values, "notes")
-        description = role(values, "description") or first_sentence(notes)
+        geo_precision = (
+            self.memo(parse_int, cells.geo_precision, mapping.get("geo_precision"), tuple(GEO_PRECISIONS))
+            if cells.geo_precision else None
+        )
         return Draft(
-            id=role(values, "id"),
+            id=cells.id,
             date_start=start,
             date_end=end,
             date_precision=precision,
             event_type=event_type,
             sub_event_type=sub_event_type,
-            location=role(values, "location"),
+            location=cells.location,
             latitude=latitude,
             longitude=longitude,
             geo_precision=geo_precision,
-            description=description,
-            source=role(values, "source") or self.default_source(),
+            description=one_line(cells.description) if cells.description else first_sentence(cells.notes),
+            source=cells.source or self.default_source(),
         )

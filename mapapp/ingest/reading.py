@@ -7,6 +7,7 @@ rejected with a reason, so one bad line never costs the others.
 
 import csv
 import io
+import itertools
 import os
 from dataclasses import dataclass
 
@@ -174,33 +175,38 @@ def read_table(data, limits=None):
     _refuse_control_characters(text)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    header = None
-    rows = []
-    row_numbers = []
-    number = 0
     try:
-        for record in reader:
-            number += 1
-            if not record or (len(record) == 1 and not record[0].strip()) or not "".join(record).strip():
-                continue  # blank lines (or lines of empty cells) are not rows
-            if header is None:
-                header = [field.strip() for field in record]
-                continue
-            if len(rows) >= limits.max_rows:
-                raise UnusableFile(
-                    f"the file has more than {limits.max_rows:,} rows, the row limit "
-                    f"(set ${MAX_ROWS_ENV} to change it)"
-                )
-            rows.append(record)
-            # A spreadsheet numbers records (a quoted newline does not start a new row), and
-            # shows blank lines as rows, so this is the number the user sees beside the row.
-            row_numbers.append(number)
+        # Records, not lines: a quoted newline stays inside its cell. The header, max_rows rows
+        # and one more are read, to tell "at the limit" from "over it".
+        cap = limits.max_rows + 2
+        records = list(itertools.islice(reader, cap))
+        if len(records) == cap:
+            # Blank lines used up part of the cap: read on while the rows stay within the limit.
+            count = sum(1 for record in records if "".join(record).strip()) - 1
+            for record in reader:
+                records.append(record)
+                if "".join(record).strip():
+                    count += 1
+                    if count > limits.max_rows:
+                        break
     except csv.Error as err:
         raise UnusableFile(f"the file is not valid CSV near line {reader.line_num}: {err}") from None
-    if header is None:
+    # A spreadsheet numbers records (the header is row 1) and shows blank lines as rows, so
+    # the number kept for each row is the one the user sees beside it.
+    numbered = [(number, record) for number, record in enumerate(records, start=1) if "".join(record).strip()]
+    if not numbered:
         raise UnusableFile("the file is empty")
-    if not rows:
+    (_, header), *data = numbered
+    if len(data) > limits.max_rows:
+        raise UnusableFile(
+            f"the file has more than {limits.max_rows:,} rows, the row limit "
+            f"(set ${MAX_ROWS_ENV} to change it)"
+        )
+    if not data:
         raise UnusableFile("the file has a header line but no rows")
+    header = [cell.strip() for cell in header]
+    row_numbers = [number for number, _ in data]
+    rows = [record for _, record in data]
     return Table(header=header, rows=rows, row_numbers=row_numbers, encoding=encoding, delimiter=delimiter)
 
 

@@ -1,7 +1,5 @@
 """Rows of a UCDP Georeferenced Event Dataset (GED) export to Drafts."""
 
-import datetime as dt
-
 from mapapp.ingest.draft import Draft, RowFormat, one_line
 from mapapp.ingest.values import Rejected, check_coordinates, parse_date, parse_int, parse_number, precision_of_range
 
@@ -39,76 +37,80 @@ TYPES_OF_VIOLENCE = {
 class UcdpRows(RowFormat):
     name = "ucdp"
     label = "UCDP GED export"
+    columns = (
+        "id", "type_of_violence", "conflict_name", "side_a", "side_b", "source_article",
+        "source_headline", "where_prec", "where_coordinates", "where_description", "adm_1",
+        "adm_2", "country", "latitude", "longitude", "date_prec", "date_start", "date_end",
+        "best", "high", "low",
+    )
 
-    def passage(self, values):
-        return self.cell(values, "source_headline") or self.cell(values, "source_article")
+    def passage(self, cells):
+        return cells.source_headline or cells.source_article
 
-    def heading(self, values):
-        cell = self.cell
+    def heading(self, cells):
         parts = [
-            f"UCDP GED {cell(values, 'id')}",
-            f"{cell(values, 'date_start')} – {cell(values, 'date_end')}",
-            self._location(values),
-            cell(values, "conflict_name"),
-            f"{cell(values, 'side_a')} / {cell(values, 'side_b')}",
+            f"UCDP GED {cells.id}",
+            f"{cells.date_start} – {cells.date_end}",
+            _location(cells),
+            cells.conflict_name,
+            f"{cells.side_a} / {cells.side_b}",
         ]
-        if cell(values, "best"):
-            parts.append(f"deaths {cell(values, 'best')} (low {cell(values, 'low')}, high {cell(values, 'high')})")
+        if cells.best:
+            parts.append(f"deaths {cells.best} (low {cells.low}, high {cells.high})")
         return one_line(" · ".join(part for part in parts if part.strip(" /–")))
 
-    def source(self, values):
+    def source(self, cells):
         # The headline is the passage; the article citation is kept beside it.
-        return self.cell(values, "source_article") if self.cell(values, "source_headline") else ""
+        return cells.source_article if cells.source_headline else ""
 
-    def _location(self, values):
-        for column in ("where_coordinates", "where_description", "adm_2", "adm_1", "country"):
-            if self.cell(values, column):
-                return self.cell(values, column)
-        return ""
-
-    def draft(self, values):
-        cell = self.cell
-        event_id = cell(values, "id")
-        if not event_id:
+    def draft(self, cells):
+        if not cells.id:
             raise Rejected("id: the UCDP event id is empty")
-        violence = parse_int(cell(values, "type_of_violence"), "type_of_violence", TYPES_OF_VIOLENCE)
+        violence = self.memo(parse_int, cells.type_of_violence, "type_of_violence", tuple(TYPES_OF_VIOLENCE))
         kind, event_type, sub_event_type = TYPES_OF_VIOLENCE[violence]
-        start = _day(cell(values, "date_start"), "date_start")
-        end = _day(cell(values, "date_end"), "date_end")
+        start = self.memo(_day, cells.date_start, "date_start")
+        end = self.memo(_day, cells.date_end, "date_end")
         if end < start:
             raise Rejected(f"date_end: {end.isoformat()} is before date_start {start.isoformat()}")
-        date_prec = parse_int(cell(values, "date_prec"), "date_prec", DATE_PRECISIONS)
+        date_prec = self.memo(parse_int, cells.date_prec, "date_prec", tuple(DATE_PRECISIONS))
         precision = DATE_PRECISIONS[date_prec]
         notes = [f"UCDP type_of_violence {violence} ({kind}) coded as {event_type} / {sub_event_type}."]
         if precision == "day" and end != start:
             precision = precision_of_range(start, end)
             notes.append(f"date_prec 1 with a {(end - start).days + 1}-day range: coded as that range.")
-        latitude = parse_number(cell(values, "latitude"), "latitude")
-        longitude = parse_number(cell(values, "longitude"), "longitude")
+        latitude = parse_number(cells.latitude, "latitude")
+        longitude = parse_number(cells.longitude, "longitude")
         check_coordinates(latitude, longitude)
-        where_prec = parse_int(cell(values, "where_prec"), "where_prec", GEO_PRECISIONS)
-        sides = " vs ".join(side for side in (cell(values, "side_a"), cell(values, "side_b")) if side)
-        best = cell(values, "best")
-        description = cell(values, "conflict_name") or sides or f"UCDP event {event_id}"
+        where_prec = self.memo(parse_int, cells.where_prec, "where_prec", tuple(GEO_PRECISIONS))
+        sides = " vs ".join(side for side in (cells.side_a, cells.side_b) if side)
+        description = cells.conflict_name or sides or f"UCDP event {cells.id}"
         if sides and sides != description:
             description += f": {sides}"
-        if best:
-            description += f", {best} deaths (best estimate)"
+        if cells.best:
+            description += f", {cells.best} deaths (best estimate)"
         return Draft(
-            id=event_id,
+            id=cells.id,
             date_start=start,
             date_end=end,
             date_precision=precision,
             event_type=event_type,
             sub_event_type=sub_event_type,
-            location=self._location(values),
+            location=_location(cells),
             latitude=latitude,
             longitude=longitude,
             geo_precision=GEO_PRECISIONS[where_prec],
             description=description,
-            source=cell(values, "source_article") or "UCDP GED",
+            source=cells.source_article or "UCDP GED",
             note=" ".join(notes),
         )
+
+
+def _location(cells):
+    """The most specific place name UCDP gives."""
+    for name in (cells.where_coordinates, cells.where_description, cells.adm_2, cells.adm_1, cells.country):
+        if name:
+            return name
+    return ""
 
 
 def _day(text, field):

@@ -55,8 +55,9 @@ _PARSER_INFO = _RegionalMonths()
 # Two different defaults: a component dateutil fills in from the default differs between the
 # two parses, which is how a missing day (month precision) or month (year precision) shows.
 _DEFAULTS = (dt.datetime(1904, 1, 1), dt.datetime(1908, 2, 2))
-DATE_EXAMPLES = "a date such as 2023-05-29, 29 May 2023, 29/05/2023 or 29.05.2023."
+DATE_EXAMPLES = "a date such as 2023-05-29, 29 May 2023, 29/05/2023 or 29.05.2023"
 EARLIEST_YEAR = 1900
+_YEAR_FIRST = re.compile(r"\d{4}[-/.]")
 
 
 def parse_date(text, field="date"):
@@ -77,9 +78,15 @@ def _parse_date(text):
     # A bare number other than a year is a spreadsheet serial or an id, never a date here.
     if text.isdigit() and len(text) not in (4, 8):
         raise Rejected(f"expected {DATE_EXAMPLES}, got {text!r}")
+    # A leading four-digit year (2023-05-29, 2023/05/29) is year-month-day; anything else is
+    # day-first as written in the region. dateutil would read 2023-06-05 as 6 May otherwise.
+    year_first = _YEAR_FIRST.match(text) is not None
     try:
         first, second = (
-            dateparser.parse(text, parserinfo=_PARSER_INFO, default=default) for default in _DEFAULTS
+            dateparser.parse(
+                text, parserinfo=_PARSER_INFO, default=default, dayfirst=not year_first, yearfirst=year_first
+            )
+            for default in _DEFAULTS
         )
     except (ValueError, OverflowError, TypeError):
         raise Rejected(f"expected {DATE_EXAMPLES}, got {text!r}") from None
