@@ -28,6 +28,21 @@ def _parser():
     geocode.add_argument("--geocoder", default="gazetteer", help="gazetteer (default) or nominatim (online, opt-in)")
     geocode.set_defaults(run=_geocode)
 
+    ingest = commands.add_parser(
+        "ingest",
+        help="add incidents from a CSV file (ACLED, UCDP GED, the app's own format, or mapped columns)",
+        description="Add incidents from a CSV file. Exit status 0: every row stored or a duplicate; "
+        "1: some rows rejected (the others stored); 2: the file is unusable (nothing stored).",
+    )
+    ingest.add_argument("file", metavar="FILE")
+    ingest.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
+    ingest.add_argument("--map", action="append", type=_role_column, metavar="ROLE=COLUMN",
+                        help="read column COLUMN as ROLE (repeatable; roles not given are guessed from "
+                        "the header): " + ", ".join(_mapping_roles()))
+    ingest.add_argument("--rejected", metavar="PATH",
+                        help="write the rejected rows to PATH as CSV: their original columns and a reason")
+    ingest.set_defaults(run=_ingest)
+
     export = commands.add_parser("export", help="write incidents in the data contract to stdout")
     export.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
     export.add_argument("--format", choices=("csv", "geojson"), default="csv")
@@ -37,6 +52,19 @@ def _parser():
                         help="event type (repeatable): " + "; ".join(EVENT_TYPES))
     export.set_defaults(run=_export)
     return parser
+
+
+def _mapping_roles():
+    from mapapp.ingest.mapping import ROLES
+
+    return tuple(ROLES)
+
+
+def _role_column(text):
+    role, equals, column = text.partition("=")
+    if not equals or not role.strip():
+        raise argparse.ArgumentTypeError(f"expected ROLE=COLUMN such as date=Datum, got {text!r}")
+    return role.strip(), column.strip() or None
 
 
 def _iso_date(text):
@@ -71,3 +99,44 @@ def _export(args):
     records = contract_records(filters.apply(frame))
     sys.stdout.write(to_csv(records) if args.format == "csv" else to_geojson(records) + "\n")
     return 0
+
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def _ingest(args):
+    from pathlib import Path
+
+    from mapapp.errors import UnusableFile
+    from mapapp.ingest.importer import commit, plan_import
+    from mapapp.ingest.reading import Limits, check_size
+    from mapapp.store import Store
+
+    limits = Limits.from_env()
+    path = Path(args.file)
+    try:
+        check_size(path.stat().st_size, limits)  # before reading a huge file into memory
+        data = path.read_bytes()
+    except OSError as err:
+        raise UnusableFile(f"cannot read {args.file}: {err.strerror or err}") from None
+    with Store(args.db) as store:
+        plan = plan_import(data, path.name, store, mapping=dict(args.map) if args.map else None, limits=limits)
+        commit(plan, store)
+    delimiter = _DELIMITER_NAMES.get(plan.delimiter, repr(plan.delimiter))
+    print(f"file: {path.name}: {plan.format_label}, {plan.encoding}, {delimiter}-separated, {plan.total_rows} rows")
+    if plan.mapping is not None:
+        used = ", ".join(f"{role}={column}" for role, column in plan.mapping.items() if column)
+        print(f"columns: {used}")
+    counts = plan.counts
+    print(f"accepted: {counts['new']}")
+    print(f"duplicate: {counts['duplicate']}")
+    print(f"updated: {counts['updated']}")
+    print(f"rejected: {counts['rejected']}")
+    for result in plan.rejected:
+        print(f"rejected row {result.row_number}: {result.reason}")
+    for result in plan.duplicates:
+        print(f"duplicate row {result.row_number}: {result.reason}")
+    if args.rejected and plan.rejected:
+        Path(args.rejected).write_bytes(plan.rejected_csv)
+        print(f"rejected rows written to {args.rejected}")
+    return 1 if plan.rejected else 0

@@ -119,16 +119,19 @@ def _safe_cell(text):
 def plan_import(data, filename, store, mapping=None, geocode=None, progress=None, limits=None):
     """Read an upload and work out, row by row, what adding it would do. Nothing is written.
 
-    `mapping` ({role: column}, see mapping.ROLES) reads the file as a CSV of any shape;
-    without it, the format is told from the header and an unknown header gets the guessed
-    mapping if that is complete. `geocode(place) -> dict | None` resolves places of rows
+    `mapping` ({role: column}, see mapping.ROLES; roles left out are guessed, None leaves a
+    role unmapped) reads the file as a CSV of any shape; without it, the format is told from
+    the header and an unknown header gets the guessed mapping if that is complete. `geocode(place) -> dict | None` resolves places of rows
     without coordinates (default: the offline gazetteer); `progress(done, total)` is called
     once per row. Raises UnusableFile when nothing of the file can be read.
     """
     table = read_table(data, limits or Limits.from_env())
     kind = formats.detect(table.header) if mapping is None else "other"
     if kind == "other":
-        if mapping is None:
+        if mapping is not None:
+            # Roles the caller left out are guessed; a role given as None stays unmapped.
+            mapping = {**column_mapping.guess(table.header), **mapping}
+        else:
             near = formats.near_miss(table.header)
             if near:
                 # Read with a guessed mapping, its codes (ACLED geo_precision 3, time_precision)

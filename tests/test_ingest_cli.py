@@ -1,0 +1,130 @@
+"""`python -m mapapp ingest FILE --db PATH`: exit codes 0 / 1 / 2 and what it prints."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mapapp.store import Store
+
+PROJECT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def ingest(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "mapapp", "ingest", *map(str, args)],
+        capture_output=True, text=True, cwd=PROJECT, timeout=120, env=env,
+    )
+
+
+def stored_rows(db):
+    with Store(db) as store:
+        return store.rows()
+
+
+def test_all_rows_stored_exits_0(tmp_path):
+    db = tmp_path / "store.db"
+    result = ingest(FIXTURES / "acled_kosovo.csv", "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "file: acled_kosovo.csv: ACLED export, utf-8, comma-separated, 5 rows",
+        "accepted: 5",
+        "duplicate: 0",
+        "updated: 0",
+        "rejected: 0",
+    ]
+    ids = {row["id"] for row in stored_rows(db)}
+    assert {"XKX2301", "XKX2302", "XKX2303", "XKX2304", "SRB2305"} <= ids
+
+
+def test_a_second_run_finds_only_duplicates_and_exits_0(tmp_path):
+    db = tmp_path / "store.db"
+    assert ingest(FIXTURES / "acled_kosovo.csv", "--db", db).returncode == 0
+    rows = stored_rows(db)
+    result = ingest(FIXTURES / "acled_kosovo.csv", "--db", db)
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[1:5] == ["accepted: 0", "duplicate: 5", "updated: 0", "rejected: 0"]
+    assert "duplicate row 2: id 'XKX2301' is already stored (stored timestamp 1685989234, this row's 1685989234: not newer)" in result.stdout
+    assert stored_rows(db) == rows
+
+
+def test_an_update_is_counted(tmp_path):
+    db = tmp_path / "store.db"
+    ingest(FIXTURES / "acled_kosovo.csv", "--db", db)
+    result = ingest(FIXTURES / "acled_kosovo_update.csv", "--db", db)
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[1:5] == ["accepted: 0", "duplicate: 1", "updated: 1", "rejected: 0"]
+
+
+def test_some_rows_rejected_exits_1_and_stores_the_others(tmp_path):
+    db = tmp_path / "store.db"
+    before = len(stored_rows(db))
+    rejected = tmp_path / "rejected.csv"
+    result = ingest(FIXTURES / "mixed_good_bad.csv", "--db", db, "--rejected", rejected)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[:6] == [
+        "file: mixed_good_bad.csv: other CSV (columns mapped), utf-8, comma-separated, 13 rows",
+        "columns: date=Date, event_type=Type, sub_event_type=Subtype, location=Place, "
+        "coordinates=Coordinates, description=Summary, source=Source",
+        "accepted: 4",
+        "duplicate: 1",
+        "updated: 0",
+        "rejected: 8",
+    ]
+    assert "rejected row 7: place 'Atlantis' not found in the gazetteer" in lines
+    assert "rejected row 12: the row has 8 cells, the header has 7" in lines
+    assert "duplicate row 10: same date, type, place and description as row 3" in lines
+    assert len(stored_rows(db)) == before + 4
+    assert rejected.read_bytes().decode("utf-8-sig").count("\r\n") == 9
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "error: the file is empty"),
+        (b"Date,Place,Type,Summary\n", "error: the file has a header line but no rows"),
+        (bytes(range(256)) * 4, "error: the file contains NUL bytes: it is a binary file, not CSV text"),
+    ],
+)
+def test_an_unusable_file_exits_2_and_stores_nothing(tmp_path, content, message):
+    db = tmp_path / "store.db"
+    rows = stored_rows(db)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(content)
+    result = ingest(bad, "--db", db)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == message
+    assert stored_rows(db) == rows
+
+
+def test_over_the_size_limit_exits_2(tmp_path):
+    import os
+
+    db = tmp_path / "store.db"
+    rows = stored_rows(db)
+    env = {**os.environ, "MAPAPP_MAX_UPLOAD_MB": "0.001"}
+    result = ingest(FIXTURES / "acled_kosovo.csv", "--db", db, env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: the file is 0.0 MB; the upload limit is 0.000999451 MB (set $MAPAPP_MAX_UPLOAD_MB to change it)"
+    )
+    assert stored_rows(db) == rows
+
+
+def test_a_missing_file_exits_2(tmp_path):
+    result = ingest(tmp_path / "nowhere.csv", "--db", tmp_path / "store.db")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: cannot read {tmp_path / 'nowhere.csv'}: No such file or directory"
+
+
+def test_columns_can_be_mapped_on_the_command_line(tmp_path):
+    data = tmp_path / "log.csv"
+    data.write_text("when,town,kind,text\n2023-05-29,Zvecan,Mob violence,Clash at the municipal building\n", encoding="utf-8")
+    result = ingest(data, "--db", tmp_path / "store.db", "--map", "sub_event_type=kind", "--map", "location=town")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "columns: date=when, sub_event_type=kind, location=town, notes=text" in result.stdout
+    assert "accepted: 1" in result.stdout
