@@ -116,6 +116,37 @@ def _safe_cell(text):
     return text
 
 
+@dataclass(frozen=True)
+class FileInfo:
+    """What an upload is, before any row is read: shown to the user, and the mapping step's input."""
+
+    format: str
+    format_label: str
+    encoding: str
+    delimiter: str
+    header: list
+    rows: int
+    guess: dict  # {role: column or None}, the pre-filled mapping for an "other" file
+    problem: str = ""  # why a known-looking file cannot be read without a mapping
+
+
+def inspect_upload(data, limits=None):
+    """Read an upload's header and count its rows (UnusableFile if it cannot be read at all)."""
+    table = read_table(data, limits or Limits.from_env())
+    kind = formats.detect(table.header)
+    near = formats.near_miss(table.header) if kind == "other" else None
+    return FileInfo(
+        format=kind,
+        format_label=formats.LABELS[kind],
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        header=list(table.header),
+        rows=len(table.rows),
+        guess=column_mapping.guess(table.header),
+        problem=f"it looks like an {near[0]} but lacks the column(s) {', '.join(near[1])}" if near else "",
+    )
+
+
 def plan_import(data, filename, store, mapping=None, geocode=None, progress=None, limits=None):
     """Read an upload and work out, row by row, what adding it would do. Nothing is written.
 

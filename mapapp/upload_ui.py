@@ -1,0 +1,181 @@
+"""The upload section of the app: file, format, column mapping, preview, then one commit.
+
+The only module of the import that imports streamlit; everything it shows comes from
+mapapp.ingest.importer, which the command line uses too. Text from the file (cells, column
+names, the file name, reasons quoting them) reaches the page only through st.text,
+st.dataframe and widget options, never as markdown or HTML.
+"""
+
+import hashlib
+import json
+import re
+
+import pandas as pd
+import streamlit as st
+
+from mapapp.errors import MapAppError, UnusableFile
+from mapapp.ingest import mapping as column_mapping
+from mapapp.ingest.importer import commit, inspect_upload, plan_import
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_UNMAPPED = "—"
+
+
+def upload_section(store, key="upload", expanded=False):
+    """Render the "Add incidents from a CSV file" expander for `store`. Returns the number of
+    incidents added or updated by a commit in this run (0 otherwise)."""
+    state = st.session_state
+    generation = state.setdefault(f"{key}-generation", 0)
+    with st.expander("Add incidents from a CSV file", expanded=expanded or bool(state.get(f"{key}-done"))):
+        st.markdown(
+            "An ACLED export, a UCDP GED export, a CSV exported from this app, or your own log. "
+            "Nothing is stored until you press **Add**; rejected rows can be downloaded with the reason."
+        )
+        done = state.pop(f"{key}-done", None)
+        if done:
+            st.success(f"Added {done['added']} new incidents and updated {done['updated']}.")
+        uploaded = st.file_uploader(
+            "CSV file", type=["csv", "txt", "tsv"], key=f"{key}-file-{generation}",
+        )
+        if uploaded is None:
+            return 0
+        return _review(store, key, uploaded.name, uploaded.getvalue())
+
+
+def _review(store, key, filename, data):
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        info = inspect_upload(data)
+    except UnusableFile as err:
+        st.error("This file cannot be imported; nothing was stored.")
+        st.text(str(err))
+        return 0
+    delimiter = _DELIMITER_NAMES.get(info.delimiter, repr(info.delimiter))
+    st.text(f"Recognised as: {info.format_label} · {info.encoding} · {delimiter}-separated · {info.rows} rows")
+    mapping = None
+    if info.format == "other":
+        if info.problem:
+            st.warning("This file looks like a known export with columns missing; map its columns yourself.")
+            st.text(info.problem)
+        mapping = _mapping_step(info, key, digest)
+        problems = column_mapping.problems(mapping, info.header)
+        if problems:
+            st.warning("Choose the columns to read:")
+            st.text("\n".join(problems))
+            return 0
+    plan = _planned(store, key, filename, data, digest, mapping)
+    if plan is None:
+        return 0
+    _preview(plan, key, filename)
+    count = len(plan.new) + len(plan.updated)
+    label = f"Add {count} incident{'s' if count != 1 else ''}"
+    if st.button(label, type="primary", disabled=count == 0, key=f"{key}-add"):
+        try:
+            result = commit(plan, store)
+        except MapAppError as err:
+            st.error("Nothing was stored.")
+            st.text(str(err))
+            st.session_state.pop(f"{key}-plan", None)
+            return 0
+        state = st.session_state
+        state[f"{key}-done"] = result
+        state.pop(f"{key}-plan", None)
+        # A new key clears the uploader, so the finished file is not offered again.
+        state[f"{key}-generation"] = state.get(f"{key}-generation", 0) + 1
+        st.rerun()
+    return 0
+
+
+def _mapping_step(info, key, digest):
+    """Selectboxes role -> column, pre-filled with the guess; returns {role: column or None}."""
+    st.markdown("**Which column holds what?** The guess is pre-filled; choose — for a role the file does not have.")
+    options = [_UNMAPPED, *info.header]
+    mapping = {}
+    columns = st.columns(2)
+    for position, (role, label) in enumerate(column_mapping.ROLES.items()):
+        guessed = info.guess.get(role)
+        index = options.index(guessed) if guessed in options else 0
+        with columns[position % 2]:
+            choice = st.selectbox(label, options, index=index, key=f"{key}-map-{digest[:12]}-{role}")
+        mapping[role] = None if choice == _UNMAPPED else choice
+    return mapping
+
+
+def _planned(store, key, filename, data, digest, mapping):
+    """The plan for this file and mapping, made once (with a progress bar) and kept while the
+    store is unchanged, so reruns of the page do not geocode again."""
+    cache_key = (digest, json.dumps(mapping, sort_keys=True), str(store.path), store.count())
+    cached = st.session_state.get(f"{key}-plan")
+    if cached and cached[0] == cache_key:
+        return cached[1]
+    bar = st.progress(0.0, text="Checking rows and looking up places…")
+    shown = [-1]
+
+    def progress(done, total):
+        percent = done * 100 // total
+        if percent != shown[0]:  # at most a hundred updates, however long the file
+            shown[0] = percent
+            bar.progress(percent / 100, text=f"Checking rows and looking up places… {done} of {total}")
+
+    try:
+        plan = plan_import(data, filename, store, mapping=mapping, progress=progress)
+    except UnusableFile as err:
+        bar.empty()
+        st.error("This file cannot be imported; nothing was stored.")
+        st.text(str(err))
+        return None
+    bar.empty()
+    st.session_state[f"{key}-plan"] = (cache_key, plan)
+    return plan
+
+
+def _preview(plan, key, filename):
+    counts = plan.counts
+    for column, (label, value) in zip(
+        st.columns(4),
+        (("New", counts["new"]), ("Duplicate", counts["duplicate"]), ("Updated", counts["updated"]), ("Rejected", counts["rejected"])),
+    ):
+        column.metric(label, value)
+    if plan.rejected:
+        st.markdown("**Rejected rows** (not stored), with the reason:")
+        st.dataframe(result_table(plan.header, plan.rejected), hide_index=True)
+        st.download_button(
+            f"Download the {counts['rejected']} rejected rows (CSV)",
+            data=plan.rejected_csv,
+            file_name=f"{_safe_stem(filename)}-rejected.csv",
+            mime="text/csv",
+            key=f"{key}-rejected",
+        )
+    if plan.duplicates:
+        st.markdown("**Duplicates** (already stored, or repeated in the file):")
+        st.dataframe(result_table(plan.header, plan.duplicates), hide_index=True)
+
+
+def result_table(header, results):
+    """Rows of the file with their row number and reason first, as a table of text."""
+    names = _unique(["row", "reason", *header, *(f"extra_{k + 1}" for k in range(_extra(header, results)))])
+    width = len(names) - 2
+    records = [
+        [result.row_number, result.reason, *result.values, *[""] * (width - len(result.values))]
+        for result in results
+    ]
+    return pd.DataFrame(records, columns=names).astype({name: str for name in names[1:]})
+
+
+def _extra(header, results):
+    return max((len(result.values) - len(header) for result in results), default=0)
+
+
+def _unique(names):
+    seen = {}
+    unique = []
+    for name in names:
+        label = name or "(no name)"
+        seen[label] = seen.get(label, 0) + 1
+        unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return unique
+
+
+def _safe_stem(filename):
+    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
+    return re.sub(r"[^\w.-]+", "_", stem)[:60] or "upload"

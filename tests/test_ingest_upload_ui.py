@@ -1,0 +1,128 @@
+"""The upload section driven with AppTest through a tiny wrapper script around upload_section.
+
+AppTest (streamlit 1.67) can set a file on st.file_uploader, read metrics, dataframes, widget
+labels and click buttons; it cannot download what st.download_button offers, so the content of
+the rejected-rows CSV is tested on the plan directly (test_ingest_import.py).
+"""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mapapp.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# The store comes from $MAPAPP_DB, which the db_path fixture points at a temporary file.
+SCRIPT = """
+from mapapp.store import Store
+from mapapp.upload_ui import upload_section
+
+upload_section(Store(), expanded=True)
+"""
+
+
+@pytest.fixture
+def app(db_path):
+    Store(db_path).close()  # seeded before the app first runs
+    at = AppTest.from_string(SCRIPT, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def upload(at, name, data=None):
+    data = (FIXTURES / name).read_bytes() if data is None else data
+    at.file_uploader[0].set_value((name, data, "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at):
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def texts(at):
+    return [text.value for text in at.text]
+
+
+def test_acled_upload_previews_then_adds_on_one_click(app, db_path):
+    before = Store(db_path).count()
+    upload(app, "acled_kosovo.csv")
+    assert "Recognised as: ACLED export · utf-8 · comma-separated · 5 rows" in texts(app)
+    assert metrics(app) == {"New": "5", "Duplicate": "0", "Updated": "0", "Rejected": "0"}
+    assert Store(db_path).count() == before  # nothing stored by the preview
+    (button,) = app.button
+    assert button.label == "Add 5 incidents"
+    button.click()
+    app.run()
+    assert not app.exception
+    assert Store(db_path).count() == before + 5
+    assert [success.value for success in app.success] == ["Added 5 new incidents and updated 0."]
+    # The uploader was cleared: the finished file is not offered again.
+    assert app.file_uploader[0].value is None
+    assert not app.button
+
+
+def test_the_same_file_again_offers_nothing_to_add(app, db_path):
+    upload(app, "acled_kosovo.csv")
+    app.button[0].click()
+    app.run()
+    upload(app, "acled_kosovo.csv")
+    assert metrics(app) == {"New": "0", "Duplicate": "5", "Updated": "0", "Rejected": "0"}
+    assert app.button[0].label == "Add 0 incidents"
+    assert app.button[0].disabled
+
+
+def test_rejected_rows_are_listed_with_reasons_and_offered_for_download(app, db_path):
+    upload(app, "mixed_good_bad.csv")
+    assert metrics(app) == {"New": "4", "Duplicate": "1", "Updated": "0", "Rejected": "8"}
+    rejected, duplicates = app.dataframe
+    table = rejected.value
+    assert list(table.columns) == ["row", "reason", "Date", "Place", "Type", "Subtype", "Coordinates", "Summary", "Source", "extra_1"]
+    assert table["row"].tolist() == [4, 5, 6, 7, 8, 9, 12, 14]
+    assert table["reason"].iloc[3] == "place 'Atlantis' not found in the gazetteer"
+    assert table["Summary"].iloc[7] == '=HYPERLINK("http://example.invalid","click")'  # shown as text
+    assert duplicates.value["reason"].tolist() == ["same date, type, place and description as row 3"]
+    assert [button.label for button in app.download_button] == ["Download the 8 rejected rows (CSV)"]
+    assert app.button[0].label == "Add 4 incidents"
+
+
+def test_an_unknown_file_gets_a_pre_filled_column_mapping(app, db_path):
+    upload(app, "serbian_log_cp1250.csv")
+    assert "Recognised as: other CSV (needs a column mapping) · cp1250 · semicolon-separated · 5 rows" in texts(app)
+    chosen = {box.label: box.value for box in app.selectbox}
+    assert chosen["Date (or first day)"] == "Datum"
+    assert chosen["Place name"] == "Mesto"
+    assert chosen["Latitude"] == "Širina"
+    assert chosen["Longitude"] == "Dužina"
+    assert chosen["Description (one line)"] == "Opis"
+    assert chosen["Identifier"] == "—"
+    assert metrics(app)["New"] == "5"
+    # Unmapping the place and the coordinates leaves nothing to locate the incidents by.
+    for label in ("Place name", "Latitude", "Longitude"):
+        next(box for box in app.selectbox if box.label == label).set_value("—")
+    app.run()
+    assert [warning.value for warning in app.warning] == ["Choose the columns to read:"]
+    assert "choose the place name column, or the coordinates" in texts(app)
+    assert not app.button
+
+
+def test_an_unusable_file_shows_why_and_stores_nothing(app, db_path):
+    rows = Store(db_path).rows()
+    upload(app, "empty.csv", b"")
+    assert [error.value for error in app.error] == ["This file cannot be imported; nothing was stored."]
+    assert "the file is empty" in texts(app)
+    assert not app.button
+    assert Store(db_path).rows() == rows
+
+
+def test_file_text_is_never_rendered_as_markdown(app, db_path):
+    payload = "<img src=x onerror=alert(1)> **bold** [link](javascript:alert(1))"
+    data = f"Date,Place,Type,Subtype,Summary\nnot a date,Zvecan,Riots,Mob violence,{payload}\n".encode()
+    upload(app, "payload.csv", data)
+    rendered_markdown = " ".join(element.value for element in app.markdown)
+    assert "onerror" not in rendered_markdown and "javascript" not in rendered_markdown
+    assert app.dataframe[0].value["Summary"].tolist() == [payload]
