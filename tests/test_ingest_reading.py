@@ -1,0 +1,75 @@
+"""Bytes to a table: encodings, delimiters, quoted newlines, row numbers, limits."""
+
+import pytest
+
+from mapapp.errors import UnusableFile
+from mapapp.ingest.reading import Limits, decode, read_table, sniff_delimiter
+
+SERBIAN = "Mesto;Opis\nZvečan;Građani ispred opštine, Leposavić, Čačak, Đakovica\n"
+FRENCH = "lieu,description\nMitrovica,Manifestation près du pont, à côté de l'hôtel\n"
+
+
+@pytest.mark.parametrize(
+    "data, text, encoding",
+    [
+        (SERBIAN.encode("utf-8"), SERBIAN, "utf-8"),
+        (b"\xef\xbb\xbf" + SERBIAN.encode("utf-8"), SERBIAN, "utf-8-sig"),
+        (SERBIAN.encode("utf-16"), SERBIAN, "utf-16"),
+        (SERBIAN.encode("cp1250"), SERBIAN, "cp1250"),
+        (FRENCH.encode("cp1252"), FRENCH, "cp1252"),
+        # Only č (0xE8, è in Windows-1252): a tie goes to the region's code page.
+        ("Mesto\nZvečan\n".encode("cp1250"), "Mesto\nZvečan\n", "cp1250"),
+        # Š and Ž are the same bytes in both code pages, so either reading gives the same text.
+        ("Mesto\nŠtrpce\n".encode("cp1250"), "Mesto\nŠtrpce\n", "cp1250"),
+    ],
+)
+def test_decode(data, text, encoding):
+    assert decode(data) == (text, encoding)
+
+
+@pytest.mark.parametrize(
+    "text, delimiter",
+    [
+        ("a,b,c\n1,2,3\n", ","),
+        ("a;b;c\n1;2;3\n", ";"),
+        ("a\tb\tc\n1\t2\t3\n", "\t"),
+        ('"a;b;c",d\n1,2\n', ","),  # delimiters inside quotes do not count
+        ("Datum;Opis, kratko;Mesto\n", ";"),
+        ("just one column\nvalue\n", ","),
+    ],
+)
+def test_sniff_delimiter(text, delimiter):
+    assert sniff_delimiter(text) == delimiter
+
+
+def test_quoted_newlines_stay_in_their_cell_and_rows_are_numbered_as_a_spreadsheet_does():
+    data = b'id,notes\r\n1,"first line\r\nsecond line"\r\n\r\n2,plain\r\n,\r\n3,"a ""quoted"" word"\r\n'
+    table = read_table(data, Limits())
+    assert table.header == ["id", "notes"]
+    assert table.rows == [["1", "first line\r\nsecond line"], ["2", "plain"], ["3", 'a "quoted" word']]
+    # Row 3 is blank and row 5 holds only a delimiter: neither is a row, but both keep their number.
+    assert table.row_numbers == [2, 4, 6]
+    assert (table.encoding, table.delimiter) == ("utf-8", ",")
+
+
+def test_header_cells_are_stripped():
+    assert read_table(b"\xef\xbb\xbf id , notes \n1,x\n", Limits()).header == ["id", "notes"]
+
+
+def test_blank_lines_do_not_hide_rows_over_the_limit():
+    data = b"id\n1\n\n\n\n2\n3\n"
+    with pytest.raises(UnusableFile, match="more than 2 rows"):
+        read_table(data, Limits(max_rows=2))
+    assert len(read_table(data, Limits(max_rows=3))) == 3
+
+
+def test_limits_from_the_environment():
+    assert Limits.from_env({}) == Limits(max_bytes=100 * 1024 * 1024, max_rows=200_000)
+    assert Limits.from_env({"MAPAPP_MAX_UPLOAD_MB": "2.5", "MAPAPP_MAX_ROWS": "10"}) == Limits(max_bytes=2621440, max_rows=10)
+    with pytest.raises(UnusableFile, match=r"\$MAPAPP_MAX_UPLOAD_MB must be a positive number, got '-1'"):
+        Limits.from_env({"MAPAPP_MAX_UPLOAD_MB": "-1"})
+
+
+def test_something_that_is_not_bytes_is_refused():
+    with pytest.raises(UnusableFile, match="expected the bytes of a file, got str"):
+        read_table("id\n1\n", Limits())
