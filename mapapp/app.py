@@ -297,6 +297,29 @@ def passage_panel(store, incident_id, visible_ids):
             st.caption(f"… and {len(others) - MAX_OTHER_BUTTONS} more (see the table).")
 
 
+def timeline_chart(counts, unit):
+    """Stacked bars per period, coloured as on the map (Vega-Lite, bundled with Streamlit)."""
+    import altair as alt
+
+    long = counts.reset_index(names=unit).melt(id_vars=unit, var_name="event type", value_name="incidents")
+    types = list(counts.columns)
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{unit}:O", title=unit, sort=list(counts.index), axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+            y=alt.Y("incidents:Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "event type:N",
+                scale=alt.Scale(domain=types, range=[map_build.TYPE_COLOURS[t] for t in types]),
+                legend=alt.Legend(orient="right", title=None),
+            ),
+            tooltip=[f"{unit}:O", "event type:N", "incidents:Q"],
+        )
+        .properties(height=170)
+    )
+
+
 def timeline_panel(filtered):
     """Incidents per week/month/year by type, following the filters."""
     counts, unit = timeline.counts_by_period(filtered)
@@ -305,13 +328,7 @@ def timeline_panel(filtered):
     if counts.empty:
         st.caption("No dated incident under the current filters.")
     else:
-        st.bar_chart(
-            counts,
-            color=[map_build.TYPE_COLOURS[t] for t in counts.columns],
-            x_label=unit,
-            y_label="incidents",
-            height=220,
-        )
+        st.altair_chart(timeline_chart(counts, unit), width="stretch")
     if undated:
         st.caption(f"{undated} undated incident(s) are not in the timeline.")
 
@@ -340,7 +357,7 @@ def table_and_downloads(filtered):
     st.markdown("##### Incidents")
     st.session_state["_table_ids"] = filtered["id"].tolist()
     st.dataframe(
-        table_frame(filtered), hide_index=True, key="table", height=300,
+        table_frame(filtered), hide_index=True, key="table",
         on_select=_on_table_select, selection_mode="single-row",
         column_config={
             "km to boundary": st.column_config.NumberColumn(format="%.1f"),

@@ -104,6 +104,10 @@ _MAP_CSS = """
   .map-legend { background: rgba(255,255,255,0.92); padding: 4px 7px; border-radius: 4px;
     box-shadow: 0 1px 4px rgba(0,0,0,.35); font: 11px/1.3 Arial, sans-serif; color: #222; }
   .map-legend h4 { margin: 2px 0 1px; font-size: 11px; }
+  .map-legend .legend-toggle { all: unset; cursor: pointer; font-weight: 700; font-size: 11px; }
+  .map-legend .legend-toggle::after { content: " \\25BE"; }
+  .map-legend.folded .legend-toggle::after { content: " \\25B8"; }
+  .map-legend.folded .legend-body { display: none; }
   .map-legend .row { display: flex; align-items: center; gap: 5px; margin: 0; white-space: nowrap; }
   .map-legend svg { flex: none; }
   .incident-tip { font: 12px/1.35 Arial, sans-serif; max-width: 280px; white-space: normal; }
@@ -168,18 +172,26 @@ class _BaseLayers(folium.MacroElement):
                 var div = L.DomUtil.create("div", "map-legend");
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
+                // A click on the title folds the legend away (it covers part of a small map).
+                var title = L.DomUtil.create("button", "legend-toggle", div);
+                title.type = "button";
+                title.textContent = "Legend";
+                title.setAttribute("aria-expanded", "true");
+                var body = L.DomUtil.create("div", "legend-body", div);
+                title.addEventListener("click", function () {
+                    var folded = div.classList.toggle("folded");
+                    title.setAttribute("aria-expanded", folded ? "false" : "true");
+                });
                 function row(svg, text) {
-                    var r = L.DomUtil.create("div", "row", div);
+                    var r = L.DomUtil.create("div", "row", body);
                     r.innerHTML = svg;  // constant markup written in map_build.py, no data
                     var span = document.createElement("span");
                     span.textContent = text;
                     r.appendChild(span);
                 }
-                var h = L.DomUtil.create("h4", "", div);
-                h.textContent = "Event type";
+                L.DomUtil.create("h4", "", body).textContent = "Event type";
                 base.legend.types.forEach(function (t) { row(base.legend.swatch.replace(/COLOUR/g, t[1]), t[0]); });
-                var h2 = L.DomUtil.create("h4", "", div);
-                h2.textContent = "Precision";
+                L.DomUtil.create("h4", "", body).textContent = "Precision";
                 base.legend.shapes.forEach(function (s) { row(s[1], s[0]); });
                 return div;
             };

@@ -222,6 +222,7 @@ def test_timeline_follows_the_filters(app):
     at = app.run()
     (chart,) = at.get("vega_lite_chart")
     colour = json.loads(chart.proto.spec)["encoding"]["color"]["scale"]
+    assert json.loads(chart.proto.spec)["encoding"]["x"]["sort"] == ["2023-05", "2023-06", "2023-07", "2023-08", "2023-09"]
     # Coloured as on the map.
     assert colour == {"domain": ["Battles", "Strategic developments"], "range": ["#D55E00", "#0072B2"]}
     assert any("5 undated incident(s)" in c.value for c in at.caption)

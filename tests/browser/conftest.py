@@ -1,0 +1,182 @@
+"""Browser tests: the real app (streamlit run) driven by Playwright in Debian's Chromium.
+
+Without /usr/bin/chromium (or Playwright) these tests skip, saying why; under CI=true they
+fail instead, so that a CI machine cannot pass them by not running them.
+Every request the page makes to a host other than localhost is aborted and recorded.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from mapapp import PROJECT_DIR
+from mapapp.store import Store
+
+CHROMIUM = os.environ.get("MAPAPP_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1366, "height": 768}
+ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def _unavailable(reason):
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"browser tests must run under CI=true, but {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason} (install Debian's chromium to run them)")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:
+        _unavailable(f"Playwright is not installed ({err})")
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(f"{CHROMIUM} was not found")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """`streamlit run mapapp/app.py` on a free port, with its own store."""
+
+    def __init__(self, db_path, log_path):
+        self.db_path = db_path
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = open(log_path, "w")
+        env = dict(os.environ, MAPAPP_DB=str(db_path), PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", "mapapp/app.py",
+                "--server.headless", "true",
+                "--server.port", str(self.port),
+                "--server.address", "127.0.0.1",
+                "--browser.gatherUsageStats", "false",
+            ],
+            cwd=PROJECT_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        self._wait_healthy(log_path)
+
+    def _wait_healthy(self, log_path, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.process.returncode}: {Path(log_path).read_text()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit did not become healthy in {timeout}s: {Path(log_path).read_text()}")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+def start_server(tmp_path_factory, name, documents=(), incidents=()):
+    folder = tmp_path_factory.mktemp(name)
+    db_path = folder / "mapapp.db"
+    with Store(db_path) as store:  # seeded on creation
+        if incidents:
+            store.add(documents=documents, incidents=incidents)
+    return AppServer(db_path, folder / "streamlit.log")
+
+
+@pytest.fixture(scope="module")
+def app_server(chromium, tmp_path_factory):
+    server = start_server(tmp_path_factory, "seed-app")
+    yield server
+    server.stop()
+
+
+class Page:
+    """A Playwright page at 1366x768 that records (and aborts) every non-local request."""
+
+    def __init__(self, browser, base_url):
+        self.base_url = base_url
+        self.context = browser.new_context(viewport=VIEWPORT)
+        self.page = self.context.new_page()
+        self.external = []
+        self.dialogs = []
+        self.page.route("**/*", self._route)
+        self.page.on("dialog", self._dialog)
+
+    def _route(self, route):
+        url = route.request.url
+        host = urlsplit(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort()
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, query=""):
+        self.page.goto(f"{self.base_url}/{query}")
+        self.map_frame().locator(".leaflet-container").wait_for(timeout=60_000)
+        return self
+
+    def map_frame(self):
+        return self.page.frame_locator(MAP_FRAME)
+
+    def leaflet(self):
+        """The map iframe's Frame, to evaluate JavaScript in (window.map is the Leaflet map)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for frame in self.page.frames:
+                if "streamlit_folium" in frame.url and frame.evaluate("() => !!window.map"):
+                    return frame
+            time.sleep(0.2)
+        raise AssertionError("the Leaflet map did not load")
+
+    def screenshot(self, name):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / name
+        self.page.screenshot(path=str(path))
+        return path
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def page(chromium, app_server):
+    opened = Page(chromium, app_server.url)
+    yield opened
+    opened.close()

@@ -1,0 +1,223 @@
+"""The map in a real browser: markers, clicks, filters, offline, untrusted text.
+
+Screenshots at 1366x768 are written to tests/artifacts/ (git-ignored) for a person to look at.
+"""
+
+import time
+
+import pytest
+
+from tests.browser.conftest import Page, start_server
+from tests.payloads import SCRIPT_PAYLOADS, hostile_incidents
+
+BANJSKA_PASSAGE = (
+    "In a separate incident, a group of masked gunmen reportedly breached the grounds of the "
+    "Banska Orthodox monastery, raising questions about religious and cultural security in the territory."
+)
+
+# Incidents on the map as drawn: single markers (by id) and cluster bubbles (their counts).
+VISIBLE = """() => ({
+    markers: Array.from(document.querySelectorAll("path.incident-marker"))
+        .map(p => p.getAttribute("data-incident-id")).sort(),
+    clusters: Array.from(document.querySelectorAll(".incident-cluster")).map(c => Number(c.textContent)),
+})"""
+
+
+def visible(page):
+    shown = page.leaflet().evaluate(VISIBLE)
+    return shown, len(shown["markers"]) + sum(shown["clusters"])
+
+
+def wait_for_total(page, expected, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        shown, total = visible(page)
+        if total == expected or time.monotonic() > deadline:
+            return shown, total
+        pause(page, 0.25)
+
+
+def wait_for_text(page, text, timeout=30_000):
+    page.page.get_by_text(text).first.wait_for(timeout=timeout)
+
+
+def wait_for_url(page, fragment, timeout=15):
+    deadline = time.monotonic() + timeout
+    while fragment not in page.page.url and time.monotonic() < deadline:
+        pause(page, 0.2)
+    return page.page.url
+
+
+def pause(page, seconds):
+    """Wait while Playwright keeps handling the page's events (time.sleep would stall them,
+    and page.url would never change)."""
+    page.page.wait_for_timeout(seconds * 1000)
+
+
+def test_every_seed_incident_is_on_the_map(page):
+    page.open()
+    shown, total = wait_for_total(page, 8)
+    assert total == 8, shown
+    wait_for_text(page, "8 of 8 incidents")
+    frame = page.map_frame()
+    legend = frame.locator(".map-legend")
+    assert legend.is_visible()
+    for words in ("Battles", "Strategic developments", "Undated: dashed outline", "Kosovo–Serbia boundary"):
+        assert words in legend.inner_text()
+    # Offline base map: boundary line, town labels, outlines drawn from local data.
+    assert frame.locator('path[stroke="#b03a2e"]').count() == 1
+    assert {"Mitrovica", "Leposavić", "Raška", "Novi Pazar"} <= set(frame.locator(".town-label").all_inner_texts())
+    # Regions are drawn as areas (uncertainty radius), not as pins.
+    assert frame.locator("path.incident-area").count() == 2
+    page.screenshot("map_default.png")
+    # The legend folds away and comes back.
+    frame.get_by_role("button", name="Legend").click()
+    assert not frame.get_by_text("Undated: dashed outline").is_visible()
+    frame.get_by_role("button", name="Legend").click()
+    assert frame.get_by_text("Undated: dashed outline").is_visible()
+    assert page.external == []
+
+
+def test_click_an_incident_to_read_its_passage(page):
+    page.open()
+    wait_for_total(page, 8)
+    leaflet = page.leaflet()
+    # Banjska is in the northern Kosovo cluster with seed 05 and 06: click that bubble first.
+    bubbles = leaflet.evaluate("""() => {
+        const target = window.map.latLngToContainerPoint([42.9767, 20.7764]);
+        const origin = window.map.getContainer().getBoundingClientRect();
+        return Array.from(document.querySelectorAll(".incident-cluster")).map(c => {
+            const r = c.getBoundingClientRect();
+            return Math.hypot(r.x + r.width / 2 - origin.x - target.x, r.y + r.height / 2 - origin.y - target.y);
+        });
+    }""")
+    nearest = min(range(len(bubbles)), key=bubbles.__getitem__)
+    page.map_frame().locator(".incident-cluster").nth(nearest).click()
+    marker = page.map_frame().locator('path[data-incident-id="seed-000-07"]')
+    marker.wait_for(timeout=15_000)
+    marker.click()
+
+    mark = page.page.locator("mark#passage-selected")
+    mark.wait_for(timeout=30_000)
+    assert mark.inner_text() == BANJSKA_PASSAGE
+    assert "incident=seed-000-07" in wait_for_url(page, "incident=seed-000-07")
+    # Beside the map and in view at 1366x768 without scrolling the page.
+    pause(page, 0.5)  # the panel scrolls its document to the passage
+    box = mark.bounding_box()
+    map_box = page.page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    assert box["x"] >= map_box["x"] + map_box["width"]
+    assert 0 <= box["y"] and box["y"] + min(box["height"], 40) <= 768
+    doc = page.page.locator("#passage-doc").bounding_box()
+    assert doc["y"] <= box["y"] <= doc["y"] + doc["height"]
+    assert page.page.evaluate("() => window.scrollY") == 0
+    page.screenshot("map_passage.png")
+
+    # Back to the map, focused on the incident.
+    page.page.get_by_role("button", name="Show on map").click()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        centre = leaflet.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+        if abs(centre[0] - 42.9767) < 1e-3 and abs(centre[1] - 20.7764) < 1e-3:
+            break
+        pause(page, 0.25)
+    assert centre[0] == pytest.approx(42.9767, abs=1e-3) and centre[1] == pytest.approx(20.7764, abs=1e-3)
+    assert centre[2] == 13
+    assert page.map_frame().locator("path.incident-selected").count() == 1
+    assert page.external == []
+
+
+def test_narrowing_the_dates_removes_markers_and_keeps_the_view(page):
+    page.open()
+    wait_for_total(page, 8)
+    leaflet = page.leaflet()
+    # The user has moved the map: a filter change must neither reload it nor reset the view.
+    leaflet.evaluate("() => { window.__kept = 'yes'; window.map.setView([43.4, 20.9], 8, {animate: false}); }")
+    pause(page, 1)
+
+    # Drag the start of the date range from May 2023 to a little over a third of the way.
+    thumb = page.page.locator('input[aria-label="Date range — start"]').locator("xpath=../..")
+    box = thumb.bounding_box()
+    track = page.page.locator('[role="group"][aria-label="Date range"] > div').first.bounding_box()
+    page.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.page.mouse.down()
+    page.page.mouse.move(track["x"] + track["width"] * 0.4, box["y"] + box["height"] / 2, steps=8)
+    page.page.mouse.up()
+    # The May 2023 incident drops out; the September ones and the undated ones stay.
+    wait_for_text(page, "7 of 8 incidents")
+    shown, total = wait_for_total(page, 7)
+    assert total == 7, shown
+    assert "since=2023-0" in wait_for_url(page, "since=2023-0")
+
+    page.page.get_by_text("Include undated incidents").click()
+    wait_for_text(page, "2 of 8 incidents")
+    shown, total = wait_for_total(page, 2)
+    assert total == 2, shown
+
+    state = leaflet.evaluate("() => [window.__kept, window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+    assert state[0] == "yes", "the map was reloaded"
+    # (within a few pixels: the map snaps its centre to whole pixels)
+    assert state[1:] == [pytest.approx(43.4, abs=0.01), pytest.approx(20.9, abs=0.01), 8]
+    page.screenshot("map_filtered.png")
+    assert page.external == []
+
+
+def test_a_shared_link_reopens_the_view(page):
+    page.open("?type=Battles&incident=seed-000-05")
+    wait_for_text(page, "1 of 8 incidents")
+    shown, total = wait_for_total(page, 1)
+    assert shown["markers"] + [str(c) for c in shown["clusters"]] == ["seed-000-05"]
+    mark = page.page.locator("mark#passage-selected")
+    mark.wait_for(timeout=30_000)
+    assert mark.inner_text().startswith("During the night of September 24, unidentified gunmen")
+    assert page.external == []
+
+
+def test_online_tiles_only_when_ticked(page):
+    page.open()
+    wait_for_total(page, 8)
+    pause(page, 1)
+    assert page.external == []
+    page.map_frame().get_by_label("OpenStreetMap tiles (online)").check()
+    deadline = time.monotonic() + 10
+    while not page.external and time.monotonic() < deadline:
+        pause(page, 0.2)
+    assert page.external, "ticking the layer requests tiles"
+    assert all(url.startswith("https://tile.openstreetmap.org/") for url in page.external)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(chromium, tmp_path_factory):
+    document, incidents = hostile_incidents()
+    server = start_server(tmp_path_factory, "hostile-app", [document], incidents)
+    yield server
+    server.stop()
+
+
+def test_hostile_text_stays_text(chromium, hostile_server):
+    page = Page(chromium, hostile_server.url)
+    try:
+        page.open("?incident=xss-1")
+        mark = page.page.locator("mark#passage-selected")
+        mark.wait_for(timeout=30_000)
+        assert mark.inner_text() == SCRIPT_PAYLOADS[1]
+        frame = page.map_frame()
+        markers = frame.locator("path.incident-marker")
+        deadline = time.monotonic() + 20
+        while markers.count() < 3 and time.monotonic() < deadline:
+            pause(page, 0.25)
+        for n in range(markers.count()):
+            markers.nth(n).hover(force=True)
+            pause(page, 0.1)
+        tips = frame.locator(".incident-tip").all_inner_texts()
+        assert tips and any(payload in tip for tip in tips for payload in SCRIPT_PAYLOADS)
+        # Open another hostile incident by clicking it on the map.
+        markers.first.click(force=True)
+        pause(page, 2)
+        leaflet = page.leaflet()
+        for context in (page.page, leaflet):
+            assert context.evaluate("() => window.pwned === undefined && !document.getElementById('pwned')")
+        assert page.dialogs == []
+        page.screenshot("map_hostile.png")
+        assert page.external == []
+    finally:
+        page.close()
