@@ -150,6 +150,20 @@ def test_ucdp_export_keeps_every_event_with_valid_coordinates_to_five_decimals(s
     assert stored["100101"]["latitude"] == 42.7591667 and stored["100101"]["longitude"] == 20.8088889
 
 
+def test_every_imported_ucdp_event_reaches_the_map_layer(store):
+    from mapapp.filters import Filters, incident_frame
+    from mapapp.map_build import incident_data
+
+    commit(plan_fixture(store, "ucdp_ged_kosovo.csv"), store)
+    layer = incident_data(Filters().apply(incident_frame(store.rows())))
+    drawn = {incident_id: (lat, lon) for incident_id, lat, lon in zip(layer["id"], layer["lat"], layer["lon"])}
+    for row in _ucdp_rows_with_coordinates():
+        if row["id"] == "100108":  # the swapped pair, rejected
+            assert row["id"] not in drawn
+            continue
+        assert drawn[row["id"]] == (round(float(row["latitude"]), 5), round(float(row["longitude"]), 5))
+
+
 @pytest.mark.parametrize(
     "event_id, dates, precision, types, geo_precision",
     [
