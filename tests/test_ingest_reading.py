@@ -64,7 +64,7 @@ def test_blank_lines_do_not_hide_rows_over_the_limit():
 
 
 def test_limits_from_the_environment():
-    assert Limits.from_env({}) == Limits(max_bytes=100 * 1024 * 1024, max_rows=200_000)
+    assert Limits.from_env({}) == Limits(max_bytes=100 * 1024 * 1024, max_rows=100_000)
     assert Limits.from_env({"MAPAPP_MAX_UPLOAD_MB": "2.5", "MAPAPP_MAX_ROWS": "10"}) == Limits(max_bytes=2621440, max_rows=10)
     with pytest.raises(UnusableFile, match=r"\$MAPAPP_MAX_UPLOAD_MB must be a positive number, got '-1'"):
         Limits.from_env({"MAPAPP_MAX_UPLOAD_MB": "-1"})
