@@ -3,6 +3,7 @@
 import collections
 import datetime as dt
 import operator
+import re
 from dataclasses import dataclass
 
 from mapapp.ingest.values import Rejected
@@ -35,8 +36,14 @@ class Draft:
 
 
 def one_line(text):
-    """Text on one line, whitespace collapsed: for the heading of a row's block in a document."""
+    """Text on one line, whitespace collapsed: for headings and one-line descriptions."""
+    if _SPACING.search(text) is None:
+        return text.strip()  # the common case: nothing to collapse
     return " ".join(text.split())
+
+
+# Whitespace other than a single space: what str.split() would collapse.
+_SPACING = re.compile(r"[^\S ]| {2}")
 
 
 def column_key(name):

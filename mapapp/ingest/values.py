@@ -78,6 +78,14 @@ def _parse_date(text):
     # A bare number other than a year is a spreadsheet serial or an id, never a date here.
     if text.isdigit() and len(text) not in (4, 8):
         raise Rejected(f"expected {DATE_EXAMPLES}, got {text!r}")
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:  # the common ISO case, without dateutil's general machinery
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if EARLIEST_YEAR <= day.year and day <= dt.date.today():
+                return day, day, "day"
     # A leading four-digit year (2023-05-29, 2023/05/29) is year-month-day; anything else is
     # day-first as written in the region. dateutil would read 2023-06-05 as 6 May otherwise.
     year_first = _YEAR_FIRST.match(text) is not None
