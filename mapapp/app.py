@@ -25,9 +25,9 @@ if _PROJECT_DIR not in sys.path:
 import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
-from mapapp import export, map_build, offline_assets, passage_view, timeline, url_state  # noqa: E402
+from mapapp import export, labels, map_build, offline_assets, passage_view, timeline, url_state  # noqa: E402
 from mapapp.filters import Filters, incident_frame  # noqa: E402
-from mapapp.labels import date_label, place_label, type_label  # noqa: E402
+from mapapp.labels import date_label  # noqa: E402
 from mapapp.store import Store, db_path  # noqa: E402
 from mapapp.vocabulary import EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES  # noqa: E402
 
@@ -80,9 +80,11 @@ def _store_stamp(path):
     return tuple(stamp)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+# cache_resource, not cache_data: the frame is shared read-only (filters return new frames),
+# and cache_data would unpickle a copy of 10,000 rows on every rerun.
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _load_frame(path, stamp):
-    return incident_frame(open_store(path).rows())
+    return labels.with_labels(incident_frame(open_store(path).rows()))
 
 
 def load_incidents():
@@ -335,14 +337,11 @@ def timeline_panel(filtered):
 
 def table_frame(filtered):
     """The filtered incidents as shown in the table (labels, not codes)."""
-    view = filtered[["id", "location", "border_distance_km", "description", "source"]].copy()
-    view.insert(1, "date", [
-        date_label(s, e, p)
-        for s, e, p in zip(filtered["date_start"], filtered["date_end"], filtered["date_precision"])
-    ])
-    view.insert(2, "type", [type_label(t, s) for t, s in zip(filtered["event_type"], filtered["sub_event_type"])])
-    view["location"] = [place_label(loc, p) for loc, p in zip(filtered["location"], filtered["geo_precision"])]
-    return view.rename(columns={"border_distance_km": "km to boundary"})
+    view = filtered[["id", "date_label", "type_label", "place_label", "border_distance_km", "description", "source"]]
+    return view.rename(columns={
+        "date_label": "date", "type_label": "type", "place_label": "location",
+        "border_distance_km": "km to boundary",
+    })
 
 
 def _on_table_select():
@@ -386,7 +385,15 @@ _PAGE_CSS = """
 
 
 def main():
-    started = time.perf_counter()
+    # Seconds spent per part of the run, for benchmarks/bench_map.py.
+    timings = {}
+    clock = [time.perf_counter()]
+
+    def lap(name):
+        now = time.perf_counter()
+        timings[name] = now - clock[0]
+        clock[0] = now
+
     st.set_page_config(
         # No page_icon: a Material icon or an emoji favicon would be fetched from a CDN.
         page_title="Incident map · northern Kosovo", layout="wide",
@@ -397,12 +404,14 @@ def main():
     store, frame = load_incidents()
     restore_from_url(frame)
     take_map_click()
+    lap("load")
 
     count_slot = st.sidebar.empty()
     filters = sidebar_filters(frame)
     # (The CSV upload expander of the import work goes here, in the sidebar under the filters.)
     filtered = filters.apply(frame)
     count_slot.markdown(f"**{len(filtered)} of {len(frame)} incidents**")
+    lap("filters")
 
     incident_id = st.session_state.get(K_INCIDENT)
     selected = None
@@ -419,12 +428,16 @@ def main():
     map_column, passage_column = st.columns([3, 2], gap="medium")
     with map_column:
         map_panel(filtered, selected)
+    lap("map")
     with passage_column:
         passage_panel(store, incident_id, set(filtered["id"]))
+    lap("passage")
     timeline_panel(filtered)
+    lap("timeline")
     table_and_downloads(filtered)
+    lap("table")
     write_url(filters, incident_id)
-    st.session_state["_server_seconds"] = time.perf_counter() - started
-
+    st.session_state["_timings"] = timings
+    st.session_state["_server_seconds"] = sum(timings.values()) + (time.perf_counter() - clock[0])
 
 main()

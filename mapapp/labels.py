@@ -48,3 +48,17 @@ def place_label(location, geo_precision):
 
 def type_label(event_type, sub_event_type):
     return f"{event_type} / {sub_event_type}" if sub_event_type else event_type
+
+
+def with_labels(frame):
+    """The frame with the words shown to users as columns date_label, place_label, type_label.
+
+    Computed once when the incidents are loaded, not on every rerun of the app.
+    """
+    frame = frame.copy()
+    frame["date_label"] = [
+        date_label(s, e, p) for s, e, p in zip(frame["date_start"], frame["date_end"], frame["date_precision"])
+    ]
+    frame["place_label"] = [place_label(loc, p) for loc, p in zip(frame["location"], frame["geo_precision"])]
+    frame["type_label"] = [type_label(t, s) for t, s in zip(frame["event_type"], frame["sub_event_type"])]
+    return frame

@@ -15,6 +15,7 @@ import re
 import folium
 import numpy as np
 import shapely
+from branca.element import Element
 from folium.template import Template
 
 from mapapp import boundary, offline_assets
@@ -75,7 +76,6 @@ _JSON_ESCAPES = {
     # Line terminators that older JavaScript engines refuse inside string literals.
     "\u2028": "\\u2028", "\u2029": "\\u2029",
 }
-_JSON_ESCAPE_TABLE = str.maketrans(_JSON_ESCAPES)
 # folium renders every script twice, the second time as a Jinja template (branca Element):
 # "{{7*7}}" in a place name would come out as "49", and Jinja expressions reach Python
 # objects on the server. JSON structure never puts "{", "%" or "#" after "{", so a "{"
@@ -85,7 +85,11 @@ _JINJA_OPENERS = re.compile(r"\{(?=[{%#])")
 
 def safe_json(value):
     """JSON that is inert wherever it is pasted: in JavaScript, an HTML <script>, a Jinja template."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPE_TABLE)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # str.replace per character: ten times faster than str.translate on a 2 MB layer.
+    for char, escaped in _JSON_ESCAPES.items():
+        if char in text:
+            text = text.replace(char, escaped)
     return _JINJA_OPENERS.sub(r"\\u007b", text)
 
 
@@ -318,6 +322,17 @@ class _IncidentRenderer(folium.MacroElement):
         })
 
 
+class _RawScript(Element):
+    """Script text added to the page as it is, not compiled as a Jinja template first."""
+
+    def __init__(self, text):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs):
+        return self._text
+
+
 class _IncidentData(folium.MacroElement):
     """One call drawing the incidents into the feature group that holds this element."""
 
@@ -333,6 +348,13 @@ class _IncidentData(folium.MacroElement):
         super().__init__()
         self._name = "IncidentData"
         self.data_json = data_json
+
+    def render(self, **kwargs):
+        # folium's MacroElement.render wraps the rendered script in a branca Element, which
+        # compiles it as a Jinja template: 0.2 s for 10,000 incidents, and a second template
+        # pass over the data. The script is final after the first pass, so it goes in as is.
+        script = self._template.module.__dict__["script"](self, kwargs)
+        self.get_root().script.add_child(_RawScript(script), name=self.get_name())
 
 
 _SWATCH = (
@@ -440,16 +462,15 @@ def incident_data(frame, selected=None):
     type_index = {t: i for i, t in enumerate(EVENT_TYPES)}
     sub_index = {s: i for i, s in enumerate(SUB_TYPES)}
     undated = frame["date_start"].isna().to_numpy()
-    starts = frame["date_start"].tolist()
-    ends = frame["date_end"].tolist()
-    precisions = frame["date_precision"].tolist()
+    if "date_label" in frame:  # computed once at load time (labels.with_labels)
+        dates = frame["date_label"].tolist()
+    else:
+        dates = [
+            date_label(start, end, precision)
+            for start, end, precision in zip(frame["date_start"], frame["date_end"], frame["date_precision"])
+        ]
     summaries = [s if len(s) <= 160 else s[:157].rstrip() + "…" for s in frame["description"].tolist()]
-    tips = [
-        [date_label(start, end, precision), location, summary]
-        for start, end, precision, location, summary in zip(
-            starts, ends, precisions, frame["location"].tolist(), summaries
-        )
-    ]
+    tips = [list(tip) for tip in zip(dates, frame["location"].tolist(), summaries)]
     lats = np.round(frame["latitude"].to_numpy(dtype=float), 5).tolist()
     lons = np.round(frame["longitude"].to_numpy(dtype=float), 5).tolist()
     geo = frame["geo_precision"].astype(int).tolist()

@@ -125,6 +125,12 @@ def test_tooltip_text_says_date_and_place_with_precision(frame):
     assert tips["seed-000-07"][0] == "undated"
 
 
+def test_labels_computed_at_load_time_are_the_same(frame):
+    from mapapp.labels import with_labels
+
+    assert map_build.incident_data(with_labels(frame)) == map_build.incident_data(frame)
+
+
 def test_filtered_layer_has_only_the_filtered_incidents(frame):
     battles = Filters(event_types=("Battles",)).apply(frame)
     assert map_build.incident_data(battles)["id"] == ["seed-000-05"]

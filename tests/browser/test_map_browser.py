@@ -3,7 +3,9 @@
 Screenshots at 1366x768 are written to tests/artifacts/ (git-ignored) for a person to look at.
 """
 
+import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -169,6 +171,21 @@ def test_a_shared_link_reopens_the_view(page):
     mark = page.page.locator("mark#passage-selected")
     mark.wait_for(timeout=30_000)
     assert mark.inner_text().startswith("During the night of September 24, unidentified gunmen")
+    assert page.external == []
+
+
+def test_downloads_are_the_filtered_incidents(page):
+    page.open("?type=Strategic%20developments&undated=0")
+    wait_for_text(page, "2 of 8 incidents")
+    with page.page.expect_download() as download:
+        page.page.get_by_role("button", name="Download CSV").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,date_start,date_end,date_precision,event_type")
+    assert sorted(line.split(",")[0] for line in lines[1:]) == ["seed-000-04", "seed-000-06"]
+    with page.page.expect_download() as download:
+        page.page.get_by_role("button", name="Download GeoJSON").click()
+    collection = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert sorted(f["id"] for f in collection["features"]) == ["seed-000-04", "seed-000-06"]
     assert page.external == []
 
 
