@@ -3,7 +3,6 @@
 import collections
 import datetime as dt
 import operator
-import re
 from dataclasses import dataclass
 
 from mapapp.ingest.values import Rejected
@@ -37,13 +36,7 @@ class Draft:
 
 def one_line(text):
     """Text on one line, whitespace collapsed: for headings and one-line descriptions."""
-    if _SPACING.search(text) is None:
-        return text.strip()  # the common case: nothing to collapse
     return " ".join(text.split())
-
-
-# Whitespace other than a single space: what str.split() would collapse.
-_SPACING = re.compile(r"[^\S ]| {2}")
 
 
 def column_key(name):
