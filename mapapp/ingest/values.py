@@ -174,12 +174,13 @@ def parse_int(text, field, allowed=None):
     return value
 
 
-# Where incidents of this app are: Kosovo, Serbia and their neighbours, with a margin. Only
-# used to notice swapped coordinates; points outside it are kept (a UCDP export may cover
-# more than the region). The latitude and longitude ranges do not overlap, so a swapped
-# pair cannot be mistaken for a correct one.
-REGION_LATITUDES = (40.0, 47.5)
-REGION_LONGITUDES = (17.5, 24.5)
+# Where incidents of this app are: Kosovo and Serbia (41.85-46.19 N, 18.82-23.01 E) with a
+# margin of about 30 km. Only used to notice swapped coordinates; points outside it are kept
+# (a UCDP export may cover more than the region). The ranges do not overlap, so a correct pair
+# inside the region is never taken for a swapped one. The price: a real point whose swap lands
+# in the box (western Saudi Arabia, around 19-23 N, 42-46 E) would be rejected as swapped.
+REGION_LATITUDES = (41.5, 46.5)
+REGION_LONGITUDES = (18.5, 23.5)
 
 
 def _in_region(latitude, longitude):
