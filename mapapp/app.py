@@ -180,6 +180,21 @@ def focus_on(latitude, longitude, geo_precision):
 # -- panels ---------------------------------------------------------------------------------
 
 
+def _follow_span(key, lo, hi):
+    """Keep a range slider that shows everything showing everything when the data's span
+    changes (an import adds later incidents); an edge the user moved stays where it is."""
+    span_key = f"_{key}_span"
+    old, value = st.session_state.get(span_key), st.session_state.get(key)
+    if old is not None and value is not None and old != (lo, hi):
+        if isinstance(value, tuple):
+            start = lo if value[0] <= old[0] else min(max(value[0], lo), hi)
+            end = hi if value[1] >= old[1] else max(min(value[1], hi), start)
+            st.session_state[key] = (start, end)
+        else:
+            st.session_state[key] = hi if value >= old[1] else min(max(value, lo), hi)
+    st.session_state[span_key] = (lo, hi)
+
+
 def sidebar_filters(frame):
     """The filter widgets; returns the Filters they describe."""
     sb = st.sidebar
@@ -187,6 +202,7 @@ def sidebar_filters(frame):
     since = until = None
     lo, hi = _date_span(frame)
     if lo is not None and lo < hi:
+        _follow_span(K_DATES, lo, hi)
         start, end = sb.slider("Date range", min_value=lo, max_value=hi, key=K_DATES, format="YYYY-MM-DD")
         since = start if start > lo else None
         until = end if end < hi else None
@@ -209,6 +225,7 @@ def sidebar_filters(frame):
         format_func=lambda p: f"{p} · {GEO_PRECISIONS[p]}",
     )
     top = _border_max(frame)
+    _follow_span(K_BORDER, 0.0, top)
     border = sb.slider(
         "Border zone: km from the Kosovo–Serbia boundary", min_value=0.0, max_value=top, step=1.0,
         key=K_BORDER, format="%.0f km",

@@ -228,3 +228,23 @@ def test_timeline_follows_the_filters(app):
     assert any("5 undated incident(s)" in c.value for c in at.caption)
     at.multiselect(key="f_types").set_value(["Riots"]).run()
     assert any("No dated incident" in c.value for c in at.caption)
+
+
+def test_filters_left_open_include_incidents_imported_later(app, store):
+    """After an import the slider spans the new dates and, if it showed everything, still does."""
+    import dataclasses
+
+    at = app.run()
+    at.multiselect(key="f_types").set_value(["Battles"]).run()
+    assert count_line(at) == "**1 of 8 incidents**"
+    later = dataclasses.replace(
+        store.incident("seed-000-05"), id="later-01", date_start=dt.date(2024, 3, 2), date_end=dt.date(2024, 3, 2),
+        description="A later clash.", geo_precision=1, latitude=43.2, longitude=20.72,
+    )
+    store.add(incidents=[later])
+    at.run()
+    assert at.slider(key="f_dates").value == (dt.date(2023, 5, 1), dt.date(2024, 3, 2))
+    assert count_line(at) == "**2 of 9 incidents**"
+    assert sorted(table_ids(at)) == ["later-01", "seed-000-05"]
+    # The border slider also grows with the data and stays at "no limit".
+    assert at.slider(key="f_border").value == at.slider(key="f_border").max
