@@ -27,7 +27,6 @@ from streamlit_folium import st_folium  # noqa: E402
 
 from mapapp import export, labels, map_build, offline_assets, passage_view, timeline, url_state  # noqa: E402
 from mapapp.filters import Filters, incident_frame  # noqa: E402
-from mapapp.labels import date_label  # noqa: E402
 from mapapp.store import Store, db_path  # noqa: E402
 from mapapp.vocabulary import EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES  # noqa: E402
 
@@ -272,7 +271,13 @@ def map_panel(filtered, selected):
     )
 
 
-def passage_panel(store, incident_id, visible_ids):
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _document(path, document_id):
+    """A document (possibly a whole uploaded file) read once, not on every rerun."""
+    return open_store(path).document(document_id)
+
+
+def passage_panel(store, frame, incident_id, visible_ids):
     """Beside the map: the open incident's source document with its passage highlighted."""
     st.markdown("##### Source passage")
     if not incident_id:
@@ -283,12 +288,13 @@ def passage_panel(store, incident_id, visible_ids):
     if incident is None:
         st.warning(f"No incident with id {escape_markdown(incident_id)} is stored.")
         return
-    document = store.document(incident.document_id)
-    in_document = store.incidents_in_document(incident.document_id)
-    others = [o for o in in_document if o.id != incident.id]
+    document = _document(str(store.path), incident.document_id)
+    # The other incidents of the document, from the loaded frame: an upload can hold 100,000.
+    others = frame[(frame["document_id"] == incident.document_id) & (frame["id"] != incident.id)]
     if incident.id not in visible_ids:
         st.caption("This incident is hidden by the current filters.")
-    st.html(passage_view.panel_html(incident, document, others, PASSAGE_DOC_HEIGHT))
+    spans = list(zip(others["passage_start"], others["passage_end"], others["id"]))
+    st.html(passage_view.panel_html(incident, document, spans, PASSAGE_DOC_HEIGHT))
     # Constant script; the number only makes Streamlit run it again for another incident.
     token = zlib.crc32(incident.id.encode("utf-8"))
     st.html(f"{passage_view.SCROLL_SCRIPT}<!-- {token} -->", unsafe_allow_javascript=True)
@@ -298,22 +304,29 @@ def passage_panel(store, incident_id, visible_ids):
         on_click=focus_on, args=(incident.latitude, incident.longitude, incident.geo_precision),
     )
     right.button("Close", key="close_button", width="stretch", on_click=close_incident)
-    if others:
-        same = [o for o in others if o.passage_start < incident.passage_end and incident.passage_start < o.passage_end]
-        st.caption(
-            f"Also coded from this document: {len(others)} incident(s)"
-            + (f", {len(same)} from the same passage" if same else "")
+    if len(others):
+        other_incidents_buttons(incident, others)
+
+
+def other_incidents_buttons(incident, others):
+    """Buttons opening the other incidents of the document: same passage first, then nearest."""
+    same = (others["passage_start"] < incident.passage_end) & (others["passage_end"] > incident.passage_start)
+    st.caption(
+        f"Also coded from this document: {len(others):,} incident(s)"
+        + (f", {int(same.sum())} from the same passage" if same.any() else "")
+    )
+    distance = (others["passage_start"] - incident.passage_start).abs()
+    nearest = others.assign(_same=~same, _distance=distance).sort_values(["_same", "_distance"])
+    for row in nearest.head(MAX_OTHER_BUTTONS).itertuples():
+        label = f"{row.date_label} · {row.description}"
+        if len(label) > 90:
+            label = label[:87] + "…"
+        st.button(
+            escape_markdown(label), key=f"other-{row.id}", width="stretch",
+            on_click=select_incident, args=(row.id,),
         )
-        for other in sorted(others, key=lambda o: (o not in same, o.passage_start))[:MAX_OTHER_BUTTONS]:
-            label = f"{date_label(other.date_start, other.date_end, other.date_precision)} · {other.description}"
-            if len(label) > 90:
-                label = label[:87] + "…"
-            st.button(
-                escape_markdown(label), key=f"other-{other.id}", width="stretch",
-                on_click=select_incident, args=(other.id,),
-            )
-        if len(others) > MAX_OTHER_BUTTONS:
-            st.caption(f"… and {len(others) - MAX_OTHER_BUTTONS} more (see the table).")
+    if len(others) > MAX_OTHER_BUTTONS:
+        st.caption(f"… and {len(others) - MAX_OTHER_BUTTONS:,} more (see the table).")
 
 
 def timeline_chart(counts, unit):
@@ -447,7 +460,7 @@ def main():
         map_panel(filtered, selected)
     lap("map")
     with passage_column:
-        passage_panel(store, incident_id, set(filtered["id"]))
+        passage_panel(store, frame, incident_id, set(filtered["id"]))
     lap("passage")
     timeline_panel(filtered)
     lap("timeline")

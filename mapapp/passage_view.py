@@ -100,11 +100,31 @@ mark.passage-other { background: #e3ecf7; }
 _HEADLINE_FACTS = ("Date", "Type", "Place")
 
 
+# Characters of context shown on each side of the passage. An uploaded CSV file becomes one
+# document with a line per row, megabytes long: the panel shows the passage in its
+# neighbourhood, not the whole file.
+CONTEXT_CHARS = 3000
+
+
+def excerpt_bounds(text, start, end, context=CONTEXT_CHARS):
+    """(lo, hi): the part of `text` shown around [start, end), cut at line ends where possible."""
+    lo = max(0, start - context)
+    if lo > 0:
+        newline = text.find("\n", lo, start)
+        lo = newline + 1 if newline != -1 else lo
+    hi = min(len(text), end + context)
+    if hi < len(text):
+        newline = text.rfind("\n", end, hi)
+        hi = newline if newline != -1 else hi
+    return lo, hi
+
+
 def panel_html(incident, document, others=(), doc_height_px=260):
     """The passage panel: the incident's summary and main facts, its document with the passage
     marked (so that it is in view next to the map), then the remaining facts and the coding note.
 
-    `others` are Incident values coded from the same document (the selected one excluded).
+    `others` are (passage_start, passage_end, id) of other incidents coded from the same
+    document; those inside the excerpt shown are marked too.
     """
     facts = incident_facts(incident)
     headline = "".join(
@@ -113,18 +133,24 @@ def panel_html(incident, document, others=(), doc_height_px=260):
     details = "".join(
         f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in facts if label not in _HEADLINE_FACTS
     )
+    text = document.text
+    lo, hi = excerpt_bounds(text, incident.passage_start, incident.passage_end)
     body = document_html(
-        document.text,
-        (incident.passage_start, incident.passage_end),
-        [(o.passage_start, o.passage_end, o.id) for o in others],
+        text[lo:hi],
+        (incident.passage_start - lo, incident.passage_end - lo),
+        [(s - lo, e - lo, i) for s, e, i in others if s < hi and e > lo],
     )
+    where = ""
+    if lo > 0 or hi < len(text):
+        body = ("[…]\n" if lo > 0 else "") + body + ("\n[…]" if hi < len(text) else "")
+        where = f" (characters {lo:,}–{hi:,} of {len(text):,})"
     title = document.title or document.id
     return (
         f'<style>{PANEL_CSS}</style>'
         f'<div class="passage-panel">'
         f'<h4>{_e(incident.description)}</h4>'
         f'<div class="facts">{headline}</div>'
-        f'<div class="doc-title">Source document {_e(document.id)}: {_e(title)}</div>'
+        f'<div class="doc-title">Source document {_e(document.id)}: {_e(title)}{where}</div>'
         f'<div class="passage-doc" id="passage-doc" style="max-height:{int(doc_height_px)}px">{body}</div>'
         f'<dl>{details}<dt>Incident id</dt><dd>{_e(incident.id)}</dd></dl>'
         f'</div>'

@@ -47,7 +47,8 @@ def test_place_label(location, precision, label):
 def test_banjska_passage_is_marked_in_its_document(store):
     incident = store.incident("seed-000-07")
     document = store.document(incident.document_id)
-    others = [o for o in store.incidents_in_document(document.id) if o.id != incident.id]
+    others = [(o.passage_start, o.passage_end, o.id)
+              for o in store.incidents_in_document(document.id) if o.id != incident.id]
     page = passage_view.panel_html(incident, document, others)
     marked = re.findall(r'<mark class="passage-selected" id="passage-selected">(.*?)</mark>', page, re.S)
     assert [html.unescape(m) for m in marked] == [BANJSKA_PASSAGE]
@@ -72,7 +73,8 @@ def test_overlapping_passages_selected_wins():
 
 def test_hostile_document_and_fields_are_escaped():
     document, incidents = hostile_incidents()
-    page = passage_view.panel_html(incidents[1], document, incidents[:1] + incidents[2:])
+    others = [(o.passage_start, o.passage_end, o.id) for o in incidents[:1] + incidents[2:]]
+    page = passage_view.panel_html(incidents[1], document, others)
     text_only = page.split("</style>", 1)[1]
     for payload in SCRIPT_PAYLOADS:
         if "<" in payload:
@@ -80,6 +82,30 @@ def test_hostile_document_and_fields_are_escaped():
     for tag in ("<script", "<img", "<iframe", "<svg", "<a ", "<b id"):
         assert tag not in text_only
     assert html.escape(SCRIPT_PAYLOADS[1]) in text_only
+
+
+def test_a_long_document_is_shown_around_the_passage():
+    from mapapp.incident import Document, Incident
+
+    lines = [f"row {n}: something happened at place {n}" for n in range(20_000)]
+    text = "\n".join(lines)
+    start = text.index("row 10000:")
+    end = start + len(lines[10_000])
+    document = Document(id="upload-x", title="Upload: big.csv", text=text)
+    incident = Incident(
+        id="up-10000", date_start=None, date_end=None, date_precision="unknown", event_type="Riots",
+        sub_event_type="Mob violence", location="place", latitude=42.9, longitude=20.8, geo_precision=1,
+        description="row 10000", source="big.csv", document_id=document.id,
+        passage_start=start, passage_end=end, passage=text[start:end],
+    )
+    others = [(start + len(lines[10_000]) + 1, start + 2 * len(lines[10_000]) + 1, "up-10001"), (0, 10, "up-0")]
+    page = passage_view.panel_html(incident, document, others)
+    assert len(page) < 12_000
+    assert '<mark class="passage-selected" id="passage-selected">row 10000: something' in page
+    assert page.count('<mark class="passage-other"') == 1  # row 10001 is near; row 0 is not shown
+    assert "[…]" in page and f"of {len(text):,})" in page
+    lo, hi = passage_view.excerpt_bounds(text, start, end)
+    assert text[lo - 1] == "\n" and text[hi] == "\n"
 
 
 def test_scroll_script_is_constant():
