@@ -114,7 +114,7 @@ _MAP_CSS = """
   .map-legend.folded .legend-body { display: none; }
   .map-legend .row { display: flex; align-items: center; gap: 5px; margin: 0; white-space: nowrap; }
   .map-legend svg { flex: none; }
-  .incident-tip { font: 12px/1.35 Arial, sans-serif; max-width: 280px; white-space: normal; }
+  .incident-tip { font: 12px/1.35 Arial, sans-serif; width: max-content; max-width: 260px; white-space: normal; }
   .incident-tip b { display: block; }
   .incident-tip .muted { color: #555; }
 </style>
@@ -290,7 +290,7 @@ class _IncidentRenderer(folium.MacroElement):
                         fillOpacity: hollow ? 0.85 : (undated ? 0.55 : 0.9)
                     });
                     m.feature = {type: "Feature", properties: {id: data.id[i]}};
-                    m.bindTooltip(tooltip(data, i), {sticky: true, direction: "top", opacity: 0.95});
+                    m.bindTooltip(tooltip(data, i), {sticky: true, direction: "auto", opacity: 0.95});
                     m.on("click", onClick);
                     m.on("add", tagPath);
                     markers[i] = m;
@@ -447,7 +447,7 @@ def base_map(height=None):
         control=True,
         max_zoom=18,
     ).add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    folium.LayerControl(collapsed=False, position="bottomleft").add_to(m)
     return m
 
 
