@@ -248,3 +248,22 @@ def test_filters_left_open_include_incidents_imported_later(app, store):
     assert sorted(table_ids(at)) == ["later-01", "seed-000-05"]
     # The border slider also grows with the data and stays at "no limit".
     assert at.slider(key="f_border").value == at.slider(key="f_border").max
+
+
+def test_an_upload_in_the_app_adds_incidents_to_the_map_and_the_table(app, folium_calls):
+    """Job 4 end to end in the app: upload the ACLED fixture, add it, see it on the map."""
+    from pathlib import Path
+
+    at = app.run()
+    assert count_line(at) == "**8 of 8 incidents**"
+    data = (Path(__file__).parent / "fixtures" / "acled_kosovo.csv").read_bytes()
+    at.file_uploader[0].set_value(("acled_kosovo.csv", data, "text/csv")).run()
+    assert count_line(at) == "**8 of 8 incidents**"  # the preview stores nothing
+    (add,) = [button for button in at.button if button.label.startswith("Add ")]
+    assert add.label == "Add 5 incidents"
+    add.click().run()
+    assert not at.exception
+    assert count_line(at) == "**13 of 13 incidents**"
+    added = sorted(set(table_ids(at)) - {f"seed-000-0{n}" for n in range(1, 9)})
+    assert len(added) == 5
+    assert sorted(folium_calls.layer_ids()) == sorted(table_ids(at))
