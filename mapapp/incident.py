@@ -1,6 +1,8 @@
 """Source documents and incidents: immutable values, checked when created."""
 
 import datetime as dt
+import functools
+import hashlib
 import math
 from dataclasses import dataclass, field, fields
 
@@ -148,6 +150,23 @@ class Incident:
             self.geo_precision,
             "an integer 1-5 (1 exact place ... 5 country)",
         )
+
+    @functools.cached_property
+    def fingerprint(self):
+        """What makes two incidents the same event when their ids differ: date, type, place and
+        summary, compared without case or spacing; a short hash, as it is stored per incident.
+
+        Computed once per incident: the importer looks it up and the store writes it.
+        """
+        # The event type needs no folding: it is always one of EVENT_TYPES, spelled as there.
+        # Split-and-join also removes "\x1f" (whitespace to str.split), so the join is unambiguous.
+        key = "\x1f".join((
+            self.date_start.isoformat() if self.date_start else "",
+            self.event_type,
+            " ".join(self.location.casefold().split()),
+            " ".join(self.description.casefold().split()),
+        ))
+        return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
 
     def as_row(self):
         """The incident as a dict of contract columns, dates as ISO strings."""

@@ -37,9 +37,8 @@ CREATE TABLE IF NOT EXISTS incidents (
     document_id TEXT NOT NULL REFERENCES documents(id),
     passage_start INTEGER NOT NULL,
     passage_end INTEGER NOT NULL,
-    -- Kept beside the offsets (checked equal to the document's span on every write) so that
-    -- reading 100,000 incidents does not slice a large document 100,000 times.
-    passage TEXT NOT NULL,
+    -- No passage column: a passage is its document's text between the offsets, sliced when
+    -- read, so an upload's text is stored once rather than twice.
     note TEXT NOT NULL DEFAULT '',
     source_timestamp INTEGER,
     fingerprint TEXT NOT NULL
@@ -49,7 +48,15 @@ CREATE INDEX IF NOT EXISTS incidents_document ON incidents(document_id, passage_
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-INCIDENT_COLUMNS = CONTRACT_COLUMNS + ("source_timestamp", "fingerprint")
+# The columns of the incidents table: the contract's, except the passage, which is read from
+# the document.
+INCIDENT_COLUMNS = tuple(name for name in CONTRACT_COLUMNS if name != "passage") + (
+    "source_timestamp",
+    "fingerprint",
+)
+# SELECT lists in contract order; the passage is a placeholder filled in from the document.
+_CONTRACT_SELECT = ", ".join("'' AS passage" if name == "passage" else name for name in CONTRACT_COLUMNS)
+_INCIDENT_SELECT = _CONTRACT_SELECT + ", source_timestamp"
 
 
 def db_path(explicit=None):
@@ -58,14 +65,9 @@ def db_path(explicit=None):
 
 
 def fingerprint(incident):
-    """What makes two incidents the same event when their ids differ: date, type, place, summary."""
-    parts = (
-        incident.date_start.isoformat() if incident.date_start else "",
-        incident.event_type,
-        incident.location,
-        incident.description,
-    )
-    return "\x1f".join(" ".join(part.casefold().split()) for part in parts)
+    """What makes two incidents the same event when their ids differ: date, type, place, summary
+    (see Incident.fingerprint); the value `known_fingerprints` looks up."""
+    return incident.fingerprint
 
 
 class Store:
@@ -190,29 +192,47 @@ class Store:
     def rows(self):
         """Every incident as a dict of contract columns (dates as ISO strings), oldest first."""
         cursor = self._db.execute(
-            f"SELECT {', '.join(CONTRACT_COLUMNS)} FROM incidents "
-            "ORDER BY date_start IS NULL, date_start, id"
+            f"SELECT {_CONTRACT_SELECT} FROM incidents ORDER BY date_start IS NULL, date_start, id"
         )
-        return [dict(row) for row in cursor]
+        rows = [dict(row) for row in cursor]
+        self._fill_passages(rows)
+        return rows
 
     def incidents(self):
         """Every incident as an Incident value, oldest first."""
-        return [_incident(row) for row in self._db.execute(
-            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents ORDER BY date_start IS NULL, date_start, id"
-        )]
+        return self._incidents(
+            f"SELECT {_INCIDENT_SELECT} FROM incidents ORDER BY date_start IS NULL, date_start, id"
+        )
 
     def incident(self, incident_id):
-        row = self._db.execute(
-            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE id = ?", (incident_id,)
-        ).fetchone()
-        return _incident(row) if row else None
+        found = self._incidents(f"SELECT {_INCIDENT_SELECT} FROM incidents WHERE id = ?", (incident_id,))
+        return found[0] if found else None
 
     def incidents_in_document(self, document_id):
-        cursor = self._db.execute(
-            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE document_id = ? ORDER BY passage_start, id",
+        return self._incidents(
+            f"SELECT {_INCIDENT_SELECT} FROM incidents WHERE document_id = ? ORDER BY passage_start, id",
             (document_id,),
         )
-        return [_incident(row) for row in cursor]
+
+    def _incidents(self, sql, parameters=()):
+        rows = [dict(row) for row in self._db.execute(sql, parameters)]
+        self._fill_passages(rows)
+        for row in rows:
+            for key in ("date_start", "date_end"):
+                row[key] = dt.date.fromisoformat(row[key]) if row[key] else None
+        return [Incident(**row) for row in rows]
+
+    def _fill_passages(self, rows):
+        """Set each row's `passage` to its document's text between the offsets; each document's
+        text is read once per call (an upload is one document of up to tens of megabytes)."""
+        texts = {}
+        for row in rows:
+            document_id = row["document_id"]
+            text = texts.get(document_id)
+            if text is None:
+                found = self._db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
+                text = texts[document_id] = found["text"]
+            row["passage"] = text[row["passage_start"] : row["passage_end"]]
 
     def document(self, document_id):
         row = self._db.execute(
@@ -246,22 +266,14 @@ class Store:
         return found
 
 
-_CONTRACT_VALUES = operator.attrgetter(*CONTRACT_COLUMNS)
-_DATE_POSITIONS = (CONTRACT_COLUMNS.index("date_start"), CONTRACT_COLUMNS.index("date_end"))
+_STORED_VALUES = operator.attrgetter(*INCIDENT_COLUMNS[:-1])
+_DATE_POSITIONS = (INCIDENT_COLUMNS.index("date_start"), INCIDENT_COLUMNS.index("date_end"))
 
 
 def _incident_values(incident):
     """The values of INCIDENT_COLUMNS for an incident: dates as ISO text or NULL."""
-    values = list(_CONTRACT_VALUES(incident))
+    values = list(_STORED_VALUES(incident))
     for position in _DATE_POSITIONS:
         values[position] = values[position].isoformat() if values[position] else None
-    values.append(incident.source_timestamp)
-    values.append(fingerprint(incident))
+    values.append(incident.fingerprint)
     return values
-
-
-def _incident(row):
-    values = {key: row[key] for key in row.keys() if key != "fingerprint"}
-    for key in ("date_start", "date_end"):
-        values[key] = dt.date.fromisoformat(values[key]) if values[key] else None
-    return Incident(**values)
