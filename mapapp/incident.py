@@ -84,72 +84,55 @@ class Incident:
     # ACLED's `timestamp` of the row this came from, to tell an update from a duplicate.
     source_timestamp: int | None = field(default=None, compare=False)
 
+    # The checks run for every incident of an upload (100,000 of them), so each one is a plain
+    # test and the message explaining a failure is only built when it fails.
     def __post_init__(self):
-        _require(isinstance(self.id, str) and self.id.strip() != "", "id", self.id, "a non-empty id")
+        if not (isinstance(self.id, str) and self.id.strip()):
+            raise InvalidIncident("id", self.id, "a non-empty id")
         self._check_dates()
-        _require(
-            self.event_type in EVENT_TYPES,
-            "event_type",
-            self.event_type,
-            "one of " + ", ".join(EVENT_TYPES),
-        )
+        if self.event_type not in EVENT_TYPES:
+            raise InvalidIncident("event_type", self.event_type, "one of " + ", ".join(EVENT_TYPES))
         allowed = SUB_EVENT_TYPES[self.event_type]
-        _require(
-            self.sub_event_type in allowed,
-            "sub_event_type",
-            self.sub_event_type,
-            f"a sub-event type of {self.event_type!r}: " + ", ".join(allowed),
-        )
+        if self.sub_event_type not in allowed:
+            raise InvalidIncident(
+                "sub_event_type",
+                self.sub_event_type,
+                f"a sub-event type of {self.event_type!r}: " + ", ".join(allowed),
+            )
         self._check_place()
-        _require(
-            isinstance(self.passage_start, int)
-            and isinstance(self.passage_end, int)
-            and 0 <= self.passage_start < self.passage_end,
-            "passage_start/passage_end",
-            (self.passage_start, self.passage_end),
-            "integer offsets with 0 <= start < end",
-        )
-        _require(
-            len(self.passage) == self.passage_end - self.passage_start,
-            "passage",
-            self.passage,
-            f"{self.passage_end - self.passage_start} characters, as its offsets say",
-        )
+        start, end = self.passage_start, self.passage_end
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+            raise InvalidIncident("passage_start/passage_end", (start, end), "integer offsets with 0 <= start < end")
+        if len(self.passage) != end - start:
+            raise InvalidIncident("passage", self.passage, f"{end - start} characters, as its offsets say")
 
     def _check_dates(self):
         start, end, precision = self.date_start, self.date_end, self.date_precision
-        _require(
-            precision in DATE_PRECISIONS,
-            "date_precision",
-            precision,
-            "one of " + ", ".join(DATE_PRECISIONS),
-        )
+        if precision not in DATE_PRECISIONS:
+            raise InvalidIncident("date_precision", precision, "one of " + ", ".join(DATE_PRECISIONS))
         if precision == "unknown":
-            _require(start is None and end is None, "date_start", start, "no date when the precision is 'unknown'")
+            if not (start is None and end is None):
+                raise InvalidIncident("date_start", start, "no date when the precision is 'unknown'")
             return
         for name, value in (("date_start", start), ("date_end", end)):
-            _require(isinstance(value, dt.date), name, value, f"a date for a {precision}-precise event")
-        _require(end >= start, "date_end", end.isoformat(), f"a date on or after date_start {start.isoformat()}")
-        if precision == "day":
-            _require(end == start, "date_end", end.isoformat(), f"equal to date_start {start.isoformat()} for a day-precise event")
+            if not isinstance(value, dt.date):
+                raise InvalidIncident(name, value, f"a date for a {precision}-precise event")
+        if not end >= start:
+            raise InvalidIncident("date_end", end.isoformat(), f"a date on or after date_start {start.isoformat()}")
+        if precision == "day" and end != start:
+            raise InvalidIncident(
+                "date_end", end.isoformat(), f"equal to date_start {start.isoformat()} for a day-precise event"
+            )
 
     def _check_place(self):
         for name, value, low, high in (
             ("latitude", self.latitude, -90, 90),
             ("longitude", self.longitude, -180, 180),
         ):
-            _require(
-                isinstance(value, (int, float)) and math.isfinite(value) and low <= value <= high,
-                name,
-                value,
-                f"decimal degrees between {low} and {high}",
-            )
-        _require(
-            self.geo_precision in GEO_PRECISIONS,
-            "geo_precision",
-            self.geo_precision,
-            "an integer 1-5 (1 exact place ... 5 country)",
-        )
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and low <= value <= high):
+                raise InvalidIncident(name, value, f"decimal degrees between {low} and {high}")
+        if self.geo_precision not in GEO_PRECISIONS:
+            raise InvalidIncident("geo_precision", self.geo_precision, "an integer 1-5 (1 exact place ... 5 country)")
 
     @functools.cached_property
     def fingerprint(self):
@@ -177,8 +160,3 @@ class Incident:
 
 
 INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
-
-
-def _require(condition, field_name, value, expected):
-    if not condition:
-        raise InvalidIncident(field_name, value, expected)
