@@ -4,7 +4,9 @@ Used by the upload section of the app and by `python -m mapapp ingest`. Every ro
 ends in exactly one of four lists: new, duplicate, updated, rejected (with a reason).
 """
 
+import contextlib
 import csv
+import gc
 import hashlib
 import io
 import json
@@ -156,6 +158,26 @@ def plan_import(data, filename, store, mapping=None, geocode=None, progress=None
     without coordinates (default: the offline gazetteer); `progress(done, total)` is called
     once per row. Raises UnusableFile when nothing of the file can be read.
     """
+    with _cyclic_gc_paused():
+        return _plan_import(data, filename, store, mapping, geocode, progress, limits)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """Pause Python's cycle collector, as bulk loaders do: planning a large upload keeps a few
+    objects per row alive (cells, drafts, incidents), and each full collection re-walks all of
+    them; for 100,000 rows that was a third of the planning time. Reference counting still frees
+    everything that is not a cycle, and the collector is back on when planning ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _plan_import(data, filename, store, mapping, geocode, progress, limits):
     table = read_table(data, limits or Limits.from_env())
     kind = formats.detect(table.header) if mapping is None else "other"
     if kind == "other":
