@@ -23,6 +23,8 @@ TIME_PRECISIONS = {1: "day", 2: "week", 3: "month"}
 # (the closest natural location or a provincial capital stands for it), which is coarser than
 # a municipality, so it is a wider region (4), drawn as such on the map.
 GEO_PRECISIONS = {1: 1, 2: 2, 3: 4}
+_GEO_CODES = tuple(GEO_PRECISIONS)
+_TIME_CODES = tuple(TIME_PRECISIONS)
 
 
 class AcledRows(RowFormat):
@@ -63,7 +65,7 @@ class AcledRows(RowFormat):
             latitude = parse_number(cells.latitude, "latitude")
             longitude = parse_number(cells.longitude, "longitude")
             check_coordinates(latitude, longitude)
-            geo_precision = GEO_PRECISIONS[self.memo(parse_int, cells.geo_precision, "geo_precision", tuple(GEO_PRECISIONS))]
+            geo_precision = GEO_PRECISIONS[self.memo(parse_int, cells.geo_precision, "geo_precision", _GEO_CODES)]
         else:
             latitude = longitude = geo_precision = None
         return Draft(
@@ -88,7 +90,7 @@ def _dates(event_date, time_precision):
     day, _, precision = parse_date(event_date, "event_date")
     if precision != "day":
         raise Rejected(f"event_date: expected the day ACLED coded, got {event_date!r}")
-    precision = TIME_PRECISIONS[parse_int(time_precision, "time_precision", tuple(TIME_PRECISIONS))]
+    precision = TIME_PRECISIONS[parse_int(time_precision, "time_precision", _TIME_CODES)]
     if precision == "day":
         return day, day, precision
     if precision == "week":

@@ -58,6 +58,8 @@ _DEFAULTS = (dt.datetime(1904, 1, 1), dt.datetime(1908, 2, 2))
 DATE_EXAMPLES = "a date such as 2023-05-29, 29 May 2023, 29/05/2023 or 29.05.2023"
 EARLIEST_YEAR = 1900
 _YEAR_FIRST = re.compile(r"\d{4}[-/.]")
+# "29 May 2023", as ACLED writes event_date: day, month name (any language above), year.
+_DAY_MONTH_NAME_YEAR = re.compile(r"(\d{1,2}) ([^\W\d_]+) (\d{4})")
 
 
 def parse_date(text, field="date"):
@@ -86,6 +88,17 @@ def _parse_date(text):
         else:
             if EARLIEST_YEAR <= day.year and day <= dt.date.today():
                 return day, day, "day"
+    match = _DAY_MONTH_NAME_YEAR.fullmatch(text)
+    if match:  # the same reading as dateutil's below, without its general machinery
+        month = _PARSER_INFO.month(match[2])
+        if month is not None:
+            try:
+                day = dt.date(int(match[3]), month, int(match[1]))
+            except ValueError:
+                pass
+            else:
+                if EARLIEST_YEAR <= day.year and day <= dt.date.today():
+                    return day, day, "day"
     # A leading four-digit year (2023-05-29, 2023/05/29) is year-month-day; anything else is
     # day-first as written in the region. dateutil would read 2023-06-05 as 6 May otherwise.
     year_first = _YEAR_FIRST.match(text) is not None
