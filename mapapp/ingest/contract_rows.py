@@ -1,8 +1,9 @@
 """Rows in the app's own data contract (its CSV export, or a log kept in the same columns)."""
 
-from mapapp.ingest.draft import Draft, RowFormat, one_line
+from mapapp.ingest.draft import Draft, RowFormat
 from mapapp.ingest.values import (
-    Rejected, check_coordinates, match_types, parse_date, parse_int, parse_number, precision_of_range,
+    Rejected, check_coordinates, match_types, one_line, parse_date, parse_int, parse_number,
+    precision_of_range,
 )
 from mapapp.vocabulary import DATE_PRECISIONS, GEO_PRECISIONS
 

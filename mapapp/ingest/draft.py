@@ -34,11 +34,6 @@ class Draft:
     link: tuple | None = None
 
 
-def one_line(text):
-    """Text on one line, whitespace collapsed: for headings and one-line descriptions."""
-    return " ".join(text.split())
-
-
 def column_key(name):
     """A header cell compared without case, BOM, surrounding space or inner spacing."""
     return "_".join(name.replace("\ufeff", "").casefold().split())

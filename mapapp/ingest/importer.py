@@ -21,7 +21,7 @@ from mapapp.ingest.acled import AcledRows
 from mapapp.ingest.contract_rows import ContractRows
 from mapapp.ingest.reading import Limits, read_table
 from mapapp.ingest.ucdp import UcdpRows
-from mapapp.ingest.values import Rejected
+from mapapp.ingest.values import Rejected, one_line
 from mapapp.store import fingerprint
 
 # Part of every upload's document id: bump it when the layout of the document text changes,
@@ -312,7 +312,7 @@ class _Planner:
         source = self.rows.source(cells)
         start = self._length + len(heading)
         end = start + len(passage)
-        block = heading + passage + "\n" + (f"source: {' '.join(source.split())}\n" if source else "") + "\n"
+        block = heading + passage + "\n" + (f"source: {one_line(source)}\n" if source else "") + "\n"
         self._parts.append(block)
         self._length += len(block)
         return start, end, passage

@@ -1,7 +1,9 @@
 """Rows of a UCDP Georeferenced Event Dataset (GED) export to Drafts."""
 
-from mapapp.ingest.draft import Draft, RowFormat, one_line
-from mapapp.ingest.values import Rejected, check_coordinates, parse_date, parse_int, parse_number, precision_of_range
+from mapapp.ingest.draft import Draft, RowFormat
+from mapapp.ingest.values import (
+    Rejected, check_coordinates, one_line, parse_date, parse_int, parse_number, precision_of_range,
+)
 
 REQUIRED_COLUMNS = (
     "id", "type_of_violence", "date_prec", "date_start", "date_end", "where_prec",

@@ -266,9 +266,18 @@ def match_types(event_type, sub_event_type, event_field="event_type", sub_field=
 # -- text --------------------------------------------------------------------------------
 
 
+def one_line(text):
+    """Text on one line, whitespace collapsed: for headings and one-line descriptions."""
+    # Most cells have nothing to collapse, and this test proves it in one pass without building
+    # the word list: isprintable() is False for every whitespace character but the space.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
 def first_sentence(text, limit=200):
     """A one-line summary from a longer text: its first sentence, cut at `limit` characters."""
-    line = " ".join(text.split())
+    line = one_line(text)
     # The first ". " after the opening words ("On 29 May 2023, in Zvecan ...").
     end = line.find(". ", 20)
     if end >= 0:
