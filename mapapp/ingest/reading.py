@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from mapapp.errors import UnusableFile
 
 # Upload limits, overridable per process with the environment variables named here. A
-# 100,000-row ACLED export is about 55 MB and peaks at about 750 MB of memory while it is
+# 100,000-row ACLED export is about 55 MB and peaks at about 700 MB of memory while it is
 # imported (benchmarks/bench_ingest.py), so these defaults keep an import under 1 GB.
 MAX_UPLOAD_MB = 100
 MAX_ROWS = 100_000
