@@ -167,6 +167,7 @@ class Store:
         )
 
         def checked_values():
+            isoformats = _IsoDates()
             for incident in incidents:
                 if incident.document_id not in texts:
                     row = db.execute("SELECT text FROM documents WHERE id = ?", (incident.document_id,)).fetchone()
@@ -178,7 +179,7 @@ class Store:
                     raise InvalidIncident(
                         "passage", incident.passage, f"the text of {incident.document_id!r} at its offsets"
                     )
-                yield _incident_values(incident)
+                yield _incident_values(incident, isoformats)
 
         # One executemany for the whole batch (an upload can hold 100,000 incidents); an
         # exception raised by the generator aborts it, and the caller's transaction rolls back.
@@ -266,14 +267,28 @@ class Store:
         return found
 
 
-_STORED_VALUES = operator.attrgetter(*INCIDENT_COLUMNS[:-1])
-_DATE_POSITIONS = (INCIDENT_COLUMNS.index("date_start"), INCIDENT_COLUMNS.index("date_end"))
+# INCIDENT_COLUMNS start with the id and the two dates, which are stored as ISO text or NULL;
+# every other column is stored as the incident holds it.
+_HEAD_VALUES = operator.attrgetter("id", "date_start", "date_end")
+_REST_VALUES = operator.attrgetter(*INCIDENT_COLUMNS[3:])
+assert INCIDENT_COLUMNS[:3] == ("id", "date_start", "date_end")
 
 
-def _incident_values(incident):
-    """The values of INCIDENT_COLUMNS for an incident: dates as ISO text or NULL."""
-    values = list(_STORED_VALUES(incident))
-    for position in _DATE_POSITIONS:
-        values[position] = values[position].isoformat() if values[position] else None
-    values.append(incident.fingerprint)
-    return values
+class _IsoDates(dict):
+    """{date: ISO text, None: None}, each date formatted once: an upload of 100,000 incidents
+    has a few thousand distinct days, and formatting each of them per row cost 0.2 s."""
+
+    def __missing__(self, day):
+        text = self[day] = day.isoformat() if day else None
+        return text
+
+
+def _incident_values(incident, isoformats=None):
+    """The values of INCIDENT_COLUMNS for an incident (a tuple): dates as ISO text or NULL.
+
+    `isoformats`, an _IsoDates shared by the incidents of one write, saves formatting a date
+    again."""
+    identifier, start, end = _HEAD_VALUES(incident)
+    if isoformats is None:
+        isoformats = _IsoDates()
+    return (identifier, isoformats[start], isoformats[end]) + _REST_VALUES(incident)
