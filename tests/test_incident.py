@@ -35,6 +35,16 @@ def test_a_valid_incident_is_created():
         incident.latitude = 1.0
 
 
+
+def test_fingerprint_ignores_case_and_spacing_and_is_pinned():
+    # Stored fingerprints are compared with those of later uploads: the value must not drift.
+    plain = Incident(**VALID)
+    spaced = Incident(**{**VALID, "location": " banjska\u3000", "description": "gunmen  FIRE on\tpolice."})
+    assert plain.fingerprint == spaced.fingerprint == "d38b16e61c8487e6b509913b3f70ab69"
+    other = Incident(**{**VALID, "location": " BANJSKA\u3000 ", "description": "Gunmen  FIRE on\tpolice…"})
+    assert other.fingerprint == "e5386ca06a949bef4218c6746bd08a13"
+
+
 @pytest.mark.parametrize(
     "changes, field, message",
     [

@@ -7,7 +7,7 @@ import pytest
 from mapapp.ingest import formats
 from mapapp.ingest.mapping import guess, problems
 from mapapp.ingest.values import (
-    Rejected, check_coordinates, first_sentence, match_types, parse_date, parse_int, parse_number, parse_pair,
+    Rejected, check_coordinates, first_sentence, match_types, one_line, parse_date, parse_int, parse_number, parse_pair,
 )
 
 D = dt.date
@@ -171,6 +171,23 @@ def test_whole_numbers_rejected():
 )
 def test_first_sentence(text, summary):
     assert first_sentence(text) == summary
+
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "plain words", "  lead", "trail  ", "two  spaces", "tab\there", "line\nend\r\n", "nbsp\xa0x",
+     "unit\x1fsep", "ideographic\u3000space", "line\u2028sep", "next\x85line", "café … ok", "a\x00b"],
+)
+def test_one_line_is_split_and_join(text):
+    # The incident fingerprint relies on this equality: one_line must never differ from it.
+    assert one_line(text) == " ".join(text.split())
+
+
+def test_one_line_fast_path_is_sound():
+    # one_line returns printable text unchanged: proof that no whitespace str.split knows of,
+    # other than the space, is printable.
+    assert [char for char in map(chr, range(0x110000)) if char.isspace() and char.isprintable()] == [" "]
 
 
 # -- formats and the column mapping ----------------------------------------------------------
