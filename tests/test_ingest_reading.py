@@ -1,9 +1,12 @@
 """Bytes to a table: encodings, delimiters, quoted newlines, row numbers, limits."""
 
+import csv
+import io
+
 import pytest
 
 from mapapp.errors import UnusableFile
-from mapapp.ingest.reading import Limits, decode, read_table, sniff_delimiter
+from mapapp.ingest.reading import _OTHER_LINE_BREAKS, Limits, _lines, decode, read_table, sniff_delimiter
 
 SERBIAN = "Mesto;Opis\nZvečan;Građani ispred opštine, Leposavić, Čačak, Đakovica\n"
 FRENCH = "lieu,description\nMitrovica,Manifestation près du pont, à côté de l'hôtel\n"
@@ -50,6 +53,21 @@ def test_quoted_newlines_stay_in_their_cell_and_rows_are_numbered_as_a_spreadshe
     # Row 3 is blank and row 5 holds only a delimiter: neither is a row, but both keep their number.
     assert table.row_numbers == [2, 4, 6]
     assert (table.encoding, table.delimiter) == ("utf-8", ",")
+
+
+
+def test_other_line_breaks_are_all_that_splitlines_adds():
+    # _lines splits with str.splitlines only when none of these is in the text.
+    breaks = {char for char in map(chr, range(0x110000)) if len(f"a{char}b".splitlines()) > 1}
+    assert breaks - {"\r", "\n"} == set(_OTHER_LINE_BREAKS)
+
+
+@pytest.mark.parametrize("extra", ["", *_OTHER_LINE_BREAKS])
+def test_lines_are_those_of_a_file_opened_with_newline_empty(extra):
+    text = f'id,notes\r\n1,"a\rb"\n2,c{extra}d\r\r\n3,"e{extra}\r\nf"\n4,x'
+    expected = list(csv.reader(io.StringIO(text, newline="")))
+    assert list(csv.reader(_lines(text))) == expected
+    assert len(expected) == 6  # "\r\r\n" is a blank record; other breaks stay inside cells
 
 
 def test_header_cells_are_stripped():

@@ -175,7 +175,7 @@ def read_table(data, limits=None):
         raise UnusableFile("the file is empty")
     _refuse_control_characters(text)
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=False)
     try:
         # Records, not lines: a quoted newline stays inside its cell. The header, max_rows rows
         # and one more are read, to tell "at the limit" from "over it".
@@ -209,6 +209,19 @@ def read_table(data, limits=None):
     row_numbers = [number for number, _ in data]
     rows = [record for _, record in data]
     return Table(header=header, rows=rows, row_numbers=row_numbers, encoding=encoding, delimiter=delimiter)
+
+
+# Line breaks to str.splitlines that are not line ends to a file read with newline="".
+_OTHER_LINE_BREAKS = ("\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _lines(text):
+    """The lines of `text` as a file opened with newline="" yields them: each ends at its \\r\\n,
+    \\n or \\r, kept. csv.reader reads such a list 0.15 s faster than a StringIO for 55 MB; when
+    the text holds a break splitlines would also split at, the StringIO is read instead."""
+    if any(char in text for char in _OTHER_LINE_BREAKS):
+        return io.StringIO(text, newline="")
+    return text.splitlines(keepends=True)
 
 
 def _refuse_control_characters(text):
