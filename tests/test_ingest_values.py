@@ -1,6 +1,7 @@
 """Cells to values: dates, numbers, coordinate pairs, checks, event types; and the formats."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -57,16 +58,24 @@ def test_dates_rejected(text, reason):
 
 @pytest.mark.parametrize(
     "text, value",
-    [("42.9", 42.9), ("42,9", 42.9), (" -20.5 ", -20.5), ("−20.5", -20.5), ("42.90750", 42.9075), ("43°", 43.0), (".5", 0.5)],
+    [("42.9", 42.9), ("42,9", 42.9), (" -20.5 ", -20.5), ("−20.5", -20.5), ("42.90750", 42.9075), ("43°", 43.0), (".5", 0.5),
+     ("42", 42.0), ("\u0664\u0662.\u0669", 42.9)],  # Arabic-Indic digits are digits to \d and to float()
 )
 def test_numbers(text, value):
     assert parse_number(text, "lat") == value
 
 
-@pytest.mark.parametrize("text", ["", "nan", "inf", "1_000", "42.9.1", "42,9,1", "42 N", "4e1"])
+@pytest.mark.parametrize("text", ["", "nan", "inf", "1_000", "42.9.1", "42,9,1", "42 N", "4e1", "42.", "4².5", "42.9e1", "1.5_0"])
 def test_numbers_rejected(text):
     with pytest.raises(Rejected, match="^lat: expected a decimal number such as 42.9 or 42,9, got "):
         parse_number(text, "lat")
+
+
+def test_number_fast_path_reads_what_the_pattern_reads():
+    # parse_number skips its pattern for "digits.digits" told by str.isdecimal: proof that
+    # isdecimal and the pattern's \d accept the same characters.
+    digit = re.compile(r"\d")
+    assert [char for char in map(chr, range(0x110000)) if char.isdecimal() != bool(digit.fullmatch(char))] == []
 
 
 @pytest.mark.parametrize(
