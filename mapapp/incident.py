@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field, fields
 
 from mapapp.errors import InvalidIncident
-from mapapp.ingest.values import one_line
+from mapapp.text import one_line
 from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
 
 # The columns of the data contract, in export order (PRODUCT.md); `note` carries what was

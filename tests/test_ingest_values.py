@@ -8,8 +8,9 @@ import pytest
 from mapapp.ingest import formats
 from mapapp.ingest.mapping import guess, problems
 from mapapp.ingest.values import (
-    Rejected, check_coordinates, first_sentence, match_types, one_line, parse_date, parse_int, parse_number, parse_pair,
+    Rejected, check_coordinates, first_sentence, match_types, parse_date, parse_int, parse_number, parse_pair,
 )
+from mapapp.text import one_line
 
 D = dt.date
 EXPECTED_DATE = "expected a date such as 2023-05-29, 29 May 2023, 29/05/2023 or 29.05.2023"

@@ -4,9 +4,10 @@ import datetime as dt
 
 from mapapp.ingest.draft import Draft, RowFormat
 from mapapp.ingest.values import (
-    Rejected, check_coordinates, first_sentence, match_types, one_line, parse_date, parse_int,
+    Rejected, check_coordinates, first_sentence, match_types, parse_date, parse_int,
     parse_number,
 )
+from mapapp.text import one_line
 
 # The columns that identify an ACLED export (PRODUCT.md lists them all).
 REQUIRED_COLUMNS = (

@@ -2,9 +2,10 @@
 
 from mapapp.ingest.draft import Draft, RowFormat
 from mapapp.ingest.values import (
-    Rejected, check_coordinates, match_types, one_line, parse_date, parse_int, parse_number,
+    Rejected, check_coordinates, match_types, parse_date, parse_int, parse_number,
     precision_of_range,
 )
+from mapapp.text import one_line
 from mapapp.vocabulary import DATE_PRECISIONS, GEO_PRECISIONS
 
 REQUIRED_COLUMNS = (

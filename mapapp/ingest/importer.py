@@ -21,7 +21,8 @@ from mapapp.ingest.acled import AcledRows
 from mapapp.ingest.contract_rows import ContractRows
 from mapapp.ingest.reading import Limits, read_table
 from mapapp.ingest.ucdp import UcdpRows
-from mapapp.ingest.values import Rejected, one_line
+from mapapp.ingest.values import Rejected
+from mapapp.text import one_line
 from mapapp.store import fingerprint
 
 # Part of every upload's document id: bump it when the layout of the document text changes,

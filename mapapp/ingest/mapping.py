@@ -4,9 +4,10 @@ import unicodedata
 
 from mapapp.ingest.draft import Draft, RowFormat, column_key
 from mapapp.ingest.values import (
-    Rejected, check_coordinates, first_sentence, match_types, one_line, parse_date, parse_int,
+    Rejected, check_coordinates, first_sentence, match_types, parse_date, parse_int,
     parse_number, parse_pair, precision_of_range,
 )
+from mapapp.text import one_line
 from mapapp.vocabulary import GEO_PRECISIONS
 
 # The roles a column can play, in the order the mapping step shows them, with their labels.

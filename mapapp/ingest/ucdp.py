@@ -2,8 +2,9 @@
 
 from mapapp.ingest.draft import Draft, RowFormat
 from mapapp.ingest.values import (
-    Rejected, check_coordinates, one_line, parse_date, parse_int, parse_number, precision_of_range,
+    Rejected, check_coordinates, parse_date, parse_int, parse_number, precision_of_range,
 )
+from mapapp.text import one_line
 
 REQUIRED_COLUMNS = (
     "id", "type_of_violence", "date_prec", "date_start", "date_end", "where_prec",

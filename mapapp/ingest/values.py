@@ -13,6 +13,7 @@ import re
 from dateutil import parser as dateparser
 
 from mapapp.errors import MapAppError
+from mapapp.text import one_line
 from mapapp.vocabulary import EVENT_TYPES, SUB_EVENT_TYPES
 
 
@@ -270,15 +271,6 @@ def match_types(event_type, sub_event_type, event_field="event_type", sub_field=
 
 
 # -- text --------------------------------------------------------------------------------
-
-
-def one_line(text):
-    """Text on one line, whitespace collapsed: for headings and one-line descriptions."""
-    # Most cells have nothing to collapse, and this test proves it in one pass without building
-    # the word list: isprintable() is False for every whitespace character but the space.
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return " ".join(text.split())
 
 
 def first_sentence(text, limit=200):
