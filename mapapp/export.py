@@ -18,8 +18,18 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_formula(text):
-    """Text that a spreadsheet shows as typed: a leading formula character gets a quote before it."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """Text that a spreadsheet shows as typed: a leading formula character gets a quote before it.
+
+    A plain number ("-20.5", "-2,5" with a decimal comma) is left alone: it is no formula, and
+    a quote would turn a coordinate in a re-opened file into text.
+    """
+    if not text.startswith(FORMULA_PREFIXES):
+        return text
+    try:
+        float(text.replace(",", "."))
+        return text
+    except ValueError:
+        return "'" + text
 
 
 def contract_records(frame):

@@ -70,8 +70,10 @@ def test_a_bad_date_is_refused_with_the_value_shown(tmp_path):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1", "'+1"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
-     ("\tcmd", "'\tcmd"), ("\rcmd", "'\rcmd"), ("Zvečan", "Zvečan"), ("a=b", "a=b"), ("", "")],
+    [("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1+cmd", "'+1+cmd"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
+     ("\tcmd", "'\tcmd"), ("\rcmd", "'\rcmd"), ("Zvečan", "Zvečan"), ("a=b", "a=b"), ("", ""),
+     # Plain numbers are no formulas: a coordinate stays a number.
+     ("-20.5", "-20.5"), ("+1", "+1"), ("-2,5", "-2,5")],
 )
 def test_formula_prefixes_are_neutralised(text, expected):
     assert neutralise_formula(text) == expected

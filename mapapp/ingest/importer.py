@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from mapapp.contract import border_distances_km
 from mapapp.errors import InvalidIncident, StoreChanged, UnusableFile
+from mapapp.export import neutralise_formula
 from mapapp.incident import Document, Incident
 from mapapp.ingest import formats, mapping as column_mapping
 from mapapp.ingest.acled import AcledRows
@@ -22,8 +23,8 @@ from mapapp.ingest.contract_rows import ContractRows
 from mapapp.ingest.reading import Limits, read_table
 from mapapp.ingest.ucdp import UcdpRows
 from mapapp.ingest.values import Rejected
-from mapapp.text import one_line
 from mapapp.store import fingerprint
+from mapapp.text import one_line
 
 # Part of every upload's document id: bump it when the layout of the document text changes,
 # so that a re-upload never meets a stored document of the same id with a different text.
@@ -32,9 +33,6 @@ DOCUMENT_LAYOUT = b"mapapp-upload-v1"
 # Rows that give coordinates but no location precision: the point is taken as near the named
 # place (2), not as exact, and the incident's note says so.
 DEFAULT_GEO_PRECISION = 2
-
-# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection").
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -102,21 +100,11 @@ def rows_csv(header, results, delimiter=","):
     reason_column = "reason" if "reason" not in header else "import_reason"
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([_safe_cell(cell) for cell in header] + [f"extra_{k + 1}" for k in range(extra)] + [reason_column])
+    writer.writerow([neutralise_formula(cell) for cell in header] + [f"extra_{k + 1}" for k in range(extra)] + [reason_column])
     for result in results:
         cells = list(result.values) + [""] * (width + extra - len(result.values))
-        writer.writerow([_safe_cell(cell) for cell in cells] + [_safe_cell(result.reason)])
+        writer.writerow([neutralise_formula(cell) for cell in cells] + [neutralise_formula(result.reason)])
     return out.getvalue().encode("utf-8-sig")
-
-
-def _safe_cell(text):
-    if text.startswith(_FORMULA_PREFIXES):
-        try:
-            float(text.replace(",", "."))
-            return text  # a negative number, not a formula
-        except ValueError:
-            return "'" + text
-    return text
 
 
 @dataclass(frozen=True)
