@@ -4,8 +4,7 @@ import datetime as dt
 
 from mapapp.ingest.draft import Draft, RowFormat
 from mapapp.ingest.values import (
-    Rejected, check_coordinates, first_sentence, match_types, parse_date, parse_int,
-    parse_number,
+    Rejected, first_sentence, match_types, parse_coordinates, parse_date, parse_int,
 )
 from mapapp.text import one_line
 
@@ -63,13 +62,11 @@ class AcledRows(RowFormat):
             raise Rejected("event_id_cnty: the ACLED event id is empty")
         start, end, date_precision = self.memo(_dates, cells.event_date, cells.time_precision)
         event_type, sub_event_type = match_types(cells.event_type, cells.sub_event_type)
-        if cells.latitude or cells.longitude:
-            latitude = parse_number(cells.latitude, "latitude")
-            longitude = parse_number(cells.longitude, "longitude")
-            check_coordinates(latitude, longitude)
-            geo_precision = GEO_PRECISIONS[self.memo(parse_int, cells.geo_precision, "geo_precision", _GEO_CODES)]
-        else:
-            latitude = longitude = geo_precision = None
+        latitude, longitude = parse_coordinates(cells.latitude, cells.longitude)
+        geo_precision = (
+            None if latitude is None
+            else GEO_PRECISIONS[self.memo(parse_int, cells.geo_precision, "geo_precision", _GEO_CODES)]
+        )
         return Draft(
             id=cells.event_id_cnty,
             date_start=start,

@@ -2,8 +2,7 @@
 
 from mapapp.ingest.draft import Draft, RowFormat
 from mapapp.ingest.values import (
-    Rejected, check_coordinates, match_types, parse_date, parse_int, parse_number,
-    precision_of_range,
+    Rejected, match_types, parse_coordinates, parse_date, parse_int, precision_of_range,
 )
 from mapapp.text import one_line
 from mapapp.vocabulary import DATE_PRECISIONS, GEO_PRECISIONS
@@ -64,12 +63,7 @@ class ContractRows(RowFormat):
             start = end = None
             precision = precision or "unknown"
         event_type, sub_event_type = match_types(cells.event_type, cells.sub_event_type)
-        if cells.latitude or cells.longitude:
-            latitude = parse_number(cells.latitude, "latitude")
-            longitude = parse_number(cells.longitude, "longitude")
-            check_coordinates(latitude, longitude)
-        else:
-            latitude = longitude = None
+        latitude, longitude = parse_coordinates(cells.latitude, cells.longitude)
         geo_precision = (
             self.memo(parse_int, cells.geo_precision, "geo_precision", tuple(GEO_PRECISIONS))
             if cells.geo_precision else None

@@ -4,8 +4,8 @@ import unicodedata
 
 from mapapp.ingest.draft import Draft, RowFormat, column_key
 from mapapp.ingest.values import (
-    Rejected, check_coordinates, first_sentence, match_types, parse_date, parse_int,
-    parse_number, parse_pair, precision_of_range,
+    Rejected, check_coordinates, first_sentence, match_types, parse_coordinates, parse_date,
+    parse_int, parse_pair, precision_of_range,
 )
 from mapapp.text import one_line
 from mapapp.vocabulary import GEO_PRECISIONS
@@ -151,14 +151,14 @@ class MappedRows(RowFormat):
             cells.event_type, cells.sub_event_type,
             mapping.get("event_type", "event type"), mapping.get("sub_event_type", "sub-event type"),
         )
-        latitude = longitude = None
         if cells.coordinates:
             latitude, longitude = parse_pair(cells.coordinates, mapping["coordinates"])
-        elif cells.latitude or cells.longitude:
-            latitude = parse_number(cells.latitude, mapping.get("latitude", "latitude"))
-            longitude = parse_number(cells.longitude, mapping.get("longitude", "longitude"))
-        if latitude is not None:
             check_coordinates(latitude, longitude)
+        else:
+            latitude, longitude = parse_coordinates(
+                cells.latitude, cells.longitude,
+                mapping.get("latitude", "latitude"), mapping.get("longitude", "longitude"),
+            )
         geo_precision = (
             self.memo(parse_int, cells.geo_precision, mapping.get("geo_precision"), tuple(GEO_PRECISIONS))
             if cells.geo_precision else None

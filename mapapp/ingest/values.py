@@ -210,6 +210,15 @@ def _in_region(latitude, longitude):
     )
 
 
+def parse_coordinates(latitude, longitude, latitude_field="latitude", longitude_field="longitude"):
+    """(latitude, longitude) from two cells, checked; (None, None) when both are empty (geocode)."""
+    if not (latitude or longitude):
+        return None, None
+    point = parse_number(latitude, latitude_field), parse_number(longitude, longitude_field)
+    check_coordinates(*point)
+    return point
+
+
 def check_coordinates(latitude, longitude):
     """Raise Rejected for coordinates that cannot be right; never correct them silently."""
     if not _in_region(latitude, longitude) and _in_region(longitude, latitude):
