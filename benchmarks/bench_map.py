@@ -11,7 +11,6 @@ The medians of --repeat runs are compared with the targets; exit status 1 when o
 """
 
 import argparse
-import dataclasses
 import datetime as dt
 import os
 import random
