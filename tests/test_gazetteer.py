@@ -355,9 +355,13 @@ def test_online_geocoder_wraps_nominatim_politely(fake_nominatim):
 
 
 @pytest.mark.parametrize("error", [GeocoderUnavailable("offline"), GeocoderTimedOut("slow")])
-def test_online_geocoder_falls_back_to_none(fake_nominatim, error):
+def test_online_geocoder_falls_back_to_the_offline_gazetteer(fake_nominatim, error):
     geocoder = get_geocoder("nominatim", min_delay_seconds=0)
     fake_nominatim.instances[0].error = error
-    assert geocoder.geocode("Zvečan") is None
+    location = geocoder.geocode("Zvečan")
+    assert location.raw["source"] == "geonames:XK:783770"
+    assert (location.latitude, location.longitude) == pytest.approx((42.9075, 20.84028))
+    assert location.raw["fallback"].startswith(f"nominatim unavailable ({type(error).__name__}: ")
+    assert geocoder.geocode("Paris Hilton") is None  # the fallback does not guess either
     fake_nominatim.instances[0].error = None  # failures are not cached
-    assert geocoder.geocode("Zvečan") is not None
+    assert geocoder.geocode("Zvečan").raw["source"] == "nominatim"

@@ -2,7 +2,8 @@
 
 Never constructed by default: the app works offline, and Nominatim's usage policy allows at
 most one request per second, no bulk geocoding, and wants results cached. So every call goes
-through geopy's ``RateLimiter`` and answers are kept in a per-instance dict.
+through geopy's ``RateLimiter`` and answers are kept in a per-instance dict. When Nominatim
+cannot be reached in time, the offline gazetteer answers instead, and the answer says so.
 """
 
 from geopy.adapters import BaseSyncAdapter
@@ -12,6 +13,7 @@ from geopy.geocoders import Nominatim
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 
+from mapapp.geocoders.offline import GazetteerGeocoder
 from mapapp.names import normalize
 
 __all__ = ["NominatimGeocoder", "USER_AGENT"]
@@ -39,8 +41,11 @@ class _DelegatingAdapter(BaseSyncAdapter):
 class NominatimGeocoder(Geocoder):
     """geopy Nominatim, rate-limited and cached, answering in the gazetteer's raw dict shape."""
 
-    def __init__(self, *, user_agent=USER_AGENT, timeout=5, min_delay_seconds=1.0, country_codes=COUNTRY_CODES):
+    def __init__(self, *, user_agent=USER_AGENT, timeout=5, min_delay_seconds=1.0, country_codes=COUNTRY_CODES,
+                 fallback=None):
         super().__init__(adapter_factory=_DelegatingAdapter, timeout=timeout, user_agent=user_agent)
+        # Answers when the network is down or too slow; built on first use (it loads the gazetteer).
+        self._fallback = fallback
         self.nominatim = Nominatim(user_agent=user_agent, timeout=timeout)
         # max_retries=0: a retry would wait 5 s and still break the one-request-per-second rule's spirit.
         self._limited = RateLimiter(
@@ -59,13 +64,26 @@ class NominatimGeocoder(Geocoder):
                 found = self._limited(query, exactly_one=False, limit=limit,
                                       country_codes=list(self.country_codes), addressdetails=False,
                                       **({} if timeout is DEFAULT_SENTINEL else {"timeout": timeout}))
-            except (GeocoderUnavailable, GeocoderTimedOut, GeocoderRateLimited):
-                return None  # not cached: the service may be back on the next call
+            except (GeocoderUnavailable, GeocoderTimedOut, GeocoderRateLimited) as err:
+                # Not cached: the service may be back on the next call.
+                return self._offline(query, exactly_one, err)
             self._cache[key] = self._convert(query, found or [])
         locations = self._cache[key]
         if not locations:
             return None
         return locations[0] if exactly_one else list(locations)
+
+    def _offline(self, query, exactly_one, error):
+        """The offline gazetteer's answer, marked with why Nominatim did not give it."""
+        if self._fallback is None:
+            self._fallback = GazetteerGeocoder()
+        found = self._fallback.geocode(query, exactly_one=False)
+        if not found:
+            return None
+        reason = f"nominatim unavailable ({type(error).__name__}: {error}); answered by the offline gazetteer"
+        for location in found:
+            location.raw["fallback"] = reason
+        return found[0] if exactly_one else found
 
     @staticmethod
     def _convert(query, found):
