@@ -29,15 +29,15 @@ from mapapp import export, labels, map_build, offline_assets, passage_view, time
 from mapapp.filters import Filters, incident_frame  # noqa: E402
 from mapapp.store import Store, db_path  # noqa: E402
 from mapapp.upload_ui import upload_section  # noqa: E402
-from mapapp.vocabulary import EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES  # noqa: E402
+from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES  # noqa: E402
 
 MAP_HEIGHT = 540
 PASSAGE_DOC_HEIGHT = 250
 MAX_OTHER_BUTTONS = 12
 
 # Session-state keys of the filter widgets.
-K_DATES, K_UNDATED, K_TYPES, K_SUBS, K_GEO, K_BORDER, K_TEXT = (
-    "f_dates", "f_undated", "f_types", "f_subs", "f_geo", "f_border", "f_text",
+K_DATES, K_UNDATED, K_TYPES, K_SUBS, K_WHEN, K_GEO, K_BORDER, K_TEXT = (
+    "f_dates", "f_undated", "f_types", "f_subs", "f_when", "f_geo", "f_border", "f_text",
 )
 K_INCIDENT = "incident"
 K_FOCUS = "focus"
@@ -127,6 +127,7 @@ def restore_from_url(frame):
     st.session_state[K_UNDATED] = filters.include_undated
     st.session_state[K_TYPES] = list(filters.event_types)
     st.session_state[K_SUBS] = list(filters.sub_event_types)
+    st.session_state[K_WHEN] = list(filters.date_precisions)
     st.session_state[K_GEO] = list(filters.geo_precisions)
     top = _border_max(frame)
     st.session_state[K_BORDER] = top if filters.max_border_km is None else min(filters.max_border_km, top)
@@ -211,6 +212,7 @@ def sidebar_filters(frame):
     include_undated = sb.toggle("Include undated incidents", key=K_UNDATED)
 
     type_counts = frame["event_type"].value_counts()
+    precision_counts = frame["date_precision"].value_counts()
     types = sb.multiselect(
         "Event type", EVENT_TYPES, key=K_TYPES, placeholder="All types",
         format_func=lambda t: f"{t} ({type_counts.get(t, 0)})",
@@ -220,6 +222,11 @@ def sidebar_filters(frame):
     if any(s not in sub_options for s in st.session_state.get(K_SUBS, [])):
         st.session_state[K_SUBS] = [s for s in st.session_state[K_SUBS] if s in sub_options]
     subs = sb.multiselect("Sub-event type", sub_options, key=K_SUBS, placeholder="All sub-types")
+    when = sb.multiselect(
+        "Date precision", list(DATE_PRECISIONS), key=K_WHEN, placeholder="Any precision",
+        format_func=lambda p: f"{p} ({precision_counts.get(p, 0)})",
+        help="How exactly the source dates the incident: 'month' is a whole month, 'unknown' undated.",
+    )
     geo = sb.multiselect(
         "Location precision", list(GEO_PRECISIONS), key=K_GEO, placeholder="Any precision",
         format_func=lambda p: f"{p} · {GEO_PRECISIONS[p]}",
@@ -239,6 +246,7 @@ def sidebar_filters(frame):
         include_undated=include_undated,
         event_types=tuple(types),
         sub_event_types=tuple(subs),
+        date_precisions=tuple(when),
         geo_precisions=tuple(geo),
         max_border_km=None if border >= top else float(border),
         text=text,

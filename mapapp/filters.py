@@ -31,6 +31,7 @@ class Filters:
     include_undated: bool = True
     event_types: tuple = ()
     sub_event_types: tuple = ()
+    date_precisions: tuple = ()
     geo_precisions: tuple = ()
     max_border_km: float | None = None
     text: str = ""
@@ -51,6 +52,8 @@ class Filters:
             keep &= frame["event_type"].isin(self.event_types)
         if self.sub_event_types:
             keep &= frame["sub_event_type"].isin(self.sub_event_types)
+        if self.date_precisions:
+            keep &= frame["date_precision"].isin(self.date_precisions)
         if self.geo_precisions:
             keep &= frame["geo_precision"].isin(self.geo_precisions)
         if self.max_border_km is not None:

@@ -10,14 +10,14 @@ import datetime as dt
 import math
 
 from mapapp.filters import Filters
-from mapapp.vocabulary import EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
+from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
 
 _SUB_TYPES = frozenset(s for subs in SUB_EVENT_TYPES.values() for s in subs)
 MAX_TEXT = 200
 
 # Query parameter names, in the order they are written.
-SINCE, UNTIL, UNDATED, TYPE, SUB_TYPE, GEO, BORDER, TEXT, INCIDENT = (
-    "since", "until", "undated", "type", "sub", "geo", "border", "q", "incident",
+SINCE, UNTIL, UNDATED, TYPE, SUB_TYPE, WHEN, GEO, BORDER, TEXT, INCIDENT = (
+    "since", "until", "undated", "type", "sub", "when", "geo", "border", "q", "incident",
 )
 
 
@@ -34,6 +34,8 @@ def to_params(filters, incident=None):
         params[TYPE] = list(filters.event_types)
     if filters.sub_event_types:
         params[SUB_TYPE] = list(filters.sub_event_types)
+    if filters.date_precisions:
+        params[WHEN] = list(filters.date_precisions)
     if filters.geo_precisions:
         params[GEO] = [str(p) for p in filters.geo_precisions]
     if filters.max_border_km is not None:
@@ -53,6 +55,7 @@ def from_params(params):
         include_undated=_flag(_first(params, UNDATED), default=True),
         event_types=_known(_all(params, TYPE), EVENT_TYPES),
         sub_event_types=_known(_all(params, SUB_TYPE), _SUB_TYPES),
+        date_precisions=_known(_all(params, WHEN), DATE_PRECISIONS),
         geo_precisions=tuple(
             dict.fromkeys(int(v) for v in _all(params, GEO) if v.strip().isdigit() and int(v) in GEO_PRECISIONS)
         ),

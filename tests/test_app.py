@@ -150,6 +150,19 @@ def test_query_params_restore_the_filters(app, folium_calls):
     assert sorted(folium_calls.layer_ids()) == ["seed-000-05", "seed-000-06"]
 
 
+def test_date_precision_filter_and_its_url(app, folium_calls):
+    at = app.run()
+    at.multiselect(key="f_when").set_value(["month", "week"]).run()
+    assert count_line(at) == "**2 of 8 incidents**"
+    assert sorted(table_ids(at)) == ["seed-000-04", "seed-000-06"]
+    assert url(at)["when"] == ["month", "week"]
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.query_params["when"] = ["day"]
+    again.run()
+    assert again.multiselect(key="f_when").value == ["day"]
+    assert count_line(again) == "**1 of 8 incidents**"
+
+
 def test_bad_query_params_open_the_default_view(app):
     app.query_params["since"] = "not-a-date"
     app.query_params["type"] = "<script>alert(1)</script>"

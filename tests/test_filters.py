@@ -29,6 +29,8 @@ def frame():
         (Filters(event_types=("Battles",)), ["seed-000-05"]),
         (Filters(sub_event_types=("Political statement",)), ["seed-000-01", "seed-000-06"]),
         (Filters(geo_precisions=(1,)), ["seed-000-07"]),
+        (Filters(date_precisions=("month", "week")), ["seed-000-04", "seed-000-06"]),
+        (Filters(date_precisions=("unknown",)), UNDATED),
         (Filters(max_border_km=13.0), ["seed-000-02", "seed-000-05", "seed-000-06"]),
         (Filters(text="MONASTERY"), ["seed-000-07"]),
         (Filters(text="kfor"), ["seed-000-03", "seed-000-04"]),
