@@ -119,25 +119,30 @@ def _coordinate(text, limit, what):
     return value
 
 
+def _tsv_rows(path, width):
+    """(line number, columns) of a GeoNames tab-separated file, each row `width` columns wide."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        # QUOTE_NONE: GeoNames fields are plain text, and a stray '"' in a name is part of it.
+        for lineno, cols in enumerate(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
+            if not cols:
+                continue
+            if len(cols) != width:
+                raise ValueError(f"line {lineno}: expected {width} tab-separated columns, got {len(cols)}")
+            yield lineno, cols
+
+
 def _read_xk(path):
     """GeoNames 19-column dump → {geonameid: [fields...]} kept mutable for merging."""
     rows = {}
-    with open(path, encoding="utf-8", newline="") as fh:
-        for lineno, line in enumerate(fh, 1):
-            line = line.rstrip("\r\n")
-            if not line:
-                continue
-            cols = line.split("\t")
-            if len(cols) != 19:
-                raise ValueError(f"line {lineno}: expected 19 tab-separated columns, got {len(cols)}")
-            try:
-                lat = _coordinate(cols[4], 90, "latitude")
-                lon = _coordinate(cols[5], 180, "longitude")
-                population = int(cols[14] or 0)
-            except ValueError as err:
-                raise ValueError(f"line {lineno}: {err}") from None
-            names = {cols[1], cols[2], *filter(None, cols[3].split(","))}
-            rows[cols[0]] = [cols[1], lat, lon, cols[6], cols[7], cols[8], cols[10], population, names]
+    for lineno, cols in _tsv_rows(path, 19):
+        try:
+            lat = _coordinate(cols[4], 90, "latitude")
+            lon = _coordinate(cols[5], 180, "longitude")
+            population = int(cols[14] or 0)
+        except ValueError as err:
+            raise ValueError(f"line {lineno}: {err}") from None
+        names = {cols[1], cols[2], *filter(None, cols[3].split(","))}
+        rows[cols[0]] = [cols[1], lat, lon, cols[6], cols[7], cols[8], cols[10], population, names]
     if not rows:
         raise ValueError("no place rows")
     return rows
@@ -163,18 +168,11 @@ def _read_cities(path):
 
 def _read_postal(path):
     rows = []
-    with open(path, encoding="utf-8", newline="") as fh:
-        for lineno, line in enumerate(fh, 1):
-            line = line.rstrip("\r\n")
-            if not line:
-                continue
-            cols = line.split("\t")
-            if len(cols) != 12:
-                raise ValueError(f"line {lineno}: expected 12 tab-separated columns, got {len(cols)}")
-            try:
-                rows.append((cols[1], cols[2], _coordinate(cols[9], 90, "latitude"), _coordinate(cols[10], 180, "longitude")))
-            except ValueError as err:
-                raise ValueError(f"line {lineno}: {err}") from None
+    for lineno, cols in _tsv_rows(path, 12):
+        try:
+            rows.append((cols[1], cols[2], _coordinate(cols[9], 90, "latitude"), _coordinate(cols[10], 180, "longitude")))
+        except ValueError as err:
+            raise ValueError(f"line {lineno}: {err}") from None
     return rows
 
 
