@@ -66,9 +66,7 @@ def with_border_distance(incident):
     A country-level point (geo_precision 5) is only a label position, so its distance to the
     boundary would be meaningless: it is left empty rather than shown as if measured.
     """
-    if incident.geo_precision >= 5:
-        return dataclasses.replace(incident, border_distance_km=None)
-    km = round(distance_km(incident.latitude, incident.longitude), 2)
+    (km,) = border_distances_km([incident.latitude], [incident.longitude], [incident.geo_precision])
     return dataclasses.replace(incident, border_distance_km=km)
 
 

@@ -64,12 +64,6 @@ def db_path(explicit=None):
     return Path(explicit or os.environ.get("MAPAPP_DB") or DEFAULT_DB)
 
 
-def fingerprint(incident):
-    """What makes two incidents the same event when their ids differ: date, type, place, summary
-    (see Incident.fingerprint); the value `known_fingerprints` looks up."""
-    return incident.fingerprint
-
-
 class Store:
     """Documents and incidents in one SQLite file.
 

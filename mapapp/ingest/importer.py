@@ -23,7 +23,6 @@ from mapapp.ingest.contract_rows import ContractRows
 from mapapp.ingest.reading import Limits, read_table
 from mapapp.ingest.ucdp import UcdpRows
 from mapapp.ingest.values import Rejected
-from mapapp.store import fingerprint
 from mapapp.text import one_line
 
 # Part of every upload's document id: bump it when the layout of the document text changes,
@@ -405,7 +404,7 @@ def _join(note, addition):
 
 def _classify(plan, candidates, store):
     stored = store.source_timestamps([incident.id for incident, *_ in candidates])
-    prints = [fingerprint(incident) for incident, *_ in candidates]
+    prints = [incident.fingerprint for incident, *_ in candidates]
     stored_prints = store.known_fingerprints(prints)
     seen_ids = {}
     seen_prints = {}
