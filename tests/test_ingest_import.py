@@ -272,6 +272,31 @@ def test_windows_1250_semicolon_log_with_decimal_commas(store):
     check_provenance(store, [incident.id for incident in plan.new])
 
 
+def test_windows_1251_cyrillic_log_is_read_mapped_and_geocoded(store):
+    plan = plan_fixture(store, "serbian_log_cp1251.csv")
+    assert (plan.format, plan.encoding, plan.delimiter) == ("other", "cp1251", ";")
+    # Cyrillic headers match the same words as Latin ones.
+    assert {role: column for role, column in plan.mapping.items() if column} == {
+        "date": "Датум", "event_type": "Врста", "sub_event_type": "Подврста", "location": "Место",
+        "latitude": "Ширина", "longitude": "Дужина", "description": "Опис", "source": "Извор",
+    }
+    assert plan.counts == {"rows": 5, "new": 4, "duplicate": 0, "updated": 0, "rejected": 1}
+    assert reasons(plan.rejected) == [(6, "place 'Атлантида' not found in the gazetteer")]
+    by_place = {incident.location: incident for incident in plan.new}
+    assert sorted(by_place) == ["Јариње", "Звечан", "Лепосавић", "Северна Митровица"]  # code point order: Ј is U+0408
+    assert (by_place["Звечан"].latitude, by_place["Звечан"].longitude) == (42.9075, 20.84028)
+    assert by_place["Звечан"].date_start == dt.date(2023, 5, 29)  # "29.05.2023."
+    assert by_place["Лепосавић"].date_start == dt.date(2023, 5, 26)  # "26. маја 2023."
+    assert by_place["Северна Митровица"].date_start == dt.date(2023, 9, 25)  # "25. септембра 2023."
+    # Cyrillic place names without coordinates are found in the gazetteer.
+    assert (by_place["Лепосавић"].latitude, by_place["Лепосавић"].longitude) == (43.10389, 20.80278)
+    assert (by_place["Северна Митровица"].latitude, by_place["Северна Митровица"].longitude) == (42.8936, 20.8656)
+    assert by_place["Северна Митровица"].passage == "„Војска Србије“ појачала присуство у близини административне линије"
+    assert by_place["Јариње"].source == "КоССев"
+    commit(plan, store)
+    check_provenance(store, [incident.id for incident in plan.new])
+
+
 # -- good and bad rows together --------------------------------------------------------------
 
 
@@ -356,7 +381,11 @@ def test_one_good_and_one_bad_row(store):
         (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "this is a ZIP archive or an Excel/ODS workbook: save the sheet as CSV first"),
         (b"\x89PNG\r\n\x1a\n" + bytes(64), "this is a PNG image, not a CSV file"),
         (b"id,date\n1,\x00\x00\x002023", "the file contains NUL bytes: it is a binary file, not CSV text"),
-        (bytes([0x81, 0x90, 0x8D, 0x41] * 20), "the file is not text in UTF-8, Windows-1250 or Windows-1252 (is it a spreadsheet or another binary file? save it as CSV)"),
+        # 0x81 is no character in Windows-1250 or -1252, 0x98 none in Windows-1250 or -1251, and
+        # both are control characters in ISO-8859-2.
+        (bytes([0x81, 0x98, 0x41] * 20), "the file is not text in UTF-8, Windows-1250, Windows-1251, ISO-8859-2 or Windows-1252 (is it a spreadsheet or another binary file? save it as CSV)"),
+        # Cyrillic letters glued to Latin ones in every reading: not text.
+        (bytes([0x81, 0x90, 0x8D, 0x41] * 20), "the file is not text in UTF-8, Windows-1250, Windows-1251, ISO-8859-2 or Windows-1252 (is it a spreadsheet or another binary file? save it as CSV)"),
         (bytes(range(1, 32)) * 40, "the file is full of control characters: it is binary data, not CSV text"),
         (b"notes\nsomething happened\n", "the columns are not those of an ACLED export, a UCDP GED export or the app's own format, "
          "and they cannot be mapped: choose the column with the event type or the sub-event type; "

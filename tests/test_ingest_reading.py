@@ -10,6 +10,9 @@ from mapapp.ingest.reading import _OTHER_LINE_BREAKS, Limits, _lines, decode, re
 
 SERBIAN = "Mesto;Opis\nZvečan;Građani ispred opštine, Leposavić, Čačak, Đakovica\n"
 FRENCH = "lieu,description\nMitrovica,Manifestation près du pont, à côté de l'hôtel\n"
+CYRILLIC = "Место;Опис\nЗвечан;Грађани испред општине у Лепосавићу, „Чачак“ — Ђаковица\n"
+ALBANIAN = "Vendi;Përshkrimi\nMitrovicë;Protestë e qytetarëve për çështjen e tokës\n"
+SPANISH = "lugar,descripción\nMitrovica,Manifestación de niños en la plaza, señoras y señores\n"
 
 
 @pytest.mark.parametrize(
@@ -20,6 +23,12 @@ FRENCH = "lieu,description\nMitrovica,Manifestation près du pont, à côté de 
         (SERBIAN.encode("utf-16"), SERBIAN, "utf-16"),
         (SERBIAN.encode("cp1250"), SERBIAN, "cp1250"),
         (FRENCH.encode("cp1252"), FRENCH, "cp1252"),
+        (SPANISH.encode("cp1252"), SPANISH, "cp1252"),
+        (CYRILLIC.encode("cp1251"), CYRILLIC, "cp1251"),
+        # Latin-2 puts š at 0xB9, where Windows-1250 has ą: the regional letter wins.
+        (SERBIAN.encode("iso-8859-2"), SERBIAN, "iso-8859-2"),
+        # ë and ç are the same bytes in Windows-1250 and -1252: the region's code page is named.
+        (ALBANIAN.encode("cp1252"), ALBANIAN, "cp1250"),
         # Only č (0xE8, è in Windows-1252): a tie goes to the region's code page.
         ("Mesto\nZvečan\n".encode("cp1250"), "Mesto\nZvečan\n", "cp1250"),
         # Š and Ž are the same bytes in both code pages, so either reading gives the same text.

@@ -50,9 +50,20 @@ SYNONYMS = {
 }
 
 
+# Serbian Cyrillic to the plain Latin letters the synonyms are written in (`Ширина` -> `sirina`):
+# headers of logs kept in Cyrillic match the same words as those kept in Latin.
+_CYRILLIC = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ђ": "dj", "е": "e", "ж": "z", "з": "z",
+    "и": "i", "ј": "j", "к": "k", "л": "l", "љ": "lj", "м": "m", "н": "n", "њ": "nj", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "ћ": "c", "у": "u", "ф": "f", "х": "h", "ц": "c",
+    "ч": "c", "џ": "dz", "ш": "s",
+})
+
+
 def _plain(name):
-    """A header cell without accents or case: `Širina` -> `sirina`, `Đakovica` -> `djakovica`."""
-    name = column_key(name).replace("đ", "dj").replace("ð", "dj")
+    """A header cell without accents or case, in Latin letters: `Širina` and `Ширина` ->
+    `sirina`, `Đakovica` -> `djakovica`."""
+    name = column_key(name).translate(_CYRILLIC).replace("đ", "dj").replace("ð", "dj")
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

@@ -9,6 +9,7 @@ import csv
 import io
 import itertools
 import os
+import re
 from dataclasses import dataclass
 
 from mapapp.errors import UnusableFile
@@ -23,11 +24,36 @@ MAX_ROWS_ENV = "MAPAPP_MAX_ROWS"
 
 DELIMITERS = (",", ";", "\t")
 
-# Letters that tell the two Windows code pages apart for text from the region. Bytes 0xE8,
-# 0xE6, 0xF0 are č, ć, đ in Windows-1250 but è, æ, ð in Windows-1252; š and ž have the same
-# bytes in both. A file scores a point per letter that is common in its candidate decoding.
-_CP1250_LETTERS = set("čćđČĆĐšžŠŽ" "łŁąĄęĘňŇřŘťŤůŮźŹőŐűŰăĂşŞţŢ")
-_CP1252_LETTERS = set("àèìòùÀÈÌÒÙâêîôûÂÊÎÔÛãõñÃÕÑäöüÄÖÜßåøæÅØÆ")
+# Single-byte code pages of files from the region, in the order that wins a tie: Serbian,
+# Bosnian and Albanian Latin (Windows-1250), Serbian Cyrillic (Windows-1251), Latin-2 (the
+# ISO code page of older Unix and web exports), Western European (Windows-1252).
+CODE_PAGES = ("cp1250", "cp1251", "iso-8859-2", "cp1252")
+_CODE_PAGE_NAMES = "Windows-1250, Windows-1251, ISO-8859-2 or Windows-1252"
+
+# How plausible a decoding is, judged by its non-ASCII characters. A letter of the region's
+# languages counts 1.5 and another letter of the code page's own languages 1 or less, when it stands in
+# a Latin word (one with ASCII letters) or alone. Anything else that a wrong code page produces
+# counts -1: Cyrillic glued to Latin letters, words made only of accented Latin letters (Cyrillic
+# read as Latin), symbols such as ÷ ¤ ©, C1 control characters. Serbian š is 0x9A in Windows-1250
+# but 0xB9 in Latin-2, where Windows-1250 reads ą: that is why a regional letter must outweigh a
+# merely possible one.
+_REGIONAL_LATIN = set("čćđšžČĆĐŠŽëËçÇ")
+_SHARED_LATIN = set("áéíóúýÁÉÍÓÚÝäöüÄÖÜôÔß")
+_CENTRAL_LATIN = set("łŁąĄęĘňŇřŘťŤůŮźŹżŻśŚńŃőŐűŰăĂşŞţŢľĽěĚďĎâÂîÎ")
+_WESTERN_LATIN = set("àèìòùÀÈÌÒÙâêîûÂÊÎÛãõñÃÕÑåøæÅØÆœŒÿïÏ")
+# {code page: {letter: weight}}: letters of the region's neighbours (Polish, Czech, Hungarian,
+# Romanian) count half, so that Spanish ñ (0xF1) is not read as Polish ń.
+_LATIN_WEIGHTS = {
+    "cp1250": {**dict.fromkeys(_CENTRAL_LATIN, 0.5), **dict.fromkeys(_SHARED_LATIN, 1)},
+    "iso-8859-2": {**dict.fromkeys(_CENTRAL_LATIN, 0.5), **dict.fromkeys(_SHARED_LATIN, 1)},
+    "cp1252": dict.fromkeys(_SHARED_LATIN | _WESTERN_LATIN, 1),
+}
+# Punctuation the Windows code pages share (typographic quotes, dashes, the euro, the degree):
+# plausible in any of them, so it decides nothing.
+_NEUTRAL = set("„“”‘’‚–—…«»€°·•\u00a0§")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# Enough of a file to judge its code page without scoring tens of megabytes four times.
+_SAMPLE_BYTES = 1 << 20
 
 # Signatures of binary formats people upload by mistake, with what to tell them.
 _BINARY_SIGNATURES = (
@@ -99,36 +125,86 @@ def check_size(size, limits):
 
 def decode(data):
     """The text of `data` and the name of its encoding: UTF-8 (BOM or not), UTF-16 with a BOM,
-    else Windows-1250 or Windows-1252, whichever reads more like text from the region."""
+    else whichever of CODE_PAGES reads most like text from the region."""
     if data.startswith(b"\xef\xbb\xbf"):
-        candidates = ("utf-8-sig",)
+        encoding = "utf-8-sig"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode text" export: UTF-16 with a byte order mark.
-        candidates = ("utf-16",)
+        encoding = "utf-16"
     else:
         _refuse_binary(data)
         try:
             return data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            candidates = ()
-        decoded = {}
-        for encoding in ("cp1250", "cp1252"):
-            try:
-                decoded[encoding] = data.decode(encoding)
-            except UnicodeDecodeError:
-                pass
-        if not decoded:
-            raise UnusableFile(
-                "the file is not text in UTF-8, Windows-1250 or Windows-1252 "
-                "(is it a spreadsheet or another binary file? save it as CSV)"
-            )
-        encoding = max(decoded, key=lambda name: (_score(decoded[name], name), name == "cp1250"))
-        return decoded[encoding], encoding
+            pass
+        return _decode_code_page(data)
     try:
-        text = data.decode(candidates[0])
+        text = data.decode(encoding)
     except UnicodeDecodeError as err:
-        raise UnusableFile(f"the file starts like {candidates[0]} text but is not: {err.reason} at byte {err.start}") from None
-    return text, candidates[0]
+        raise UnusableFile(f"the file starts like {encoding} text but is not: {err.reason} at byte {err.start}") from None
+    return text, encoding
+
+
+def _decode_code_page(data):
+    """Decode with the most plausible of CODE_PAGES, judged on the first megabyte."""
+    sample = data[:_SAMPLE_BYTES]
+    scores = {}
+    for encoding in CODE_PAGES:
+        try:
+            good, bad = _plausibility(sample.decode(encoding), encoding)
+        except UnicodeDecodeError:
+            continue
+        # Mostly implausible characters in every reading: binary data, not text.
+        if not (bad > 10 and bad > 3 * good):
+            scores[encoding] = good - bad
+    # Best score first; a tie goes to the earlier code page in CODE_PAGES.
+    for encoding in sorted(scores, key=lambda name: (-scores[name], CODE_PAGES.index(name))):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue  # the rest of the file has a byte the sample did not
+        if encoding == "iso-8859-2" and _has_c1_controls(text):
+            continue  # Latin-2 text never holds 0x80-0x9F; any byte decodes to one of those
+        return text, encoding
+    raise UnusableFile(
+        f"the file is not text in UTF-8, {_CODE_PAGE_NAMES} "
+        "(is it a spreadsheet or another binary file? save it as CSV)"
+    )
+
+
+def _plausibility(text, encoding):
+    """(good, bad): how much of `text` reads like a correct decoding (see _REGIONAL_LATIN)."""
+    latin = _LATIN_WEIGHTS.get(encoding, {})
+    good = bad = 0.0
+    for run in _NON_ASCII_RUN.finditer(text):
+        chars = run.group()
+        before = text[run.start() - 1 : run.start()]
+        after = text[run.end() : run.end() + 1]
+        glued_to_latin = (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha())
+        latin_ok = glued_to_latin or len(chars) == 1
+        for char in chars:
+            if char in _NEUTRAL:
+                continue
+            if "\u0400" <= char <= "\u04ff":
+                # Cyrillic reads right in whole Cyrillic words, never glued to Latin letters.
+                if encoding == "cp1251" and not glued_to_latin:
+                    good += 2
+                else:
+                    bad += 1
+            elif char in _REGIONAL_LATIN and latin_ok:
+                good += 1.5
+            elif char in latin and latin_ok:
+                good += latin[char]
+            else:
+                bad += 1
+    return good, bad
+
+
+_C1_CONTROL = re.compile("[\x80-\x9f]")
+
+
+def _has_c1_controls(text):
+    return _C1_CONTROL.search(text) is not None
 
 
 def _refuse_binary(data):
@@ -138,11 +214,6 @@ def _refuse_binary(data):
             raise UnusableFile(f"this is {what}")
     if b"\x00" in data:
         raise UnusableFile("the file contains NUL bytes: it is a binary file, not CSV text")
-
-
-def _score(text, encoding):
-    letters = _CP1250_LETTERS if encoding == "cp1250" else _CP1252_LETTERS
-    return sum(1 for char in text if char in letters)
 
 
 def sniff_delimiter(text):

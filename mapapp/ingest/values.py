@@ -25,25 +25,26 @@ class Rejected(MapAppError, ValueError):
 
 
 class _RegionalMonths(dateparser.parserinfo):
-    """dateutil's English month names plus Serbian/Bosnian/Croatian and Albanian ones (Latin)."""
+    """dateutil's English month names plus Serbian/Bosnian/Croatian (Latin and Cyrillic, the
+    name and its genitive, as in `24. septembra 2023.`) and Albanian ones."""
 
     MONTHS = [
         english + extra
         for english, extra in zip(
             dateparser.parserinfo.MONTHS,
             [
-                ("januar", "siječanj", "janar"),
-                ("februar", "veljača", "shkurt"),
-                ("mart", "ožujak", "mars"),
-                ("april", "travanj", "prill"),
-                ("maj", "svibanj"),
-                ("jun", "juni", "lipanj", "qershor"),
-                ("jul", "juli", "srpanj", "korrik"),
-                ("avgust", "kolovoz", "gusht"),
-                ("septembar", "rujan", "shtator"),
-                ("oktobar", "listopad", "tetor"),
-                ("novembar", "studeni", "nëntor", "nentor"),
-                ("decembar", "prosinac", "dhjetor"),
+                ("januar", "januara", "siječanj", "janar", "јануар", "јануара"),
+                ("februar", "februara", "veljača", "shkurt", "фебруар", "фебруара"),
+                ("mart", "marta", "ožujak", "mars", "март", "марта"),
+                ("april", "aprila", "travanj", "prill", "април", "априла"),
+                ("maj", "maja", "svibanj", "мај", "маја"),
+                ("jun", "juna", "juni", "lipanj", "qershor", "јун", "јуна"),
+                ("jul", "jula", "juli", "srpanj", "korrik", "јул", "јула"),
+                ("avgust", "avgusta", "kolovoz", "gusht", "август", "августа"),
+                ("septembar", "septembra", "rujan", "shtator", "септембар", "септембра"),
+                ("oktobar", "oktobra", "listopad", "tetor", "октобар", "октобра"),
+                ("novembar", "novembra", "studeni", "nëntor", "nentor", "новембар", "новембра"),
+                ("decembar", "decembra", "prosinac", "dhjetor", "децембар", "децембра"),
             ],
         )
     ]
