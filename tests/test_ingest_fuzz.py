@@ -72,7 +72,7 @@ def test_random_bytes(shared_store, data):
 
 
 @SETTINGS
-@given(text=st.text(max_size=1024), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1250", "utf-16"]))
+@given(text=st.text(max_size=1024), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1250", "cp1251", "iso-8859-2", "utf-16"]))
 def test_random_unicode_in_any_encoding(shared_store, text, encoding):
     plan = plan_or_refuse(text.encode(encoding, errors="replace"), shared_store)
     if plan is not None:
