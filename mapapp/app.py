@@ -374,6 +374,12 @@ def timeline_panel(filtered):
         st.caption(f"{undated} undated incident(s) are not in the timeline.")
 
 
+BORDER_DISTANCE_HELP = (
+    "Distance from the Kosovo–Serbia boundary line (Natural Earth 1:10m, about ±1 km). "
+    "None for a country-level place: its point is only where the country's label goes."
+)
+
+
 def table_frame(filtered):
     """The filtered incidents as shown in the table (labels, not codes)."""
     view = filtered[["id", "date_label", "type_label", "place_label", "border_distance_km", "description", "source"]]
@@ -398,7 +404,7 @@ def table_and_downloads(filtered):
         table_frame(filtered), hide_index=True, key="table",
         on_select=_on_table_select, selection_mode="single-row",
         column_config={
-            "km to boundary": st.column_config.NumberColumn(format="%.1f"),
+            "km to boundary": st.column_config.NumberColumn(format="%.1f", help=BORDER_DISTANCE_HELP),
             "description": st.column_config.TextColumn(width="large"),
         },
     )

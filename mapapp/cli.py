@@ -109,7 +109,7 @@ def _ingest(args):
 
     from mapapp.errors import UnusableFile
     from mapapp.ingest.importer import commit, plan_import
-    from mapapp.ingest.reading import Limits, check_size
+    from mapapp.ingest.reading import ENCODING_NAMES, Limits, check_size
     from mapapp.store import Store
 
     limits = Limits.from_env()
@@ -123,7 +123,7 @@ def _ingest(args):
         plan = plan_import(data, path.name, store, mapping=dict(args.map) if args.map else None, limits=limits)
         commit(plan, store)
     delimiter = _DELIMITER_NAMES.get(plan.delimiter, repr(plan.delimiter))
-    print(f"file: {path.name}: {plan.format_label}, {plan.encoding}, {delimiter}-separated, {plan.total_rows} rows")
+    print(f"file: {path.name}: {plan.format_label}, {ENCODING_NAMES[plan.encoding]}, {delimiter}-separated, {plan.total_rows} rows")
     if plan.mapping is not None:
         used = ", ".join(f"{role}={column}" for role, column in plan.mapping.items() if column)
         print(f"columns: {used}")

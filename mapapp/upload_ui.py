@@ -16,9 +16,13 @@ import streamlit as st
 from mapapp.errors import MapAppError, UnusableFile
 from mapapp.ingest import mapping as column_mapping
 from mapapp.ingest.importer import commit, inspect_upload, plan_import
+from mapapp.ingest.reading import ENCODING_NAMES
+from mapapp.labels import date_label, place_label, type_label
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _UNMAPPED = "—"
+# Rows of the "to be added" preview: enough to check the mapping and the dates as read.
+PREVIEW_ROWS = 200
 
 
 def upload_section(store, key="upload", expanded=False):
@@ -51,7 +55,8 @@ def _review(store, key, filename, data):
         st.text(str(err))
         return 0
     delimiter = _DELIMITER_NAMES.get(info.delimiter, repr(info.delimiter))
-    st.text(f"Recognised as: {info.format_label} · {info.encoding} · {delimiter}-separated · {info.rows} rows")
+    encoding = ENCODING_NAMES.get(info.encoding, info.encoding)
+    st.text(f"Recognised as: {info.format_label} · {encoding} · {delimiter}-separated · {info.rows} rows")
     mapping = None
     if info.format == "other":
         if info.problem:
@@ -136,6 +141,15 @@ def _preview(plan, key, filename):
         (("New", counts["new"]), ("Duplicate", counts["duplicate"]), ("Updated", counts["updated"]), ("Rejected", counts["rejected"])),
     ):
         column.metric(label, value)
+    for incidents, heading in ((plan.new, "To be added"), (plan.updated, "To be updated")):
+        if incidents:
+            shown = min(len(incidents), PREVIEW_ROWS)
+            more = f" (the first {shown} of {len(incidents)})" if shown < len(incidents) else ""
+            st.markdown(f"**{heading}**{more}, as they will be stored: check the dates and places.")
+            st.dataframe(
+                incident_table(incidents[:PREVIEW_ROWS]), hide_index=True,
+                column_config={"km to boundary": st.column_config.NumberColumn(format="%.1f")},
+            )
     if plan.rejected:
         st.markdown("**Rejected rows** (not stored), with the reason:")
         st.dataframe(result_table(plan.header, plan.rejected), hide_index=True)
@@ -149,6 +163,28 @@ def _preview(plan, key, filename):
     if plan.duplicates:
         st.markdown("**Duplicates** (already stored, or repeated in the file):")
         st.dataframe(result_table(plan.header, plan.duplicates), hide_index=True)
+
+
+def incident_table(incidents):
+    """Incidents as the preview shows them: the dates and places in words, with their precision,
+    the coordinates as stored and the note that says what was inferred."""
+    return pd.DataFrame(
+        [
+            {
+                "id": incident.id,
+                "date": date_label(incident.date_start, incident.date_end, incident.date_precision),
+                "type": type_label(incident.event_type, incident.sub_event_type),
+                "place": place_label(incident.location, incident.geo_precision),
+                "latitude": incident.latitude,
+                "longitude": incident.longitude,
+                "km to boundary": incident.border_distance_km,
+                "description": incident.description,
+                "note": incident.note,
+            }
+            for incident in incidents
+        ],
+        columns=["id", "date", "type", "place", "latitude", "longitude", "km to boundary", "description", "note"],
+    )
 
 
 def result_table(header, results):

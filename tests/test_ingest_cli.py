@@ -29,7 +29,7 @@ def test_all_rows_stored_exits_0(tmp_path):
     result = ingest(FIXTURES / "acled_kosovo.csv", "--db", db)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "file: acled_kosovo.csv: ACLED export, utf-8, comma-separated, 5 rows",
+        "file: acled_kosovo.csv: ACLED export, UTF-8, comma-separated, 5 rows",
         "accepted: 5",
         "duplicate: 0",
         "updated: 0",
@@ -66,7 +66,7 @@ def test_some_rows_rejected_exits_1_and_stores_the_others(tmp_path):
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[:6] == [
-        "file: mixed_good_bad.csv: other CSV (columns mapped), utf-8, comma-separated, 13 rows",
+        "file: mixed_good_bad.csv: other CSV (columns mapped), UTF-8, comma-separated, 13 rows",
         "columns: date=Date, event_type=Type, sub_event_type=Subtype, location=Place, "
         "coordinates=Coordinates, description=Summary, source=Source",
         "accepted: 4",

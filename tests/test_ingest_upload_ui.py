@@ -51,8 +51,19 @@ def texts(at):
 def test_acled_upload_previews_then_adds_on_one_click(app, db_path):
     before = Store(db_path).count()
     upload(app, "acled_kosovo.csv")
-    assert "Recognised as: ACLED export · utf-8 · comma-separated · 5 rows" in texts(app)
+    assert "Recognised as: ACLED export · UTF-8 · comma-separated · 5 rows" in texts(app)
     assert metrics(app) == {"New": "5", "Duplicate": "0", "Updated": "0", "Rejected": "0"}
+    # What will be stored, as it will be stored: dates and places in words with their precision.
+    (preview,) = app.dataframe
+    table = preview.value
+    assert list(table.columns) == ["id", "date", "type", "place", "latitude", "longitude", "km to boundary", "description", "note"]
+    assert table["id"].tolist() == ["XKX2301", "XKX2302", "XKX2303", "XKX2304", "SRB2305"]
+    assert table["date"].tolist() == [
+        "2023-05-29 (day)", "2023-05-26 (day)", "2023-05-30 (day)",
+        "2022-12-07 – 2022-12-13 (week)", "September 2023 (month)",
+    ]
+    assert table["place"].iloc[4] == "Raska · wider region (~25 km)"
+    assert (table["latitude"].iloc[0], table["longitude"].iloc[0]) == (42.9075, 20.8403)
     assert Store(db_path).count() == before  # nothing stored by the preview
     (button,) = app.button
     assert button.label == "Add 5 incidents"
@@ -79,7 +90,8 @@ def test_the_same_file_again_offers_nothing_to_add(app, db_path):
 def test_rejected_rows_are_listed_with_reasons_and_offered_for_download(app, db_path):
     upload(app, "mixed_good_bad.csv")
     assert metrics(app) == {"New": "4", "Duplicate": "1", "Updated": "0", "Rejected": "8"}
-    rejected, duplicates = app.dataframe
+    added, rejected, duplicates = app.dataframe
+    assert len(added.value) == 4
     table = rejected.value
     assert list(table.columns) == ["row", "reason", "Date", "Place", "Type", "Subtype", "Coordinates", "Summary", "Source", "extra_1"]
     assert table["row"].tolist() == [4, 5, 6, 7, 8, 9, 12, 14]
@@ -92,7 +104,7 @@ def test_rejected_rows_are_listed_with_reasons_and_offered_for_download(app, db_
 
 def test_an_unknown_file_gets_a_pre_filled_column_mapping(app, db_path):
     upload(app, "serbian_log_cp1250.csv")
-    assert "Recognised as: other CSV (needs a column mapping) · cp1250 · semicolon-separated · 5 rows" in texts(app)
+    assert "Recognised as: other CSV (needs a column mapping) · Windows-1250 (Central European Latin) · semicolon-separated · 5 rows" in texts(app)
     chosen = {box.label: box.value for box in app.selectbox}
     assert chosen["Date (or first day)"] == "Datum"
     assert chosen["Place name"] == "Mesto"
@@ -108,6 +120,31 @@ def test_an_unknown_file_gets_a_pre_filled_column_mapping(app, db_path):
     assert [warning.value for warning in app.warning] == ["Choose the columns to read:"]
     assert "choose the place name column, or the coordinates" in texts(app)
     assert not app.button
+
+
+def test_a_cyrillic_windows_1251_log_is_named_mapped_and_previewed(app, db_path):
+    upload(app, "serbian_log_cp1251.csv")
+    assert "Recognised as: other CSV (needs a column mapping) · Windows-1251 (Cyrillic) · semicolon-separated · 5 rows" in texts(app)
+    chosen = {box.label: box.value for box in app.selectbox}
+    assert (chosen["Date (or first day)"], chosen["Place name"], chosen["Description (one line)"]) == ("Датум", "Место", "Опис")
+    assert metrics(app) == {"New": "4", "Duplicate": "0", "Updated": "0", "Rejected": "1"}
+    added, rejected = app.dataframe
+    assert added.value["place"].tolist() == [
+        "Звечан · near a named place", "Лепосавић · exact place", "Јариње · near a named place",
+        "Северна Митровица · exact place",
+    ]
+    assert added.value["date"].tolist() == ["2023-05-29 (day)", "2023-05-26 (day)", "2022-12-10 (day)", "2023-09-25 (day)"]
+    assert rejected.value["reason"].tolist() == ["place 'Атлантида' not found in the gazetteer"]
+
+
+def test_a_long_file_previews_only_its_first_rows(app, db_path):
+    rows = "".join(f"2023-05-{day:02d},Zvecan,Riots,Mob violence,Clash number {k}\n" for k in range(250) for day in [1 + k % 28])
+    upload(app, "long.csv", ("Date,Place,Type,Subtype,Summary\n" + rows).encode())
+    assert metrics(app)["New"] == "250"
+    assert "**To be added** (the first 200 of 250), as they will be stored: check the dates and places." in [
+        element.value for element in app.markdown
+    ]
+    assert len(app.dataframe[0].value) == 200
 
 
 def test_an_unusable_file_shows_why_and_stores_nothing(app, db_path):
@@ -126,3 +163,5 @@ def test_file_text_is_never_rendered_as_markdown(app, db_path):
     rendered_markdown = " ".join(element.value for element in app.markdown)
     assert "onerror" not in rendered_markdown and "javascript" not in rendered_markdown
     assert app.dataframe[0].value["Summary"].tolist() == [payload]
+    # Nothing to add: the rejected table is the only one.
+    assert len(app.dataframe) == 1

@@ -29,6 +29,16 @@ DELIMITERS = (",", ";", "\t")
 # ISO code page of older Unix and web exports), Western European (Windows-1252).
 CODE_PAGES = ("cp1250", "cp1251", "iso-8859-2", "cp1252")
 _CODE_PAGE_NAMES = "Windows-1250, Windows-1251, ISO-8859-2 or Windows-1252"
+# What the user is told an upload was read as.
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "utf-16": "UTF-16",
+    "cp1250": "Windows-1250 (Central European Latin)",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "iso-8859-2": "ISO-8859-2 (Latin-2)",
+    "cp1252": "Windows-1252 (Western European)",
+}
 
 # How plausible a decoding is, judged by its non-ASCII characters. A letter of the region's
 # languages counts 1.5 and another letter of the code page's own languages 1 or less, when it stands in
