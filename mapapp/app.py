@@ -7,6 +7,7 @@ Only this module imports streamlit; everything it shows is computed by plain mod
 (filters, map_build, passage_view, timeline, url_state, export) that are tested directly.
 """
 
+import functools
 import math
 import os
 import sys
@@ -87,11 +88,20 @@ def _load_frame(path, stamp):
     return labels.with_labels(incident_frame(open_store(path).rows()))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _layer_json(path, stamp, filters):
+    """The map layer's data for these filters, kept: clicks and other reruns that leave the
+    filters as they are reuse it instead of building it again (seconds for 100,000 incidents)."""
+    return map_build.incident_json(filters.apply(_load_frame(path, stamp)))
+
+
 def load_incidents():
-    """(store, frame of every incident), re-read only when the database changed."""
+    """(store, frame of every incident, layer JSON for filters), re-read only when the database
+    changed; the third is a function of the filters, for the same state of the store."""
     path = str(db_path())
     store = open_store(path)
-    return store, _load_frame(path, _store_stamp(path))
+    stamp = _store_stamp(path)
+    return store, _load_frame(path, stamp), functools.partial(_layer_json, path, stamp)
 
 
 # -- URL <-> session state ------------------------------------------------------------------
@@ -253,7 +263,7 @@ def sidebar_filters(frame):
     )
 
 
-def map_panel(filtered, selected):
+def map_panel(layer_json, filtered, selected):
     """The map: constant base, the filtered incidents as a layer updated in place."""
     focus = st.session_state.get(K_FOCUS)
     center = zoom = None
@@ -270,7 +280,7 @@ def map_panel(filtered, selected):
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=["last_active_drawing"],
-        feature_group_to_add=map_build.incident_layer(filtered, selected),
+        feature_group_to_add=map_build.incident_layer(filtered, selected, data_json=layer_json),
         center=center,
         zoom=zoom,
     )
@@ -374,6 +384,10 @@ def timeline_panel(filtered):
         st.caption(f"{undated} undated incident(s) are not in the timeline.")
 
 
+# Rows sent to the table: the browser receives every row it lists, and 100,000 imported
+# incidents would be tens of megabytes on every rerun. The map and the downloads have them all.
+TABLE_ROWS = 2_000
+
 BORDER_DISTANCE_HELP = (
     "Distance from the Kosovo–Serbia boundary line (Natural Earth 1:10m, about ±1 km). "
     "None for a country-level place: its point is only where the country's label goes."
@@ -399,9 +413,15 @@ def _on_table_select():
 def table_and_downloads(filtered):
     """The filtered incidents in a table, and the same set as CSV / GeoJSON downloads."""
     st.markdown("##### Incidents")
-    st.session_state["_table_ids"] = filtered["id"].tolist()
+    shown = filtered.head(TABLE_ROWS)
+    if len(shown) < len(filtered):
+        st.caption(
+            f"The table lists the first {len(shown):,} of {len(filtered):,} incidents (oldest first): "
+            "narrow the filters to list others. The downloads hold all of them."
+        )
+    st.session_state["_table_ids"] = shown["id"].tolist()
     st.dataframe(
-        table_frame(filtered), hide_index=True, key="table",
+        table_frame(shown), hide_index=True, key="table",
         on_select=_on_table_select, selection_mode="single-row",
         column_config={
             "km to boundary": st.column_config.NumberColumn(format="%.1f", help=BORDER_DISTANCE_HELP),
@@ -446,7 +466,7 @@ def main():
     )
     st.html(_PAGE_CSS)
     _install_assets()
-    store, frame = load_incidents()
+    store, frame, layer_json = load_incidents()
     restore_from_url(frame)
     take_map_click()
     lap("load")
@@ -471,7 +491,7 @@ def main():
     )
     map_column, passage_column = st.columns([3, 2], gap="medium")
     with map_column:
-        map_panel(filtered, selected)
+        map_panel(layer_json(filters), filtered, selected)
     lap("map")
     with passage_column:
         passage_panel(store, frame, incident_id, set(filtered["id"]))

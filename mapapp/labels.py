@@ -56,9 +56,17 @@ def with_labels(frame):
     Computed once when the incidents are loaded, not on every rerun of the app.
     """
     frame = frame.copy()
-    frame["date_label"] = [
-        date_label(s, e, p) for s, e, p in zip(frame["date_start"], frame["date_end"], frame["date_precision"])
-    ]
-    frame["place_label"] = [place_label(loc, p) for loc, p in zip(frame["location"], frame["geo_precision"])]
-    frame["type_label"] = [type_label(t, s) for t, s in zip(frame["event_type"], frame["sub_event_type"])]
+    frame["date_label"] = _per_distinct(date_label, frame["date_start"], frame["date_end"], frame["date_precision"])
+    frame["place_label"] = _per_distinct(place_label, frame["location"], frame["geo_precision"])
+    frame["type_label"] = _per_distinct(type_label, frame["event_type"], frame["sub_event_type"])
     return frame
+
+
+def _per_distinct(label, *columns):
+    """label(*values) for every row, computed once per distinct combination: 100,000 imported
+    incidents share a few thousand dates and places."""
+    labels = {}
+    return [
+        labels[key] if key in labels else labels.setdefault(key, label(*key))
+        for key in zip(*(column.tolist() for column in columns))
+    ]

@@ -453,11 +453,14 @@ def base_map(height=None):
 
 # -- incident layer ---------------------------------------------------------------------------
 
-def incident_data(frame, selected=None):
+# Decimals of degrees to which the centres of uncertainty areas are merged (0.01° is about 1 km).
+AREA_DECIMALS = 2
+
+
+def incident_data(frame):
     """The filtered incidents as compact columns for the browser (plain JSON-able dict).
 
-    `selected` is an incident row (mapping) drawn with a ring, whether or not it passes the
-    filters. Columns instead of GeoJSON features keep 10,000 incidents well under 3 MB.
+    Columns instead of GeoJSON features keep 10,000 incidents well under 3 MB.
     """
     type_index = {t: i for i, t in enumerate(EVENT_TYPES)}
     sub_index = {s: i for i, s in enumerate(SUB_TYPES)}
@@ -474,8 +477,11 @@ def incident_data(frame, selected=None):
     lats = np.round(frame["latitude"].to_numpy(dtype=float), 5).tolist()
     lons = np.round(frame["longitude"].to_numpy(dtype=float), 5).tolist()
     geo = frame["geo_precision"].astype(int).tolist()
+    # One area per distinct centre to AREA_DECIMALS: a shift of a kilometre does not show on a
+    # circle of 8 or 25 km, and thousands of stacked translucent circles would hide the map
+    # (and take the browser seconds to draw).
     areas = {
-        (lat, lon, UNCERTAINTY_RADIUS_M[p]): None
+        (round(lat, AREA_DECIMALS), round(lon, AREA_DECIMALS), UNCERTAINTY_RADIUS_M[p]): None
         for lat, lon, p in zip(lats, lons, geo)
         if p in UNCERTAINTY_RADIUS_M
     }
@@ -489,21 +495,35 @@ def incident_data(frame, selected=None):
         "u": undated.astype(int).tolist(),
         "tip": tips,
         "areas": [list(area) for area in areas],
-        "sel": None,
     }
-    if selected is not None:
-        data["sel"] = {
-            "id": selected["id"],
-            "lat": float(selected["latitude"]),
-            "lon": float(selected["longitude"]),
-        }
     return data
 
 
-def incident_layer(frame, selected=None):
-    """A FeatureGroup drawing these incidents; pass it to st_folium(feature_group_to_add=...)."""
+def selection(selected):
+    """The selected incident (a row, or None) as the ring the layer draws around it, whether or
+    not it passes the filters."""
+    if selected is None:
+        return None
+    return {"id": selected["id"], "lat": float(selected["latitude"]), "lon": float(selected["longitude"])}
+
+
+def incident_json(frame):
+    """incident_data(frame) as inert JSON: what the app keeps per filter, as building it for
+    100,000 incidents takes seconds and a click on a marker changes only the selection."""
+    return safe_json(incident_data(frame))
+
+
+def incident_layer(frame, selected=None, data_json=None):
+    """A FeatureGroup drawing these incidents; pass it to st_folium(feature_group_to_add=...).
+
+    `data_json`, incident_json(frame) made earlier, saves building it again (frame is then
+    not read). The selection is spliced into that JSON object as its last member, "sel".
+    """
+    if data_json is None:
+        data_json = incident_json(frame)
+    payload = data_json[:-1] + ',"sel":' + safe_json(selection(selected)) + "}"
     group = folium.FeatureGroup(name="Incidents", control=False)
-    _IncidentData(safe_json(incident_data(frame, selected))).add_to(group)
+    _IncidentData(payload).add_to(group)
     return group
 
 

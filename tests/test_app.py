@@ -280,3 +280,26 @@ def test_an_upload_in_the_app_adds_incidents_to_the_map_and_the_table(app, foliu
     added = sorted(set(table_ids(at)) - {f"seed-000-0{n}" for n in range(1, 9)})
     assert len(added) == 5
     assert sorted(folium_calls.layer_ids()) == sorted(table_ids(at))
+
+
+def test_a_large_set_lists_its_first_rows_and_maps_them_all(app, store, folium_calls):
+    """The table sends at most TABLE_ROWS rows to the browser; the map and downloads have all."""
+    import dataclasses
+
+    from mapapp.app import TABLE_ROWS
+
+    seed = store.incident("seed-000-05")
+    store.add(incidents=[
+        dataclasses.replace(seed, id=f"bulk-{k:05d}", description=f"Bulk incident {k}.")
+        for k in range(TABLE_ROWS + 100)
+    ])
+    at = app.run()
+    assert not at.exception
+    total = TABLE_ROWS + 108
+    assert count_line(at) == f"**{total:,} of {total:,} incidents**".replace(",", "")
+    assert len(table_ids(at)) == TABLE_ROWS
+    assert (
+        f"The table lists the first {TABLE_ROWS:,} of {total:,} incidents (oldest first): "
+        "narrow the filters to list others. The downloads hold all of them."
+    ) in [caption.value for caption in at.caption]
+    assert len(folium_calls.layer_ids()) == total

@@ -4,6 +4,7 @@ import json
 import re
 
 import folium
+import pandas as pd
 import pytest
 from streamlit_folium import _get_feature_group_string, _get_map_string, generate_js_hash
 
@@ -113,7 +114,20 @@ def test_regions_get_one_uncertainty_area_per_point(frame):
     data = map_build.incident_data(frame)
     # northern Kosovo (seed 05 and 06, same point) and the border regions (seed 02): 25 km each.
     # Country points (geo_precision 5) get a hollow marker, no area; Banjska (1) none either.
-    assert sorted(data["areas"]) == sorted([[42.977, 20.761, 25000], [42.98849, 21.15748, 25000]])
+    assert sorted(data["areas"]) == sorted([[42.98, 20.76, 25000], [42.99, 21.16, 25000]])
+
+
+def test_areas_closer_than_a_kilometre_are_drawn_once(frame):
+    # 3,000 region-level incidents scattered over 0.004° (~400 m) around one point, and one
+    # municipality-level incident 5 km away: two areas, not 3,001 stacked circles.
+    rows = frame[frame["id"] == "seed-000-05"]
+    many = rows.loc[rows.index.repeat(3000)].reset_index(drop=True)
+    many["id"] = [f"x{k}" for k in range(3000)]
+    many["latitude"] = 42.9801 + (many.index % 40) * 0.0001
+    many["longitude"] = 20.7601 + (many.index % 37) * 0.0001
+    other = rows.assign(id="y", latitude=43.02, longitude=20.76, geo_precision=3)
+    data = map_build.incident_data(pd.concat([many, other], ignore_index=True))
+    assert sorted(data["areas"]) == [[42.98, 20.76, 25000], [43.02, 20.76, 8000]]
 
 
 def test_tooltip_text_says_date_and_place_with_precision(frame):
@@ -138,9 +152,21 @@ def test_filtered_layer_has_only_the_filtered_incidents(frame):
 
 def test_selected_incident_gets_a_ring_even_when_filtered_out(frame):
     banjska = frame[frame["id"] == "seed-000-07"].iloc[0]
-    data = map_build.incident_data(frame.head(0), selected=banjska)
+    data = layer_data(_get_feature_group_string(map_build.incident_layer(frame.head(0), banjska), map_build.base_map()))
     assert data["id"] == []
     assert data["sel"] == {"id": "seed-000-07", "lat": pytest.approx(42.9767), "lon": pytest.approx(20.7764)}
+
+
+def test_a_layer_from_kept_json_is_the_layer_built_afresh(frame):
+    # The app keeps incident_json per filter and splices in the selection of each click.
+    banjska = frame[frame["id"] == "seed-000-07"].iloc[0]
+    kept = map_build.incident_json(frame)
+    base = map_build.base_map()
+    fresh = layer_data(_get_feature_group_string(map_build.incident_layer(frame, banjska), base))
+    reused = layer_data(_get_feature_group_string(map_build.incident_layer(None, banjska, data_json=kept), base))
+    assert reused == fresh
+    assert reused["sel"]["id"] == "seed-000-07" and sorted(reused["id"]) == sorted(frame["id"])
+    assert layer_data(_get_feature_group_string(map_build.incident_layer(None, None, data_json=kept), base))["sel"] is None
 
 
 def test_colours_and_legend_cover_every_event_type():
