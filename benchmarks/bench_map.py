@@ -117,7 +117,9 @@ def rerun_times(db_path, repeat):
     changes = {
         "date slider": lambda i: at.slider(key="f_dates").set_range(lo + dt.timedelta(days=30 * (i + 1)), hi),
         "event type": lambda i: at.multiselect(key="f_types").set_value([EVENT_TYPES[i % len(EVENT_TYPES)]]),
-        "text search": lambda i: at.text_input(key="f_text").input(["police", "bridge", "convoy"][i % 3]),
+        # A different word each time: the app keeps the layer of a filter it has seen.
+        "text search": lambda i: at.text_input(key="f_text").input(WORDS[i % len(WORDS)]),
+        # Two states only: from the third change on, the kept layer of that state is reused.
         "undated off/on": lambda i: at.toggle(key="f_undated").set_value(i % 2 == 1),
     }
     def reset():
@@ -144,6 +146,38 @@ def rerun_times(db_path, repeat):
     return results
 
 
+def browser_seconds(frame, repeat):
+    """Seconds from opening the map (standalone HTML, local assets) in Chromium to the first
+    marker clusters drawn: what the browser adds to the server's time. None without Chromium."""
+    chromium = Path(os.environ.get("MAPAPP_CHROMIUM", "/usr/bin/chromium"))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not chromium.is_file():
+        return None
+    from mapapp import offline_assets
+
+    static = offline_assets.install()
+    html = map_build.build_map(frame).get_root().render().replace("/app/static/", static.as_uri() + "/")
+    seconds = []
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        page_path = Path(folder) / "map.html"
+        page_path.write_text(html, encoding="utf-8")
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium), args=["--no-sandbox", "--allow-file-access-from-files"]
+        )
+        for _ in range(repeat):
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            started = time.perf_counter()
+            page.goto(page_path.as_uri())
+            page.locator(".incident-cluster").first.wait_for(timeout=300_000)
+            seconds.append(time.perf_counter() - started)
+            page.close()
+        browser.close()
+    return statistics.median(seconds), max(seconds)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", type=int, default=10_000)
@@ -166,6 +200,13 @@ def main():
         print(f"incident layer, all {len(frame):,}: {layer_median:.3f} s median ({layer_max:.3f} s max), "
               f"payload {payload / 1e6:.2f} MB ({payload / len(frame):.0f} bytes per incident)")
         print(f"incident layer, {len(filtered):,} (two types): {filtered_median:.3f} s median")
+
+        shown = browser_seconds(frame, min(args.repeat, 3))
+        if shown is None:
+            print("browser: skipped (no Playwright or no /usr/bin/chromium)")
+        else:
+            print(f"browser, all {len(frame):,}: first clusters drawn {shown[0]:.2f} s median "
+                  f"({shown[1]:.2f} s max) after opening the map")
 
         reruns = rerun_times(db_path, args.repeat)
         for name, (median, worst, wall, breakdown) in reruns.items():
