@@ -39,6 +39,13 @@ def test_decode(data, text, encoding):
     assert decode(data) == (text, encoding)
 
 
+def test_the_code_page_is_judged_on_non_ascii_text_anywhere_in_the_file():
+    # 2 MB of ASCII rows, then one Cyrillic row: the evidence is at the very end.
+    text = "datum;mesto;opis\n" + "2023-05-29;Zvecan;plain ascii text\n" * 60_000 + "2023-05-30;Лепосавић;Сукоб код општине\n"
+    assert len(text) > 2_000_000
+    assert decode(text.encode("cp1251")) == (text, "cp1251")
+
+
 @pytest.mark.parametrize(
     "text, delimiter",
     [

@@ -62,8 +62,11 @@ _LATIN_WEIGHTS = {
 # plausible in any of them, so it decides nothing.
 _NEUTRAL = set("„“”‘’‚–—…«»€°·•\u00a0§")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
-# Enough of a file to judge its code page without scoring tens of megabytes four times.
-_SAMPLE_BYTES = 1 << 20
+_NON_ASCII_BYTES = re.compile(rb"[\x80-\xff]+")
+# The code page is judged on this many stretches of non-ASCII bytes (with the letters around
+# them), taken from the whole file: enough evidence, without scoring tens of megabytes.
+_SAMPLE_RUNS = 4000
+_SAMPLE_CONTEXT = 12
 
 # Signatures of binary formats people upload by mistake, with what to tell them.
 _BINARY_SIGNATURES = (
@@ -156,8 +159,8 @@ def decode(data):
 
 
 def _decode_code_page(data):
-    """Decode with the most plausible of CODE_PAGES, judged on the first megabyte."""
-    sample = data[:_SAMPLE_BYTES]
+    """Decode with the most plausible of CODE_PAGES, judged on a sample of its non-ASCII text."""
+    sample = _non_ascii_sample(data)
     scores = {}
     for encoding in CODE_PAGES:
         try:
@@ -180,6 +183,15 @@ def _decode_code_page(data):
         f"the file is not text in UTF-8, {_CODE_PAGE_NAMES} "
         "(is it a spreadsheet or another binary file? save it as CSV)"
     )
+
+
+def _non_ascii_sample(data):
+    """The first _SAMPLE_RUNS stretches of non-ASCII bytes with a few bytes either side, one per
+    line: the only part of a file in which single-byte code pages differ."""
+    pieces = []
+    for run in itertools.islice(_NON_ASCII_BYTES.finditer(data), _SAMPLE_RUNS):
+        pieces.append(data[max(run.start() - _SAMPLE_CONTEXT, 0) : run.end() + _SAMPLE_CONTEXT])
+    return b"\n".join(pieces)
 
 
 def _plausibility(text, encoding):
