@@ -29,7 +29,7 @@ from streamlit_folium import st_folium  # noqa: E402
 from mapapp import export, labels, map_build, offline_assets, passage_view, timeline, url_state  # noqa: E402
 from mapapp.filters import Filters, incident_frame  # noqa: E402
 from mapapp.store import Store, db_path  # noqa: E402
-from mapapp.upload_ui import upload_section  # noqa: E402
+from mapapp.upload_ui import upload_section, uploads_section  # noqa: E402
 from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES  # noqa: E402
 
 MAP_HEIGHT = 540
@@ -503,6 +503,7 @@ def main():
     # Below the table: its preview tables need the page's width. A commit reruns the page,
     # and the store's changed file stamp makes load_incidents read the new incidents.
     upload_section(store)
+    uploads_section(store)
     write_url(filters, incident_id)
     st.session_state["_timings"] = timings
     st.session_state["_server_seconds"] = sum(timings.values()) + (time.perf_counter() - clock[0])

@@ -1,4 +1,4 @@
-"""The command line: `python -m mapapp geocode|ingest|export ...` (PRODUCT.md)."""
+"""The command line: `python -m mapapp geocode|ingest|uploads|remove-upload|export ...` (PRODUCT.md)."""
 
 import argparse
 import datetime as dt
@@ -42,6 +42,18 @@ def _parser():
     ingest.add_argument("--rejected", metavar="PATH",
                         help="write the rejected rows to PATH as CSV: their original columns and a reason")
     ingest.set_defaults(run=_ingest)
+
+    uploads = commands.add_parser("uploads", help="list the uploaded files in the store, with their incident counts")
+    uploads.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
+    uploads.set_defaults(run=_uploads)
+
+    remove = commands.add_parser(
+        "remove-upload",
+        help="take an uploaded file back: its incidents go, the earlier versions it replaced return",
+    )
+    remove.add_argument("upload", metavar="UPLOAD_ID", help="as `uploads` lists it (upload-...)")
+    remove.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
+    remove.set_defaults(run=_remove_upload)
 
     export = commands.add_parser("export", help="write incidents in the data contract to stdout")
     export.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
@@ -121,7 +133,7 @@ def _ingest(args):
         raise UnusableFile(f"cannot read {args.file}: {err.strerror or err}") from None
     with Store(args.db) as store:
         plan = plan_import(data, path.name, store, mapping=dict(args.map) if args.map else None, limits=limits)
-        commit(plan, store)
+        stored = commit(plan, store)
     delimiter = _DELIMITER_NAMES.get(plan.delimiter, repr(plan.delimiter))
     print(f"file: {path.name}: {plan.format_label}, {ENCODING_NAMES[plan.encoding]}, {delimiter}-separated, {plan.total_rows} rows")
     if plan.mapping is not None:
@@ -139,4 +151,28 @@ def _ingest(args):
     if args.rejected and plan.rejected:
         Path(args.rejected).write_bytes(plan.rejected_csv)
         print(f"rejected rows written to {args.rejected}")
+    if stored["added"] or stored["updated"]:
+        print(f"stored as upload {plan.document.id} (take it back with: python -m mapapp remove-upload {plan.document.id})")
     return 1 if plan.rejected else 0
+
+
+def _uploads(args):
+    from mapapp.store import Store
+
+    with Store(args.db) as store:
+        uploads = store.uploads()
+    if not uploads:
+        print("no uploaded files are stored")
+    for upload in uploads:
+        replaced = f", replaced {upload['replaced']} earlier version(s)" if upload["replaced"] else ""
+        print(f"{upload['id']}\t{upload['incidents']} incident(s){replaced}\t{upload['title']}")
+    return 0
+
+
+def _remove_upload(args):
+    from mapapp.store import Store
+
+    with Store(args.db) as store:
+        result = store.remove_upload(args.upload)
+    print(f"removed {args.upload}: {result['removed']} incident(s) removed, {result['restored']} earlier version(s) restored")
+    return 0

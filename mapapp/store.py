@@ -48,12 +48,24 @@ CREATE INDEX IF NOT EXISTS incidents_document ON incidents(document_id, passage_
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+# Uploaded files are documents with ids of this form (mapapp.ingest.importer); only they can be
+# removed again. Seed documents cannot.
+UPLOAD_PREFIX = "upload-"
+
 # The columns of the incidents table: the contract's, except the passage, which is read from
 # the document.
 INCIDENT_COLUMNS = tuple(name for name in CONTRACT_COLUMNS if name != "passage") + (
     "source_timestamp",
     "fingerprint",
 )
+# Earlier versions of incidents that an upload replaced (an ACLED row with a newer timestamp),
+# kept so that removing that upload puts them back.
+_REPLACED_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS replaced_incidents ({', '.join(INCIDENT_COLUMNS)}, replaced_by TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS replaced_by_upload ON replaced_incidents(replaced_by);
+"""
+_COLUMN_LIST = ", ".join(INCIDENT_COLUMNS)
+
 # SELECT lists in contract order; the passage is a placeholder filled in from the document.
 _CONTRACT_SELECT = ", ".join("'' AS passage" if name == "passage" else name for name in CONTRACT_COLUMNS)
 _INCIDENT_SELECT = _CONTRACT_SELECT + ", source_timestamp"
@@ -85,7 +97,7 @@ class Store:
         self._db.execute("PRAGMA synchronous = FULL")
         self._db.execute("PRAGMA foreign_keys = ON")
         with self.transaction():
-            for statement in SCHEMA.split(";"):
+            for statement in (SCHEMA + _REPLACED_SCHEMA).split(";"):
                 if statement.strip():
                     self._db.execute(statement)
         if seed:
@@ -138,7 +150,67 @@ class Store:
         """
         with self.transaction() as db:
             self._write(db, documents, incidents, replace=False)
+            self._keep_replaced(db, updates)
             self._write(db, (), updates, replace=True)
+
+    def _keep_replaced(self, db, updates):
+        """Copy the stored versions of `updates` into replaced_incidents, each marked with the
+        document of the version that replaces it."""
+        replacing = {incident.id: incident.document_id for incident in updates}
+        ids = list(replacing)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = db.execute(
+                f"SELECT {_COLUMN_LIST} FROM incidents WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
+            ).fetchall()
+            db.executemany(
+                f"INSERT INTO replaced_incidents ({_COLUMN_LIST}, replaced_by) "
+                f"VALUES ({', '.join('?' for _ in INCIDENT_COLUMNS)}, ?)",
+                [(*row, replacing[row["id"]]) for row in rows],
+            )
+
+    def uploads(self):
+        """Every uploaded file's document: id, title, source, `incidents` (how many cite it) and
+        `replaced` (how many earlier versions of incidents it replaced), in id order."""
+        rows = self._db.execute(
+            """
+            SELECT d.id, d.title, d.source,
+                   (SELECT count(*) FROM incidents i WHERE i.document_id = d.id) AS incidents,
+                   (SELECT count(*) FROM replaced_incidents r WHERE r.replaced_by = d.id) AS replaced
+            FROM documents d WHERE d.id LIKE ? || '%' ORDER BY d.id
+            """,
+            (UPLOAD_PREFIX,),
+        )
+        return [dict(row) for row in rows]
+
+    def remove_upload(self, document_id):
+        """Remove an uploaded file: its document, every incident citing it, and put back the
+        versions it replaced. One transaction. Returns {"removed": n, "restored": m}.
+
+        Raises InvalidIncident when `document_id` is not a stored upload (seed documents
+        cannot be removed)."""
+        with self.transaction() as db:
+            if not (document_id.startswith(UPLOAD_PREFIX) and self._has_document(db, document_id)):
+                stored = [row["id"] for row in self.uploads()]
+                raise InvalidIncident(
+                    "document_id", document_id,
+                    "the id of an uploaded file: " + (", ".join(stored) if stored else "none is stored"),
+                )
+            removed = db.execute("DELETE FROM incidents WHERE document_id = ?", (document_id,)).rowcount
+            # Versions this upload replaced come back, unless a later upload replaced it in turn
+            # (then the later version stays).
+            restored = db.execute(
+                f"INSERT INTO incidents ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM replaced_incidents "
+                "WHERE replaced_by = ? AND id NOT IN (SELECT id FROM incidents)",
+                (document_id,),
+            ).rowcount
+            db.execute("DELETE FROM replaced_incidents WHERE replaced_by = ? OR document_id = ?", (document_id, document_id))
+            db.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+        return {"removed": removed, "restored": restored}
+
+    @staticmethod
+    def _has_document(db, document_id):
+        return db.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is not None
 
     def _write(self, db, documents, incidents, replace):
         texts = {}

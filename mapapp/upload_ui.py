@@ -1,4 +1,5 @@
-"""The upload section of the app: file, format, column mapping, preview, then one commit.
+"""The upload section of the app: file, format, column mapping, preview, then one commit;
+and the list of uploaded files, any of which can be taken back.
 
 The only module of the import that imports streamlit; everything it shows comes from
 mapapp.ingest.importer, which the command line uses too. Text from the file (cells, column
@@ -44,6 +45,46 @@ def upload_section(store, key="upload", expanded=False):
         if uploaded is None:
             return 0
         return _review(store, key, uploaded.name, uploaded.getvalue())
+
+
+def uploads_section(store, key="uploads"):
+    """Render the "Uploaded files" expander: every upload with its incident counts, and a way to
+    take one back (its incidents go; the earlier versions it replaced return). Nothing is
+    removed without ticking the confirmation first."""
+    uploads = store.uploads()
+    state = st.session_state
+    with st.expander(f"Uploaded files ({len(uploads)})", expanded=bool(state.get(f"{key}-done"))):
+        done = state.pop(f"{key}-done", None)
+        if done:
+            st.success(
+                f"Removed the upload: {done['removed']} incidents removed, "
+                f"{done['restored']} earlier versions restored."
+            )
+        if not uploads:
+            st.caption("No file has been uploaded into this store.")
+            return
+        st.dataframe(
+            pd.DataFrame(uploads)[["title", "incidents", "replaced", "id"]].rename(
+                columns={"incidents": "incidents citing it", "replaced": "earlier versions it replaced"}
+            ),
+            hide_index=True,
+        )
+        titles = {upload["id"]: f"{upload['title']} · {upload['incidents']} incidents · {upload['id']}" for upload in uploads}
+        chosen = st.selectbox("Upload to take back", list(titles), format_func=titles.get, key=f"{key}-choice")
+        upload = next(upload for upload in uploads if upload["id"] == chosen)
+        sure = st.checkbox(
+            f"Remove its {upload['incidents']} incidents"
+            + (f" and restore the {upload['replaced']} earlier versions it replaced" if upload["replaced"] else ""),
+            key=f"{key}-sure-{chosen}",
+        )
+        if st.button("Remove this upload", disabled=not sure, key=f"{key}-remove"):
+            try:
+                state[f"{key}-done"] = store.remove_upload(chosen)
+            except MapAppError as err:
+                st.error("Nothing was removed.")
+                st.text(str(err))
+                return
+            st.rerun()
 
 
 def _review(store, key, filename, data):

@@ -28,15 +28,54 @@ def test_all_rows_stored_exits_0(tmp_path):
     db = tmp_path / "store.db"
     result = ingest(FIXTURES / "acled_kosovo.csv", "--db", db)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    lines = result.stdout.splitlines()
+    upload = lines[-1].split()[3]
+    assert upload.startswith("upload-") and len(upload) == len("upload-") + 16
+    assert lines == [
         "file: acled_kosovo.csv: ACLED export, UTF-8, comma-separated, 5 rows",
         "accepted: 5",
         "duplicate: 0",
         "updated: 0",
         "rejected: 0",
+        f"stored as upload {upload} (take it back with: python -m mapapp remove-upload {upload})",
     ]
     ids = {row["id"] for row in stored_rows(db)}
     assert {"XKX2301", "XKX2302", "XKX2303", "XKX2304", "SRB2305"} <= ids
+
+
+def run(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "mapapp", *map(str, args)], capture_output=True, text=True, cwd=PROJECT, timeout=120,
+    )
+
+
+def test_uploads_lists_and_remove_upload_takes_an_update_back(tmp_path):
+    db = tmp_path / "store.db"
+    assert run("uploads", "--db", db).stdout == "no uploaded files are stored\n"
+    first = ingest(FIXTURES / "acled_kosovo.csv", "--db", db).stdout.splitlines()[-1].split()[3]
+    after_first = stored_rows(db)
+    update = ingest(FIXTURES / "acled_kosovo_update.csv", "--db", db).stdout.splitlines()[-1].split()[3]
+    listed = run("uploads", "--db", db)
+    assert listed.returncode == 0
+    assert sorted(listed.stdout.splitlines()) == sorted([
+        f"{first}\t4 incident(s)\tUpload: acled_kosovo.csv",
+        f"{update}\t1 incident(s), replaced 1 earlier version(s)\tUpload: acled_kosovo_update.csv",
+    ])
+    removed = run("remove-upload", update, "--db", db)
+    assert removed.returncode == 0, removed.stderr
+    assert removed.stdout == f"removed {update}: 1 incident(s) removed, 1 earlier version(s) restored\n"
+    assert stored_rows(db) == after_first
+
+
+def test_remove_upload_refuses_a_seed_document_and_changes_nothing(tmp_path):
+    db = tmp_path / "store.db"
+    rows = stored_rows(db)
+    result = run("remove-upload", "000_5c3697c2ad0ae6c3", "--db", db)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: document_id: expected the id of an uploaded file: none is stored, got '000_5c3697c2ad0ae6c3'\n"
+    )
+    assert stored_rows(db) == rows
 
 
 def test_a_second_run_finds_only_duplicates_and_exits_0(tmp_path):

@@ -165,3 +165,44 @@ def test_file_text_is_never_rendered_as_markdown(app, db_path):
     assert app.dataframe[0].value["Summary"].tolist() == [payload]
     # Nothing to add: the rejected table is the only one.
     assert len(app.dataframe) == 1
+
+
+UPLOADS_SCRIPT = """
+from mapapp.store import Store
+from mapapp.upload_ui import uploads_section
+
+uploads_section(Store())
+"""
+
+
+def test_an_upload_is_taken_back_only_after_confirmation(db_path):
+    from mapapp.ingest.importer import commit, plan_import
+
+    with Store(db_path) as store:
+        for name in ("acled_kosovo.csv", "acled_kosovo_update.csv"):
+            plan = plan_import((FIXTURES / name).read_bytes(), name, store)
+            commit(plan, store)
+        update = plan.document.id
+        listed = {row["id"]: row for row in store.uploads()}
+    at = AppTest.from_string(UPLOADS_SCRIPT, default_timeout=60).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert sorted(table["title"]) == ["Upload: acled_kosovo.csv", "Upload: acled_kosovo_update.csv"]
+    assert dict(zip(table["id"], table["earlier versions it replaced"])) == {
+        upload: row["replaced"] for upload, row in listed.items()
+    }
+    (choice,) = at.selectbox
+    choice.set_value(update).run()
+    (button,) = at.button
+    assert button.disabled  # nothing goes before the box is ticked
+    (sure,) = at.checkbox
+    assert sure.label == "Remove its 1 incidents and restore the 1 earlier versions it replaced"
+    sure.check().run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert [success.value for success in at.success] == [
+        "Removed the upload: 1 incidents removed, 1 earlier versions restored."
+    ]
+    with Store(db_path) as store:
+        assert [row["id"] for row in store.uploads()] == [next(u for u in listed if u != update)]
+        assert store.incident("XKX2301").source_timestamp == 1685989234
