@@ -37,8 +37,8 @@ PASSAGE_DOC_HEIGHT = 250
 MAX_OTHER_BUTTONS = 12
 
 # Session-state keys of the filter widgets.
-K_DATES, K_UNDATED, K_TYPES, K_SUBS, K_WHEN, K_GEO, K_BORDER, K_TEXT = (
-    "f_dates", "f_undated", "f_types", "f_subs", "f_when", "f_geo", "f_border", "f_text",
+K_DATES, K_UNDATED, K_TYPES, K_SUBS, K_WHEN, K_GEO, K_BORDER, K_TEXT, K_DOCS = (
+    "f_dates", "f_undated", "f_types", "f_subs", "f_when", "f_geo", "f_border", "f_text", "f_docs",
 )
 K_INCIDENT = "incident"
 K_FOCUS = "focus"
@@ -95,6 +95,12 @@ def _layer_json(path, stamp, filters):
     return map_build.incident_json(filters.apply(_load_frame(path, stamp)))
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _document_titles(path, stamp):
+    """{document id: title} of every stored document, re-read when the store changed."""
+    return {document["id"]: document["title"] for document in open_store(path).documents()}
+
+
 def load_incidents():
     """(store, frame of every incident, layer JSON for filters), re-read only when the database
     changed; the third is a function of the filters, for the same state of the store."""
@@ -142,6 +148,8 @@ def restore_from_url(frame):
     top = _border_max(frame)
     st.session_state[K_BORDER] = top if filters.max_border_km is None else min(filters.max_border_km, top)
     st.session_state[K_TEXT] = filters.text
+    present = set(frame["document_id"])
+    st.session_state[K_DOCS] = [document for document in filters.documents if document in present]
     if incident:
         st.session_state[K_INCIDENT] = incident
         st.session_state["_focus_on_open"] = True
@@ -206,8 +214,14 @@ def _follow_span(key, lo, hi):
     st.session_state[span_key] = (lo, hi)
 
 
-def sidebar_filters(frame):
-    """The filter widgets; returns the Filters they describe."""
+def _short(text, limit=30):
+    """Text cut to `limit` characters with an ellipsis: a document title in a narrow sidebar."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def sidebar_filters(frame, document_titles):
+    """The filter widgets; returns the Filters they describe. `document_titles` is
+    {document id: title} for the source-document filter."""
     sb = st.sidebar
     sb.header("Filters")
     since = until = None
@@ -250,6 +264,15 @@ def sidebar_filters(frame):
         "boundary and are left out as soon as a limit is set.",
     )
     text = sb.text_input("Search descriptions and passages", key=K_TEXT, max_chars=url_state.MAX_TEXT)
+    document_counts = frame["document_id"].value_counts()
+    # A document removed since (its upload taken back) leaves the choice.
+    if any(d not in document_counts for d in st.session_state.get(K_DOCS, [])):
+        st.session_state[K_DOCS] = [d for d in st.session_state[K_DOCS] if d in document_counts]
+    documents = sb.multiselect(
+        "Source document", sorted(document_counts.index), key=K_DOCS, placeholder="All sources",
+        format_func=lambda d: f"{_short(document_titles.get(d, d))} ({document_counts.get(d, 0)})",
+        help="The report or uploaded file an incident comes from: compare datasets, or leave one out.",
+    )
     return Filters(
         since=since,
         until=until,
@@ -260,6 +283,7 @@ def sidebar_filters(frame):
         geo_precisions=tuple(geo),
         max_border_km=None if border >= top else float(border),
         text=text,
+        documents=tuple(documents),
     )
 
 
@@ -472,7 +496,7 @@ def main():
     lap("load")
 
     count_slot = st.sidebar.empty()
-    filters = sidebar_filters(frame)
+    filters = sidebar_filters(frame, _document_titles(str(store.path), _store_stamp(str(store.path))))
     filtered = filters.apply(frame)
     count_slot.markdown(f"**{len(filtered)} of {len(frame)} incidents**")
     lap("filters")

@@ -35,6 +35,7 @@ class Filters:
     geo_precisions: tuple = ()
     max_border_km: float | None = None
     text: str = ""
+    documents: tuple = ()  # source document ids: the seed report, each uploaded file
 
     def apply(self, frame):
         """The rows of `frame` that pass every filter, in their original order."""
@@ -58,6 +59,8 @@ class Filters:
             keep &= frame["geo_precision"].isin(self.geo_precisions)
         if self.max_border_km is not None:
             keep &= frame["border_distance_km"] <= self.max_border_km
+        if self.documents:
+            keep &= frame["document_id"].isin(self.documents)
         if self.text.strip():
             needle = self.text.strip().casefold()
             haystack = (frame["description"] + "\n" + frame["passage"] + "\n" + frame["location"]).str.casefold()

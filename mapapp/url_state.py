@@ -16,8 +16,8 @@ _SUB_TYPES = frozenset(s for subs in SUB_EVENT_TYPES.values() for s in subs)
 MAX_TEXT = 200
 
 # Query parameter names, in the order they are written.
-SINCE, UNTIL, UNDATED, TYPE, SUB_TYPE, WHEN, GEO, BORDER, TEXT, INCIDENT = (
-    "since", "until", "undated", "type", "sub", "when", "geo", "border", "q", "incident",
+SINCE, UNTIL, UNDATED, TYPE, SUB_TYPE, WHEN, GEO, BORDER, TEXT, DOCUMENT, INCIDENT = (
+    "since", "until", "undated", "type", "sub", "when", "geo", "border", "q", "doc", "incident",
 )
 
 
@@ -42,6 +42,8 @@ def to_params(filters, incident=None):
         params[BORDER] = _number(filters.max_border_km)
     if filters.text.strip():
         params[TEXT] = filters.text.strip()
+    if filters.documents:
+        params[DOCUMENT] = list(filters.documents)
     if incident:
         params[INCIDENT] = str(incident)
     return params
@@ -61,6 +63,8 @@ def from_params(params):
         ),
         max_border_km=_km(_first(params, BORDER)),
         text=(_first(params, TEXT) or "").strip()[:MAX_TEXT],
+        # Any id is read here; the app keeps those of documents it has.
+        documents=tuple(dict.fromkeys(v.strip() for v in _all(params, DOCUMENT) if v.strip())),
     )
     incident = (_first(params, INCIDENT) or "").strip() or None
     return filters, incident

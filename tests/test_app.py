@@ -14,6 +14,7 @@ import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
 from mapapp import PACKAGE_DIR
+from mapapp.store import Store
 
 APP = str(PACKAGE_DIR / "app.py")
 BANJSKA_PASSAGE = (
@@ -303,3 +304,29 @@ def test_a_large_set_lists_its_first_rows_and_maps_them_all(app, store, folium_c
         "narrow the filters to list others. The downloads hold all of them."
     ) in [caption.value for caption in at.caption]
     assert len(folium_calls.layer_ids()) == total
+
+
+def test_source_document_filter_and_its_url(app, db_path):
+    """Only the incidents of one upload, and back from a shared link (unknown ids ignored)."""
+    from pathlib import Path
+
+    at = app.run()
+    data = (Path(__file__).parent / "fixtures" / "acled_kosovo.csv").read_bytes()
+    at.file_uploader[0].set_value(("acled_kosovo.csv", data, "text/csv")).run()
+    next(button for button in at.button if button.label.startswith("Add ")).click().run()
+    with Store(db_path) as store:
+        (upload,) = [row["id"] for row in store.uploads()]
+        seed_title = store.document("000_5c3697c2ad0ae6c3").title
+    documents = at.multiselect(key="f_docs")
+    # Long titles are cut for the narrow sidebar.
+    assert len(seed_title) > 30
+    assert sorted(documents.options) == sorted(["Upload: acled_kosovo.csv (5)", f"{seed_title[:29].rstrip()}… (8)"])
+    documents.select(upload).run()
+    assert count_line(at) == "**5 of 13 incidents**"
+    assert sorted(table_ids(at)) == ["SRB2305", "XKX2301", "XKX2302", "XKX2303", "XKX2304"]
+    assert url(at)["doc"] == [upload]
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.query_params["doc"] = [upload, "upload-ffffffffffffffff"]
+    again.run()
+    assert count_line(again) == "**5 of 13 incidents**"
+    assert again.multiselect(key="f_docs").value == [upload]

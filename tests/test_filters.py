@@ -35,6 +35,8 @@ def frame():
         (Filters(text="MONASTERY"), ["seed-000-07"]),
         (Filters(text="kfor"), ["seed-000-03", "seed-000-04"]),
         (Filters(text="no such words"), []),
+        (Filters(documents=("000_5c3697c2ad0ae6c3",)), ALL),
+        (Filters(documents=("upload-0000000000000000",)), []),
     ],
 )
 def test_filters_keep_what_the_seed_data_predicts(frame, filters, expected):

@@ -21,6 +21,7 @@ ROUND_TRIPS = [
     Filters(max_border_km=0.25),
     Filters(text="Banjska monastery"),
     Filters(text="a&b=c #d ?e /f"),
+    Filters(documents=("000_5c3697c2ad0ae6c3", "upload-2b6392df2d20a4b2")),
     Filters(since=dt.date(2023, 9, 1), include_undated=False, event_types=("Strategic developments",),
             geo_precisions=(4, 5), max_border_km=12.0, text="NATO"),
 ]
@@ -44,6 +45,7 @@ def test_filters_survive_the_round_trip(filters):
         (Filters(max_border_km=5.0), {"border": "5"}),
         (Filters(max_border_km=2.5), {"border": "2.5"}),
         (Filters(text="  NATO "), {"q": "NATO"}),
+        (Filters(documents=("upload-2b6392df2d20a4b2",)), {"doc": ["upload-2b6392df2d20a4b2"]}),
     ],
 )
 def test_only_what_is_set_is_written(filters, params):
