@@ -62,6 +62,9 @@ def _parser():
     export.add_argument("--until", type=_iso_date, help="last day, YYYY-MM-DD")
     export.add_argument("--type", action="append", choices=EVENT_TYPES, metavar="TYPE",
                         help="event type (repeatable): " + "; ".join(EVENT_TYPES))
+    export.add_argument("--document", action="append", metavar="ID",
+                        help="only incidents from this source document (repeatable): a seed report's "
+                        "id or an upload id as `uploads` lists it")
     export.set_defaults(run=_export)
     return parser
 
@@ -107,7 +110,9 @@ def _export(args):
 
     with Store(args.db) as store:
         frame = incident_frame(store.rows())
-    filters = Filters(since=args.since, until=args.until, event_types=tuple(args.type or ()))
+    filters = Filters(
+        since=args.since, until=args.until, event_types=tuple(args.type or ()), documents=tuple(args.document or ()),
+    )
     records = contract_records(filters.apply(frame))
     sys.stdout.write(to_csv(records) if args.format == "csv" else to_geojson(records) + "\n")
     return 0

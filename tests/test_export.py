@@ -44,6 +44,8 @@ def test_csv_export_of_a_fresh_store_lists_the_seed_incidents(tmp_path):
     [
         (["--since", "2023-06-01"], ["seed-000-05", "seed-000-06", "seed-000-01", "seed-000-02", "seed-000-03", "seed-000-07", "seed-000-08"]),
         (["--type", "Battles"], ["seed-000-05"]),
+        (["--document", "000_5c3697c2ad0ae6c3", "--type", "Battles"], ["seed-000-05"]),
+        (["--document", "upload-0000000000000000"], []),
         (["--until", "2023-05-15", "--type", "Strategic developments"],
          ["seed-000-04", "seed-000-01", "seed-000-02", "seed-000-03", "seed-000-07", "seed-000-08"]),
     ],
