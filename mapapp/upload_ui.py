@@ -24,6 +24,9 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _UNMAPPED = "—"
 # Rows of the "to be added" preview: enough to check the mapping and the dates as read.
 PREVIEW_ROWS = 200
+# Rows of the rejected and duplicate tables: a wrong file can reject 100,000 rows, and every
+# row shown is sent to the browser. The rejected-rows download has them all.
+RESULT_ROWS = 1_000
 
 
 def upload_section(store, key="upload", expanded=False):
@@ -192,8 +195,8 @@ def _preview(plan, key, filename):
                 column_config={"km to boundary": st.column_config.NumberColumn(format="%.1f")},
             )
     if plan.rejected:
-        st.markdown("**Rejected rows** (not stored), with the reason:")
-        st.dataframe(result_table(plan.header, plan.rejected), hide_index=True)
+        st.markdown(f"**Rejected rows** (not stored){_first_of(plan.rejected)}, with the reason:")
+        st.dataframe(result_table(plan.header, plan.rejected[:RESULT_ROWS]), hide_index=True)
         st.download_button(
             f"Download the {counts['rejected']} rejected rows (CSV)",
             data=plan.rejected_csv,
@@ -202,8 +205,15 @@ def _preview(plan, key, filename):
             key=f"{key}-rejected",
         )
     if plan.duplicates:
-        st.markdown("**Duplicates** (already stored, or repeated in the file):")
-        st.dataframe(result_table(plan.header, plan.duplicates), hide_index=True)
+        st.markdown(f"**Duplicates** (already stored, or repeated in the file){_first_of(plan.duplicates)}:")
+        st.dataframe(result_table(plan.header, plan.duplicates[:RESULT_ROWS]), hide_index=True)
+
+
+def _first_of(results):
+    """' — the first 1,000 of 54,321' when a table shows only part of `results`."""
+    if len(results) <= RESULT_ROWS:
+        return ""
+    return f" — the first {RESULT_ROWS:,} of {len(results):,}"
 
 
 def incident_table(incidents):

@@ -206,3 +206,34 @@ def test_an_upload_is_taken_back_only_after_confirmation(db_path):
     with Store(db_path) as store:
         assert [row["id"] for row in store.uploads()] == [next(u for u in listed if u != update)]
         assert store.incident("XKX2301").source_timestamp == 1685989234
+
+
+def test_long_lists_of_rejected_and_duplicate_rows_show_their_first_rows(app):
+    from mapapp.upload_ui import RESULT_ROWS
+
+    count = RESULT_ROWS + 5
+    rows = "".join(f"not a date,Zvecan,Riots,Mob violence,Clash number {k}\n" for k in range(count))
+    upload(app, "bad.csv", ("Date,Place,Type,Subtype,Summary\n" + rows).encode())
+    assert metrics(app)["Rejected"] == str(count)
+    headings = [element.value for element in app.markdown]
+    assert f"**Rejected rows** (not stored) — the first {RESULT_ROWS:,} of {count:,}, with the reason:" in headings
+    table = app.dataframe[0].value
+    assert len(table) == RESULT_ROWS
+    assert table["row"].tolist()[:2] == [2, 3]
+    assert [button.label for button in app.download_button] == [f"Download the {count} rejected rows (CSV)"]
+
+
+def test_a_long_list_of_duplicates_shows_its_first_rows(app):
+    from mapapp.upload_ui import RESULT_ROWS
+
+    rows = "2023-05-29,Zvecan,Riots,Mob violence,The same clash\n" * (RESULT_ROWS + 2)
+    upload(app, "same.csv", ("Date,Place,Type,Subtype,Summary\n" + rows).encode())
+    assert metrics(app) == {"New": "1", "Duplicate": str(RESULT_ROWS + 1), "Updated": "0", "Rejected": "0"}
+    headings = [element.value for element in app.markdown]
+    assert (
+        f"**Duplicates** (already stored, or repeated in the file) — the first {RESULT_ROWS:,} of {RESULT_ROWS + 1:,}:"
+        in headings
+    )
+    added, duplicates = app.dataframe
+    assert len(duplicates.value) == RESULT_ROWS
+    assert duplicates.value["reason"].iloc[0] == "same date, type, place and description as row 2"
