@@ -93,7 +93,7 @@ def uploads_section(store, key="uploads"):
 def _review(store, key, filename, data):
     digest = hashlib.sha256(data).hexdigest()
     try:
-        info = inspect_upload(data)
+        info = _inspected(key, data, digest)
     except UnusableFile as err:
         st.error("This file cannot be imported; nothing was stored.")
         st.text(str(err))
@@ -133,6 +133,17 @@ def _review(store, key, filename, data):
         state[f"{key}-generation"] = state.get(f"{key}-generation", 0) + 1
         st.rerun()
     return 0
+
+
+def _inspected(key, data, digest):
+    """inspect_upload(data), kept for this file: the page reruns on every click while a file
+    sits in the uploader, and reading 100,000 rows again each time would slow all of them."""
+    cached = st.session_state.get(f"{key}-info")
+    if cached and cached[0] == digest:
+        return cached[1]
+    info = inspect_upload(data)
+    st.session_state[f"{key}-info"] = (digest, info)
+    return info
 
 
 def _mapping_step(info, key, digest):

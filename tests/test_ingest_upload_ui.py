@@ -237,3 +237,16 @@ def test_a_long_list_of_duplicates_shows_its_first_rows(app):
     added, duplicates = app.dataframe
     assert len(duplicates.value) == RESULT_ROWS
     assert duplicates.value["reason"].iloc[0] == "same date, type, place and description as row 2"
+
+
+def test_a_file_in_the_uploader_is_read_once_not_on_every_rerun(app, monkeypatch):
+    import mapapp.upload_ui as upload_ui
+
+    calls = []
+    real = upload_ui.inspect_upload
+    monkeypatch.setattr(upload_ui, "inspect_upload", lambda data: calls.append(len(data)) or real(data))
+    upload(app, "acled_kosovo.csv")
+    app.run()
+    app.run()
+    assert calls == [len((FIXTURES / "acled_kosovo.csv").read_bytes())]
+    assert metrics(app)["New"] == "5"
