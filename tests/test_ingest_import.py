@@ -266,6 +266,9 @@ def test_windows_1250_semicolon_log_with_decimal_commas(store):
     # No precision column: coordinates from the file are taken as near the place, and said so.
     assert by_place["Zvečan"].geo_precision == 2
     assert by_place["Zvečan"].note == "The file gives no location precision: coded as near the named place (2)."
+    # 10.12.2022 alone could be 12 October; the file's 29.05.2023. settles it, and the note says so.
+    assert by_place["Jarinje"].date_start == dt.date(2022, 12, 10)
+    assert by_place["Jarinje"].note.startswith("Datum '10.12.2022' read day first (10 December 2022), as the file writes '29.05.2023.'.")
     # No coordinates: the gazetteer knows Raška.
     assert (by_place["Raška"].latitude, by_place["Raška"].longitude, by_place["Raška"].geo_precision) == (43.28722, 20.61528, 1)
     commit(plan, store)
@@ -295,6 +298,47 @@ def test_windows_1251_cyrillic_log_is_read_mapped_and_geocoded(store):
     assert by_place["Јариње"].source == "КоССев"
     commit(plan, store)
     check_provenance(store, [incident.id for incident in plan.new])
+
+
+# -- day and month order of numeric dates --------------------------------------------------
+
+
+def _log(*dates):
+    rows = "".join(f"{date},Zvecan,Riots,Mob violence,Clash number {k}\n" for k, date in enumerate(dates))
+    return ("Date,Place,Type,Subtype,Summary\n" + rows).encode()
+
+
+def test_a_file_that_writes_month_first_is_read_month_first_and_says_so(store):
+    plan = plan_import(_log("05/29/2023", "05/06/2023", "12/01/2022", "04/04/2023"), "us.csv", store)
+    assert plan.counts == {"rows": 4, "new": 4, "duplicate": 0, "updated": 0, "rejected": 0}
+    assert [incident.date_start for incident in plan.new] == [
+        dt.date(2023, 5, 29), dt.date(2023, 5, 6), dt.date(2022, 12, 1), dt.date(2023, 4, 4),
+    ]
+    notes = [incident.note for incident in plan.new]
+    assert notes[1].startswith("Date '05/06/2023' read month first (6 May 2023), as the file writes '05/29/2023'. ")
+    assert notes[2].startswith("Date '12/01/2022' read month first (1 December 2022), as the file writes '05/29/2023'. ")
+    # 05/29/2023 can only be read one way, and 04/04/2023 reads the same both ways: no date note.
+    for note in (notes[0], notes[3]):
+        assert note.startswith("Coordinates from the offline gazetteer: 'Zvecan' matched 'Zvečan'")
+        assert "read month first" not in note
+
+
+def test_a_file_without_evidence_reads_day_first_and_says_so(store):
+    plan = plan_import(_log("03/04/2023"), "plain.csv", store)
+    (incident,) = plan.new
+    assert incident.date_start == dt.date(2023, 4, 3)
+    assert incident.note.startswith(
+        "Date '03/04/2023' read day first (3 April 2023), as dates are written in the region; "
+        "no date in the file settles the order."
+    )
+
+
+def test_a_file_that_writes_both_orders_rejects_the_dates_it_cannot_settle(store):
+    plan = plan_import(_log("29/05/2023", "05/29/2023", "03/04/2023", "04/04/2023"), "mixed.csv", store)
+    assert plan.counts == {"rows": 4, "new": 3, "duplicate": 0, "updated": 0, "rejected": 1}
+    assert reasons(plan.rejected) == [
+        (4, "Date: '03/04/2023' could be day or month first: the file writes dates both ways ('29/05/2023', '05/29/2023')")
+    ]
 
 
 # -- good and bad rows together --------------------------------------------------------------

@@ -8,7 +8,8 @@ import pytest
 from mapapp.ingest import formats
 from mapapp.ingest.mapping import guess, problems
 from mapapp.ingest.values import (
-    Rejected, check_coordinates, first_sentence, match_types, parse_date, parse_int, parse_number, parse_pair,
+    DAY_FIRST, MIXED, MONTH_FIRST, DateOrder, Rejected, ambiguous_date, check_coordinates, date_order,
+    first_sentence, match_types, parse_date, parse_int, parse_number, parse_pair,
 )
 from mapapp.text import one_line
 
@@ -37,6 +38,36 @@ EXPECTED_DATE = "expected a date such as 2023-05-29, 29 May 2023, 29/05/2023 or 
 )
 def test_dates(text, expected):
     assert parse_date(text) == expected
+
+
+def test_month_first_reading_for_files_that_write_dates_so():
+    assert parse_date("05/06/2023", month_first=True) == (D(2023, 5, 6), D(2023, 5, 6), "day")
+    assert parse_date("05/29/2023", month_first=True) == (D(2023, 5, 29), D(2023, 5, 29), "day")
+    # Names and ISO dates are not numeric day/month pairs: the order does not touch them.
+    assert parse_date("2023-06-05", month_first=True)[0] == D(2023, 6, 5)
+    assert parse_date("6 May 2023", month_first=True)[0] == D(2023, 5, 6)
+
+
+@pytest.mark.parametrize(
+    "cells, expected",
+    [
+        (["05/29/2023", "05/06/2023"], DateOrder(MONTH_FIRST, "", "05/29/2023")),
+        (["29.05.2023.", "10.12.2022"], DateOrder(DAY_FIRST, "29.05.2023.", "")),
+        (["03/04/2023", "2023-05-01", "29 May 2023", ""], DateOrder(DAY_FIRST, "", "")),
+        (["29/05/2023", "03/04/2023", "05/29/2023"], DateOrder(MIXED, "29/05/2023", "05/29/2023")),
+    ],
+)
+def test_date_order_of_a_column(cells, expected):
+    assert date_order(cells) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("03/04/2023", True), ("3.4.2023.", True), ("03-4-23", True), ("04/04/2023", False),
+     ("29/05/2023", False), ("2023-05-04", False), ("4 May 2023", False)],
+)
+def test_ambiguous_dates(text, expected):
+    assert ambiguous_date(text) is expected
 
 
 @pytest.mark.parametrize(

@@ -86,6 +86,9 @@ class RowFormat:
             raise Rejected(str(result))
         return result
 
+    def prepare(self, rows):
+        """Look at all the rows (lists of cells) before any is drafted; nothing by default."""
+
     def passage(self, cells):
         raise NotImplementedError
 

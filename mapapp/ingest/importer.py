@@ -260,6 +260,7 @@ class _Planner:
         table, rows, progress = self.table, self.rows, self.progress
         width = len(table.header)
         total = len(table.rows)
+        rows.prepare(table.rows)
         for position, (values, number) in enumerate(zip(table.rows, table.row_numbers)):
             if progress is not None:
                 progress(position + 1, total)

@@ -4,8 +4,9 @@ import unicodedata
 
 from mapapp.ingest.draft import Draft, RowFormat, column_key
 from mapapp.ingest.values import (
-    Rejected, check_coordinates, first_sentence, match_types, parse_coordinates, parse_date,
-    parse_int, parse_pair, precision_of_range,
+    MIXED, MONTH_FIRST, DateOrder, Rejected, ambiguous_date, check_coordinates, date_order,
+    first_sentence, match_types, parse_coordinates, parse_date, parse_int, parse_pair,
+    precision_of_range,
 )
 from mapapp.text import one_line
 from mapapp.vocabulary import GEO_PRECISIONS
@@ -136,6 +137,15 @@ class MappedRows(RowFormat):
         header = list(header)
         positions = [header.index(self.mapping[role]) if role in self.mapping else None for role in ROLES]
         super().__init__(header, filename, positions)
+        self._date_positions = [header.index(self.mapping[role]) for role in ("date", "date_end") if role in self.mapping]
+        self.date_order = DateOrder()
+
+    def prepare(self, rows):
+        """Settle from the whole file whether its numeric dates put the day or the month first:
+        a log that writes 05/29/2023 means 6 May by 05/06/2023 (see values.date_order)."""
+        self.date_order = date_order(
+            row[position] for row in rows for position in self._date_positions if position < len(row)
+        )
 
     def passage(self, cells):
         return cells.notes or cells.description
@@ -151,10 +161,11 @@ class MappedRows(RowFormat):
         mapping = self.mapping
         start = end = None
         precision = "unknown"
+        notes = []
         if cells.date:
-            start, end, precision = self.memo(parse_date, cells.date, mapping["date"])
+            start, end, precision = self._date(cells.date, mapping["date"], notes)
             if cells.date_end:
-                end = self.memo(parse_date, cells.date_end, mapping["date_end"])[1]
+                end = self._date(cells.date_end, mapping["date_end"], notes)[1]
                 if end < start:
                     raise Rejected(f"{mapping['date_end']}: {end.isoformat()} is before the first day {start.isoformat()}")
                 precision = precision_of_range(start, end)
@@ -187,4 +198,30 @@ class MappedRows(RowFormat):
             geo_precision=geo_precision,
             description=one_line(cells.description) if cells.description else first_sentence(cells.notes),
             source=cells.source or self.default_source(),
+            note=" ".join(notes),
         )
+
+    def _date(self, text, field, notes):
+        """parse_date in the file's day/month order; a cell that order alone decides gets a note
+        saying how it was read, and in a file that writes both orders it is rejected."""
+        order = self.date_order
+        result = self.memo(parse_date, text, field, order.order == MONTH_FIRST)
+        if not ambiguous_date(text):
+            return result
+        day = result[0]
+        shown = f"{day.day} {day:%B %Y}"
+        if order.order == MIXED:
+            raise Rejected(
+                f"{field}: {text.strip()!r} could be day or month first: the file writes dates both ways "
+                f"({order.day_first_example!r}, {order.month_first_example!r})"
+            )
+        if order.order == MONTH_FIRST:
+            notes.append(f"{field} {text.strip()!r} read month first ({shown}), as the file writes {order.month_first_example!r}.")
+        elif order.day_first_example:
+            notes.append(f"{field} {text.strip()!r} read day first ({shown}), as the file writes {order.day_first_example!r}.")
+        else:
+            notes.append(
+                f"{field} {text.strip()!r} read day first ({shown}), as dates are written in the region; "
+                "no date in the file settles the order."
+            )
+        return result

@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import math
 import re
+from dataclasses import dataclass
 
 from dateutil import parser as dateparser
 
@@ -64,19 +65,59 @@ _YEAR_FIRST = re.compile(r"\d{4}[-/.]")
 _DAY_MONTH_NAME_YEAR = re.compile(r"(\d{1,2}) ([^\W\d_]+) (\d{4})")
 
 
-def parse_date(text, field="date"):
+def parse_date(text, field="date", month_first=False):
     """(start, end, precision) of a date cell: a day, a month (`May 2023`) or a year (`2023`).
 
-    Day-first, as written in the region: 03/04/2023 is 3 April. Raises Rejected otherwise.
+    Day-first, as written in the region: 03/04/2023 is 3 April, unless `month_first` (a file
+    that writes 05/29/2023, see date_order). Raises Rejected otherwise.
     """
     try:
-        return _parse_date(" ".join(text.split()).rstrip("."))
+        return _parse_date(" ".join(text.split()).rstrip("."), month_first)
     except Rejected as err:
         raise Rejected(f"{field}: {err}") from None
 
 
+# A numeric date with the year last ("03/04/2023", "3.4.2023."): alone, it cannot say whether
+# the day or the month comes first.
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(?:\d{4}|\d{2})\.?\s*")
+DAY_FIRST, MONTH_FIRST, MIXED = "day first", "month first", "mixed"
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """How a file orders day and month in numeric dates, and the cells that show it."""
+
+    order: str = DAY_FIRST  # DAY_FIRST (also when nothing shows it), MONTH_FIRST or MIXED
+    day_first_example: str = ""  # a cell only a day-first reading fits ("29/05/2023")
+    month_first_example: str = ""  # a cell only a month-first reading fits ("05/29/2023")
+
+
+def date_order(cells):
+    """The DateOrder of a column's cells: month first only when some cell can be read no other
+    way and none shows day first; both shown is MIXED."""
+    day_example = month_example = ""
+    for text in cells:
+        match = _NUMERIC_DATE.fullmatch(text)
+        if not match:
+            continue
+        first, second = int(match[1]), int(match[2])
+        if first > 12 >= second and not day_example:
+            day_example = text.strip()
+        elif second > 12 >= first and not month_example:
+            month_example = text.strip()
+        if day_example and month_example:
+            return DateOrder(MIXED, day_example, month_example)
+    return DateOrder(MONTH_FIRST if month_example else DAY_FIRST, day_example, month_example)
+
+
+def ambiguous_date(text):
+    """True for a numeric date whose day and month could be swapped (03/04/2023, not 04/04)."""
+    match = _NUMERIC_DATE.fullmatch(text)
+    return bool(match) and int(match[1]) <= 12 and int(match[2]) <= 12 and match[1].lstrip("0") != match[2].lstrip("0")
+
+
 @functools.lru_cache(maxsize=65536)
-def _parse_date(text):
+def _parse_date(text, month_first=False):
     if not text:
         raise Rejected(f"expected {DATE_EXAMPLES}, got an empty cell")
     # A bare number other than a year is a spreadsheet serial or an id, never a date here.
@@ -102,12 +143,14 @@ def _parse_date(text):
                 if EARLIEST_YEAR <= day.year and day <= dt.date.today():
                     return day, day, "day"
     # A leading four-digit year (2023-05-29, 2023/05/29) is year-month-day; anything else is
-    # day-first as written in the region. dateutil would read 2023-06-05 as 6 May otherwise.
+    # day-first as written in the region (month-first for a file that writes 05/29/2023).
+    # dateutil would read 2023-06-05 as 6 May otherwise.
     year_first = _YEAR_FIRST.match(text) is not None
     try:
         first, second = (
             dateparser.parse(
-                text, parserinfo=_PARSER_INFO, default=default, dayfirst=not year_first, yearfirst=year_first
+                text, parserinfo=_PARSER_INFO, default=default, dayfirst=not (year_first or month_first),
+                yearfirst=year_first,
             )
             for default in _DEFAULTS
         )
