@@ -177,6 +177,7 @@ def take_map_click():
     if properties.get("id") and token and token != st.session_state.get("_last_click"):
         st.session_state["_last_click"] = token
         st.session_state[K_INCIDENT] = str(properties["id"])
+        st.session_state["_map_clicked"] = str(properties["id"])  # the browser has ringed it
 
 
 def select_incident(incident_id):
@@ -287,8 +288,38 @@ def sidebar_filters(frame, document_titles):
     )
 
 
+def _layer_selection(data_json, selected):
+    """(selection, redraw) to send with the incident layer, such that the map is redrawn only
+    when it must be.
+
+    streamlit-folium redraws every marker when the layer's script changes: seconds for 100,000
+    incidents, and a spiderfied cluster closes. A click on a marker rings it in the browser at
+    once, so after a click the layer goes out as it was. Any other change of the open incident
+    (table, buttons, a link, Close) is sent, with `redraw` counted up where the script would
+    otherwise be the same as the last one (the browser's ring is then at a clicked marker).
+    """
+    state = st.session_state
+    last = state.get("_layer")  # what was sent last: data, selection, redraw; and the ring shown
+    clicked = state.pop("_map_clicked", None)
+    wanted = None if selected is None else selected["id"]
+    redraw = 0
+    if last is not None and last["data"] == data_json:
+        if clicked is not None and clicked == wanted:
+            last["ring"] = clicked
+            return last["selection"], last["redraw"]
+        if last["ring"] == wanted:
+            return last["selection"], last["redraw"]
+        redraw = last["redraw"] + 1
+    selection = None if selected is None else {
+        "id": selected["id"], "latitude": float(selected["latitude"]), "longitude": float(selected["longitude"]),
+    }
+    state["_layer"] = {"data": data_json, "selection": selection, "redraw": redraw, "ring": wanted}
+    return selection, redraw
+
+
 def map_panel(layer_json, filtered, selected):
     """The map: constant base, the filtered incidents as a layer updated in place."""
+    ring, redraw = _layer_selection(layer_json, selected)
     focus = st.session_state.get(K_FOCUS)
     center = zoom = None
     if focus:
@@ -304,7 +335,7 @@ def map_panel(layer_json, filtered, selected):
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=["last_active_drawing"],
-        feature_group_to_add=map_build.incident_layer(filtered, selected, data_json=layer_json),
+        feature_group_to_add=map_build.incident_layer(filtered, ring, data_json=layer_json, redraw=redraw),
         center=center,
         zoom=zoom,
     )

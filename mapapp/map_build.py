@@ -251,11 +251,27 @@ class _IncidentRenderer(folium.MacroElement):
                 span.textContent = String(cluster.getChildCount());
                 return L.divIcon({html: span, className: "incident-cluster", iconSize: L.point(34, 34)});
             }
+            // The ring around the open incident, in the layer drawn last. A click rings its
+            // marker here at once; Python then leaves the layer as it is, so the map is not
+            // redrawn (and a spiderfied cluster stays open) on every click.
+            var ring = null;
+            var ringGroup = null;
+            function showRing(latlng) {
+                if (ring && ringGroup) { ringGroup.removeLayer(ring); }
+                ring = null;
+                if (!latlng || !ringGroup) { return; }
+                ring = L.circleMarker(latlng, {
+                    radius: 14, color: "#111", weight: 3, fill: false, interactive: false,
+                    className: "incident-selected"
+                });
+                ringGroup.addLayer(ring);
+            }
             function onClick(e) {
                 // A new value on every click, so that clicking the same incident again still
                 // reaches Python (streamlit-folium only reports values that changed).
                 clicks += 1;
                 e.target.feature.properties.click = clicks;
+                showRing(e.target.getLatLng());
             }
             function tagPath() {
                 if (this._path) { this._path.setAttribute("data-incident-id", this.feature.properties.id); }
@@ -305,12 +321,9 @@ class _IncidentRenderer(folium.MacroElement):
                 } else {
                     cluster.once("add", function () { cluster.addLayers(markers); });
                 }
-                if (data.sel) {
-                    group.addLayer(L.circleMarker([data.sel.lat, data.sel.lon], {
-                        radius: 14, color: "#111", weight: 3, fill: false, interactive: false,
-                        className: "incident-selected"
-                    }));
-                }
+                ring = null;
+                ringGroup = group;
+                showRing(data.sel ? [data.sel.lat, data.sel.lon] : null);
                 return group;
             };
         })();
@@ -520,15 +533,18 @@ def incident_json(frame):
     return safe_json(incident_data(frame))
 
 
-def incident_layer(frame, selected=None, data_json=None):
+def incident_layer(frame, selected=None, data_json=None, redraw=0):
     """A FeatureGroup drawing these incidents; pass it to st_folium(feature_group_to_add=...).
 
     `data_json`, incident_json(frame) made earlier, saves building it again (frame is then
     not read). The selection is spliced into that JSON object as its last member, "sel".
+    A `redraw` count makes the script differ from the last one sent, which makes
+    streamlit-folium draw the layer again (it redraws only a changed script).
     """
     if data_json is None:
         data_json = incident_json(frame)
-    payload = data_json[:-1] + ',"sel":' + safe_json(selection(selected)) + "}"
+    payload = data_json[:-1] + ',"sel":' + safe_json(selection(selected))
+    payload += (f',"redraw":{int(redraw)}' if redraw else "") + "}"
     group = folium.FeatureGroup(name="Incidents", control=False)
     _IncidentData(payload).add_to(group)
     return group

@@ -330,3 +330,50 @@ def test_source_document_filter_and_its_url(app, db_path):
     again.run()
     assert count_line(again) == "**5 of 13 incidents**"
     assert again.multiselect(key="f_docs").value == [upload]
+
+
+def layer_script(folium_calls):
+    """The incident layer's script as the last st_folium call received it."""
+    return streamlit_folium._get_feature_group_string(folium_calls.last["feature_group_to_add"], _base_map())
+
+
+def test_a_map_click_leaves_the_layer_as_it_was_and_other_selections_redraw_it(app, folium_calls):
+    """streamlit-folium redraws the markers only when the layer's script changes."""
+    at = app.run()
+    first = layer_script(folium_calls)
+    # A click: the browser rings the marker itself, so the same script goes out (no redraw).
+    at.session_state["map"] = {"last_active_drawing": {"properties": {"id": "seed-000-05", "click": "1-1"}}}
+    at.run()
+    assert "unidentified gunmen opened fire" in passage_html(at)
+    assert layer_script(folium_calls) == first
+    # Another incident chosen with a button: the ring must move, so the layer is sent anew.
+    at.button(key="other-seed-000-06").click().run()
+    second = layer_script(folium_calls)
+    assert json.loads(DATA_CALL.search(second).group(1))["sel"]["id"] == "seed-000-06"
+    # Click seed-000-05 on the map, then close: the browser's ring is at 05 while the last
+    # script had 06; closing sends a script with no ring (it differs from both).
+    at.session_state["map"] = {"last_active_drawing": {"properties": {"id": "seed-000-05", "click": "1-2"}}}
+    at.run()
+    assert layer_script(folium_calls) == second
+    at.button(key="close_button").click().run()
+    closed_script = layer_script(folium_calls)
+    assert closed_script != second
+    assert json.loads(DATA_CALL.search(closed_script).group(1))["sel"] is None
+    # Click 06 (the browser rings it), then clear the selection another way: the script with
+    # no ring would equal the one already sent, so a redraw count makes it differ.
+    at.session_state["map"] = {"last_active_drawing": {"properties": {"id": "seed-000-06", "click": "1-3"}}}
+    at.run()
+    assert layer_script(folium_calls) == closed_script
+    at.session_state["incident"] = None
+    at.run()
+    cleared_script = layer_script(folium_calls)
+    assert cleared_script != closed_script
+    cleared = json.loads(DATA_CALL.search(cleared_script).group(1))
+    assert cleared["sel"] is None and cleared["redraw"] > json.loads(DATA_CALL.search(closed_script).group(1))["redraw"]
+    # A filter change sends new markers with the current ring.
+    at.session_state["map"] = {"last_active_drawing": {"properties": {"id": "seed-000-05", "click": "1-4"}}}
+    at.run()
+    at.multiselect(key="f_types").set_value(["Battles"]).run()
+    filtered = json.loads(DATA_CALL.search(layer_script(folium_calls)).group(1))
+    assert (filtered["id"], filtered["sel"]["id"]) == (["seed-000-05"], "seed-000-05")
+    assert "redraw" not in filtered

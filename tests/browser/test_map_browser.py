@@ -97,12 +97,19 @@ def test_click_an_incident_to_read_its_passage(page):
     page.map_frame().locator(".incident-cluster").nth(nearest).click()
     marker = page.map_frame().locator('path[data-incident-id="seed-000-07"]')
     marker.wait_for(timeout=15_000)
+    leaflet.evaluate("() => { window.__layer = window.feature_group[window.feature_group.length - 1]; }")
     marker.click()
 
     mark = page.page.locator("mark#passage-selected")
     mark.wait_for(timeout=30_000)
     assert mark.inner_text() == BANJSKA_PASSAGE
     assert "incident=seed-000-07" in wait_for_url(page, "incident=seed-000-07")
+    # The click rang the marker in the browser, and the rerun left the layer on the map as it
+    # was: not redrawn, so the cluster the user opened is still open.
+    pause(page, 1)
+    assert page.map_frame().locator("path.incident-selected").count() == 1
+    assert leaflet.evaluate("() => Boolean(window.__layer._map) && window.feature_group.includes(window.__layer)")
+    assert page.map_frame().locator('path[data-incident-id="seed-000-07"]').is_visible()
     # Beside the map and in view at 1366x768 without scrolling the page.
     pause(page, 0.5)  # the panel scrolls its document to the passage
     box = mark.bounding_box()
