@@ -102,12 +102,12 @@ def _document_titles(path, stamp):
 
 
 def load_incidents():
-    """(store, frame of every incident, layer JSON for filters), re-read only when the database
-    changed; the third is a function of the filters, for the same state of the store."""
+    """(store, frame of every incident, {document id: title}, layer JSON as a function of the
+    filters), each re-read only when the database changed."""
     path = str(db_path())
     store = open_store(path)
     stamp = _store_stamp(path)
-    return store, _load_frame(path, stamp), functools.partial(_layer_json, path, stamp)
+    return store, _load_frame(path, stamp), _document_titles(path, stamp), functools.partial(_layer_json, path, stamp)
 
 
 # -- URL <-> session state ------------------------------------------------------------------
@@ -521,13 +521,13 @@ def main():
     )
     st.html(_PAGE_CSS)
     _install_assets()
-    store, frame, layer_json = load_incidents()
+    store, frame, titles, layer_json = load_incidents()
     restore_from_url(frame)
     take_map_click()
     lap("load")
 
     count_slot = st.sidebar.empty()
-    filters = sidebar_filters(frame, _document_titles(str(store.path), _store_stamp(str(store.path))))
+    filters = sidebar_filters(frame, titles)
     filtered = filters.apply(frame)
     count_slot.markdown(f"**{len(filtered)} of {len(frame)} incidents**")
     lap("filters")
