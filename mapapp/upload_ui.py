@@ -82,7 +82,8 @@ def uploads_section(store, key="uploads"):
         )
         if st.button("Remove this upload", disabled=not sure, key=f"{key}-remove"):
             try:
-                state[f"{key}-done"] = store.remove_upload(chosen)
+                with st.spinner("Removing the upload…"):
+                    state[f"{key}-done"] = store.remove_upload(chosen)
             except MapAppError as err:
                 st.error("Nothing was removed.")
                 st.text(str(err))
@@ -120,7 +121,8 @@ def _review(store, key, filename, data):
     label = f"Add {count} incident{'s' if count != 1 else ''}"
     if st.button(label, type="primary", disabled=count == 0, key=f"{key}-add"):
         try:
-            result = commit(plan, store)
+            with st.spinner(f"Adding {count} incidents…"):
+                result = commit(plan, store)
         except MapAppError as err:
             st.error("Nothing was stored.")
             st.text(str(err))
