@@ -170,7 +170,7 @@ def _uploads(args):
         print("no uploaded files are stored")
     for upload in uploads:
         replaced = f", replaced {upload['replaced']} earlier version(s)" if upload["replaced"] else ""
-        print(f"{upload['id']}\t{upload['incidents']} incident(s){replaced}\t{upload['title']}")
+        print(f"{upload['id']}\t{upload['added'] or '-'}\t{upload['incidents']} incident(s){replaced}\t{upload['title']}")
     return 0
 
 

@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 # Uploaded files are documents with ids of this form (mapapp.ingest.importer); only they can be
 # removed again. Seed documents cannot.
 UPLOAD_PREFIX = "upload-"
+# meta key prefix of the time (UTC, ISO 8601) a document was added.
+_ADDED = "added:"
 
 # The columns of the incidents table: the contract's, except the passage, which is read from
 # the document.
@@ -170,16 +172,18 @@ class Store:
             )
 
     def uploads(self):
-        """Every uploaded file's document: id, title, source, `incidents` (how many cite it) and
-        `replaced` (how many earlier versions of incidents it replaced), in id order."""
+        """Every uploaded file's document, in the order they were added: id, title, source,
+        `added` (UTC, ISO 8601; empty for stores older than that record), `incidents` (how many
+        cite it) and `replaced` (how many earlier versions of incidents it replaced)."""
         rows = self._db.execute(
             """
-            SELECT d.id, d.title, d.source,
+            SELECT d.id, d.title, d.source, coalesce(m.value, '') AS added,
                    (SELECT count(*) FROM incidents i WHERE i.document_id = d.id) AS incidents,
                    (SELECT count(*) FROM replaced_incidents r WHERE r.replaced_by = d.id) AS replaced
-            FROM documents d WHERE d.id LIKE ? || '%' ORDER BY d.id
+            FROM documents d LEFT JOIN meta m ON m.key = ? || d.id
+            WHERE d.id LIKE ? || '%' ORDER BY m.rowid IS NULL, m.rowid, d.id
             """,
-            (UPLOAD_PREFIX,),
+            (_ADDED, UPLOAD_PREFIX),
         )
         return [dict(row) for row in rows]
 
@@ -206,6 +210,7 @@ class Store:
             ).rowcount
             db.execute("DELETE FROM replaced_incidents WHERE replaced_by = ? OR document_id = ?", (document_id, document_id))
             db.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+            db.execute("DELETE FROM meta WHERE key = ?", (_ADDED + document_id,))
         return {"removed": removed, "restored": restored}
 
     @staticmethod
@@ -220,6 +225,11 @@ class Store:
                 db.execute(
                     "INSERT INTO documents (id, title, source, text) VALUES (?, ?, ?, ?)",
                     (document.id, document.title, document.source, document.text),
+                )
+                # When it was added, in meta: the documents table keeps the shape it had.
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    (_ADDED + document.id, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
                 )
             elif stored["text"] != document.text:
                 raise InvalidIncident(

@@ -67,8 +67,8 @@ def uploads_section(store, key="uploads"):
             st.caption("No file has been uploaded into this store.")
             return
         st.dataframe(
-            pd.DataFrame(uploads)[["title", "incidents", "replaced", "id"]].rename(
-                columns={"incidents": "incidents citing it", "replaced": "earlier versions it replaced"}
+            pd.DataFrame(uploads)[["title", "added", "incidents", "replaced", "id"]].rename(
+                columns={"added": "added (UTC)", "incidents": "incidents citing it", "replaced": "earlier versions it replaced"}
             ),
             hide_index=True,
         )

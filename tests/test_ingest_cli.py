@@ -1,5 +1,6 @@
 """`python -m mapapp ingest FILE --db PATH`: exit codes 0 / 1 / 2 and what it prints."""
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -57,10 +58,13 @@ def test_uploads_lists_and_remove_upload_takes_an_update_back(tmp_path):
     update = ingest(FIXTURES / "acled_kosovo_update.csv", "--db", db).stdout.splitlines()[-1].split()[3]
     listed = run("uploads", "--db", db)
     assert listed.returncode == 0
-    assert sorted(listed.stdout.splitlines()) == sorted([
-        f"{first}\t4 incident(s)\tUpload: acled_kosovo.csv",
-        f"{update}\t1 incident(s), replaced 1 earlier version(s)\tUpload: acled_kosovo_update.csv",
-    ])
+    lines = [line.split("\t") for line in listed.stdout.splitlines()]
+    # id, when it was added (UTC), counts, title; oldest first.
+    assert [(line[0], line[2], line[3]) for line in lines] == [
+        (first, "4 incident(s)", "Upload: acled_kosovo.csv"),
+        (update, "1 incident(s), replaced 1 earlier version(s)", "Upload: acled_kosovo_update.csv"),
+    ]
+    assert all(dt.datetime.fromisoformat(line[1]).tzinfo is not None for line in lines)
     removed = run("remove-upload", update, "--db", db)
     assert removed.returncode == 0, removed.stderr
     assert removed.stdout == f"removed {update}: 1 incident(s) removed, 1 earlier version(s) restored\n"

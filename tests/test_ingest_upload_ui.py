@@ -187,7 +187,8 @@ def test_an_upload_is_taken_back_only_after_confirmation(db_path):
     at = AppTest.from_string(UPLOADS_SCRIPT, default_timeout=60).run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert sorted(table["title"]) == ["Upload: acled_kosovo.csv", "Upload: acled_kosovo_update.csv"]
+    assert list(table.columns) == ["title", "added (UTC)", "incidents citing it", "earlier versions it replaced", "id"]
+    assert table["title"].tolist() == ["Upload: acled_kosovo.csv", "Upload: acled_kosovo_update.csv"]
     assert dict(zip(table["id"], table["earlier versions it replaced"])) == {
         upload: row["replaced"] for upload, row in listed.items()
     }

@@ -1,5 +1,6 @@
 """Taking an upload back: its incidents and document go, the versions it replaced come back."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,15 @@ def add(store, name):
 
 def test_an_upload_is_listed_and_removed_with_its_incidents(store):
     seeds = store.rows()
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     upload = add(store, "acled_kosovo.csv")
-    assert store.uploads() == [{
+    (listed,) = store.uploads()
+    added = dt.datetime.fromisoformat(listed.pop("added"))
+    assert before <= added <= dt.datetime.now(dt.timezone.utc)
+    assert listed == {
         "id": upload, "title": "Upload: acled_kosovo.csv", "source": "uploaded file acled_kosovo.csv (ACLED export)",
         "incidents": 5, "replaced": 0,
-    }]
+    }
     assert store.remove_upload(upload) == {"removed": 5, "restored": 0}
     assert store.rows() == seeds
     assert store.document(upload) is None
@@ -66,6 +71,14 @@ def test_seed_documents_and_unknown_ids_cannot_be_removed(store):
             f"document_id: expected the id of an uploaded file: {upload}, got {document_id!r}"
         )
     assert store.rows() == rows
+
+
+def test_uploads_are_listed_oldest_first(store):
+    first = add(store, "ucdp_ged_kosovo.csv")
+    second = add(store, "acled_kosovo.csv")
+    listed = store.uploads()
+    assert [row["id"] for row in listed] == [first, second]
+    assert listed[0]["added"] <= listed[1]["added"]
 
 
 def test_the_same_file_can_be_uploaded_again_after_removal(store):
