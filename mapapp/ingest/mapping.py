@@ -137,7 +137,9 @@ class MappedRows(RowFormat):
         header = list(header)
         positions = [header.index(self.mapping[role]) if role in self.mapping else None for role in ROLES]
         super().__init__(header, filename, positions)
-        self._date_positions = [header.index(self.mapping[role]) for role in ("date", "date_end") if role in self.mapping]
+        self._date_positions = [
+            header.index(self.mapping[role]) for role in ("date", "date_end") if role in self.mapping
+        ]
         self.date_order = DateOrder()
 
     def prepare(self, rows):
@@ -208,20 +210,16 @@ class MappedRows(RowFormat):
         result = self.memo(parse_date, text, field, order.order == MONTH_FIRST)
         if not ambiguous_date(text):
             return result
-        day = result[0]
-        shown = f"{day.day} {day:%B %Y}"
+        cell, day = text.strip(), result[0]
         if order.order == MIXED:
             raise Rejected(
-                f"{field}: {text.strip()!r} could be day or month first: the file writes dates both ways "
+                f"{field}: {cell!r} could be day or month first: the file writes dates both ways "
                 f"({order.day_first_example!r}, {order.month_first_example!r})"
             )
-        if order.order == MONTH_FIRST:
-            notes.append(f"{field} {text.strip()!r} read month first ({shown}), as the file writes {order.month_first_example!r}.")
-        elif order.day_first_example:
-            notes.append(f"{field} {text.strip()!r} read day first ({shown}), as the file writes {order.day_first_example!r}.")
+        read = f"{field} {cell!r} read {order.order} ({day.day} {day:%B %Y})"
+        example = order.month_first_example if order.order == MONTH_FIRST else order.day_first_example
+        if example:
+            notes.append(f"{read}, as the file writes {example!r}.")
         else:
-            notes.append(
-                f"{field} {text.strip()!r} read day first ({shown}), as dates are written in the region; "
-                "no date in the file settles the order."
-            )
+            notes.append(f"{read}, as dates are written in the region; no date in the file settles the order.")
         return result

@@ -41,12 +41,12 @@ ENCODING_NAMES = {
 }
 
 # How plausible a decoding is, judged by its non-ASCII characters. A letter of the region's
-# languages counts 1.5 and another letter of the code page's own languages 1 or less, when it stands in
-# a Latin word (one with ASCII letters) or alone. Anything else that a wrong code page produces
-# counts -1: Cyrillic glued to Latin letters, words made only of accented Latin letters (Cyrillic
-# read as Latin), symbols such as ÷ ¤ ©, C1 control characters. Serbian š is 0x9A in Windows-1250
-# but 0xB9 in Latin-2, where Windows-1250 reads ą: that is why a regional letter must outweigh a
-# merely possible one.
+# languages counts 1.5, another letter of the code page's own languages 1 or less, when it stands
+# in a Latin word (one with ASCII letters) or alone; Cyrillic in a Cyrillic word counts 2.
+# Anything else that a wrong code page produces counts -1: Cyrillic glued to Latin letters, words
+# made only of accented Latin letters (Cyrillic read as Latin), symbols such as ÷ ¤ ©, C1 control
+# characters. Serbian š is 0x9A in Windows-1250 but 0xB9 in Latin-2, where Windows-1250 reads ą:
+# that is why a regional letter must outweigh a merely possible one.
 _REGIONAL_LATIN = set("čćđšžČĆĐŠŽëËçÇ")
 _SHARED_LATIN = set("áéíóúýÁÉÍÓÚÝäöüÄÖÜôÔß")
 _CENTRAL_LATIN = set("łŁąĄęĘňŇřŘťŤůŮźŹżŻśŚńŃőŐűŰăĂşŞţŢľĽěĚďĎâÂîÎ")
@@ -167,7 +167,8 @@ def _decode_code_page(data):
             good, bad = _plausibility(sample.decode(encoding), encoding)
         except UnicodeDecodeError:
             continue
-        # Mostly implausible characters in every reading: binary data, not text.
+        # A reading made mostly of implausible characters is no candidate; when none is left,
+        # the file is binary data, not text.
         if not (bad > 10 and bad > 3 * good):
             scores[encoding] = good - bad
     # Best score first; a tie goes to the earlier code page in CODE_PAGES.

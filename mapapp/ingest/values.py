@@ -113,7 +113,10 @@ def date_order(cells):
 def ambiguous_date(text):
     """True for a numeric date whose day and month could be swapped (03/04/2023, not 04/04)."""
     match = _NUMERIC_DATE.fullmatch(text)
-    return bool(match) and int(match[1]) <= 12 and int(match[2]) <= 12 and match[1].lstrip("0") != match[2].lstrip("0")
+    if not match:
+        return False
+    first, second = int(match[1]), int(match[2])
+    return first <= 12 and second <= 12 and first != second
 
 
 @functools.lru_cache(maxsize=65536)
