@@ -4,7 +4,9 @@
 
 Both sides run in one invocation, each in a fresh child process so that its peak memory
 (ru_maxrss) is its own: `pandas.read_csv(path)` with default options, and reading the file's
-bytes + `plan_import` + `commit` into a new SQLite store in a temporary directory. Every row
+bytes + `plan_import` + `commit` into a new SQLite store in a temporary directory. Two floors
+are timed beside them: the store's own write of the planned incidents and document, and the
+least SQLite can do with one row per incident (no key, no index, no document, not durable). Every row
 has coordinates, so no geocoding happens. Targets (issue 4): ingest <= 5x pandas, peak <= 1 GB.
 Exit status 1 when a target is missed.
 """
@@ -125,6 +127,30 @@ def child_store_floor(path, db):
     return {"seconds": seconds, "rows": len(values), "document_mb": len(document.text.encode()) / 1024 / 1024}
 
 
+def child_bare_floor(path, db):
+    """The least SQLite can do for one row per incident: the same values into a table with no
+    key, no index and no document, with synchronous=OFF (not durable). A lower bound for any
+    importer that stores incidents as rows, whatever it does before."""
+    import sqlite3
+
+    sys.path.insert(0, str(PROJECT))
+    from mapapp.ingest.importer import plan_import
+    from mapapp.store import INCIDENT_COLUMNS, Store, _incident_values
+
+    plan = plan_import(Path(path).read_bytes(), Path(path).name, Store(Path(db).with_suffix(".plan.db")))
+    values = [tuple(_incident_values(incident)) for incident in plan.new]
+    connection = sqlite3.connect(db, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.execute(f"CREATE TABLE incidents ({', '.join(INCIDENT_COLUMNS)})")
+    sql = f"INSERT INTO incidents VALUES ({', '.join('?' for _ in INCIDENT_COLUMNS)})"
+    started = time.perf_counter()
+    connection.execute("BEGIN")
+    connection.executemany(sql, values)
+    connection.execute("COMMIT")
+    return {"seconds": time.perf_counter() - started, "rows": len(values)}
+
+
 def child_ingest(path, db):
     sys.path.insert(0, str(PROJECT))
     from mapapp.ingest.importer import commit, plan_import
@@ -174,6 +200,8 @@ def main():
             result = child_pandas(*rest, as_text=True)
         elif kind == "floor":
             result = child_store_floor(*rest)
+        elif kind == "bare":
+            result = child_bare_floor(*rest)
         else:
             result = child_ingest(*rest)
         # ru_maxrss is in kilobytes on Linux: the peak of this child process alone.
@@ -185,13 +213,14 @@ def main():
         path = Path(folder) / "acled_100k.csv"
         generate(path, args.rows)
         size_mb = path.stat().st_size / 1024 / 1024
-        runs = {"pandas": [], "pandas_text": [], "ingest": [], "floor": []}
+        runs = {"pandas": [], "pandas_text": [], "ingest": [], "floor": [], "bare": []}
         # Interleaved, so that a busy moment on the machine does not fall on one side only.
         for k in range(args.repeat):
             runs["pandas"].append(run_child("pandas", path))
             runs["pandas_text"].append(run_child("pandas_text", path))
             runs["ingest"].append(run_child("ingest", path, Path(folder) / f"ingest{k}.db"))
             runs["floor"].append(run_child("floor", path, Path(folder) / f"floor{k}.db"))
+            runs["bare"].append(run_child("bare", path, Path(folder) / f"bare{k}.db"))
     best = {kind: min(results, key=lambda run: run["seconds"]) for kind, results in runs.items()}
     pandas_s = best["pandas"]["seconds"]
     ingest = best["ingest"]
@@ -207,11 +236,15 @@ def main():
           f"(plan {ingest['plan_seconds']:.2f} s + commit {ingest['commit_seconds']:.2f} s; runs {_seconds(runs['ingest'])})")
     print(f"  store floor: one executemany + document  {best['floor']['seconds']:6.2f} s  "
           f"(document {best['floor']['document_mb']:.0f} MB; runs {_seconds(runs['floor'])})")
+    print(f"  bare floor: no key, no index, no document, not durable "
+          f"{best['bare']['seconds']:6.2f} s  (runs {_seconds(runs['bare'])})")
     print(f"stored {ingest['stored']:,} incidents; counts {ingest['counts']}")
     print(f"ratio ingest / pandas.read_csv:           {ratio:5.1f}x (target <= {MAX_RATIO:g}x)")
     print(f"ratio ingest / pandas.read_csv(dtype=str): {ingest['seconds'] / best['pandas_text']['seconds']:5.1f}x")
     print(f"ratio store floor / pandas.read_csv:      {best['floor']['seconds'] / pandas_s:5.1f}x "
           "(no import into this store can do better)")
+    print(f"ratio bare floor / pandas.read_csv:       {best['bare']['seconds'] / pandas_s:5.1f}x "
+          "(no import that stores a row per incident in SQLite can do better)")
     print(f"peak memory of the ingest process: {peak:.0f} MB (target <= {MAX_PEAK_MB} MB)")
     ok = ratio <= MAX_RATIO and peak <= MAX_PEAK_MB and ingest["stored"] == args.rows
     print("PASS" if ok else "FAIL")
