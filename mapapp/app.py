@@ -13,7 +13,9 @@ import os
 import sys
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 # `streamlit run mapapp/app.py` puts mapapp/ on sys.path, where our modules (store, filters,
 # labels...) would shadow any top-level module of that name; the project root is what we need.
@@ -23,6 +25,7 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _SCRIPT_DIR]
 if _PROJECT_DIR not in sys.path:
     sys.path.insert(0, _PROJECT_DIR)
 
+import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
@@ -96,18 +99,29 @@ def _layer_json(path, stamp, filters):
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _document_titles(path, stamp):
-    """{document id: title} of every stored document, re-read when the store changed."""
-    return {document["id"]: document["title"] for document in open_store(path).documents()}
+def _documents(path, stamp):
+    """({document id: title} of every stored document, Store.uploads()), re-read when the store
+    changed: counting an upload's incidents takes 50 ms at 100,000, too much for every rerun."""
+    store = open_store(path)
+    return {document["id"]: document["title"] for document in store.documents()}, store.uploads()
+
+
+class Loaded(NamedTuple):
+    """What a run of the app reads from the store, each part re-read only when it changed."""
+
+    store: Store
+    frame: pd.DataFrame  # every incident, with labels
+    titles: dict  # {document id: title}
+    uploads: list  # Store.uploads()
+    layer_json: Callable  # filters -> the map layer's JSON
 
 
 def load_incidents():
-    """(store, frame of every incident, {document id: title}, layer JSON as a function of the
-    filters), each re-read only when the database changed."""
+    """The store and what the app shows of it (Loaded)."""
     path = str(db_path())
-    store = open_store(path)
     stamp = _store_stamp(path)
-    return store, _load_frame(path, stamp), _document_titles(path, stamp), functools.partial(_layer_json, path, stamp)
+    titles, uploads = _documents(path, stamp)
+    return Loaded(open_store(path), _load_frame(path, stamp), titles, uploads, functools.partial(_layer_json, path, stamp))
 
 
 # -- URL <-> session state ------------------------------------------------------------------
@@ -310,11 +324,8 @@ def _layer_selection(data_json, selected):
         if last["ring"] == wanted:
             return last["selection"], last["redraw"]
         redraw = last["redraw"] + 1
-    selection = None if selected is None else {
-        "id": selected["id"], "latitude": float(selected["latitude"]), "longitude": float(selected["longitude"]),
-    }
-    state["_layer"] = {"data": data_json, "selection": selection, "redraw": redraw, "ring": wanted}
-    return selection, redraw
+    state["_layer"] = {"data": data_json, "selection": selected, "redraw": redraw, "ring": wanted}
+    return selected, redraw
 
 
 def map_panel(layer_json, filtered, selected):
@@ -521,7 +532,7 @@ def main():
     )
     st.html(_PAGE_CSS)
     _install_assets()
-    store, frame, titles, layer_json = load_incidents()
+    store, frame, titles, uploads, layer_json = load_incidents()
     restore_from_url(frame)
     take_map_click()
     lap("load")
@@ -558,7 +569,7 @@ def main():
     # Below the table: its preview tables need the page's width. A commit reruns the page,
     # and the store's changed file stamp makes load_incidents read the new incidents.
     upload_section(store)
-    uploads_section(store)
+    uploads_section(store, uploads)
     write_url(filters, incident_id)
     st.session_state["_timings"] = timings
     st.session_state["_server_seconds"] = sum(timings.values()) + (time.perf_counter() - clock[0])

@@ -50,11 +50,13 @@ def upload_section(store, key="upload", expanded=False):
         return _review(store, key, uploaded.name, uploaded.getvalue())
 
 
-def uploads_section(store, key="uploads"):
+def uploads_section(store, uploads=None, key="uploads"):
     """Render the "Uploaded files" expander: every upload with its incident counts, and a way to
     take one back (its incidents go; the earlier versions it replaced return). Nothing is
-    removed without ticking the confirmation first."""
-    uploads = store.uploads()
+    removed without ticking the confirmation first. `uploads` is store.uploads(), read by the
+    caller when it keeps it between reruns."""
+    if uploads is None:
+        uploads = store.uploads()
     state = st.session_state
     with st.expander(f"Uploaded files ({len(uploads)})", expanded=bool(state.get(f"{key}-done"))):
         done = state.pop(f"{key}-done", None)

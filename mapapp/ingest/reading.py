@@ -53,9 +53,10 @@ _CENTRAL_LATIN = set("łŁąĄęĘňŇřŘťŤůŮźŹżŻśŚńŃőŐűŰăĂş
 _WESTERN_LATIN = set("àèìòùÀÈÌÒÙâêîûÂÊÎÛãõñÃÕÑåøæÅØÆœŒÿïÏ")
 # {code page: {letter: weight}}: letters of the region's neighbours (Polish, Czech, Hungarian,
 # Romanian) count half, so that Spanish ñ (0xF1) is not read as Polish ń.
+_CENTRAL_WEIGHTS = {**dict.fromkeys(_CENTRAL_LATIN, 0.5), **dict.fromkeys(_SHARED_LATIN, 1)}
 _LATIN_WEIGHTS = {
-    "cp1250": {**dict.fromkeys(_CENTRAL_LATIN, 0.5), **dict.fromkeys(_SHARED_LATIN, 1)},
-    "iso-8859-2": {**dict.fromkeys(_CENTRAL_LATIN, 0.5), **dict.fromkeys(_SHARED_LATIN, 1)},
+    "cp1250": _CENTRAL_WEIGHTS,
+    "iso-8859-2": _CENTRAL_WEIGHTS,  # the same letters as Windows-1250, at other bytes
     "cp1252": dict.fromkeys(_SHARED_LATIN | _WESTERN_LATIN, 1),
 }
 # Punctuation the Windows code pages share (typographic quotes, dashes, the euro, the degree):
