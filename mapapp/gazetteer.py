@@ -444,7 +444,7 @@ class Gazetteer:
         return spans, taken
 
     def _fuzzy_spans(self, tokens, taken):
-        """Misspelt names among the words no exact name claimed; [] if any such word stays unexplained.
+        """Misspelt names among the words no exact name claimed; None if any such word stays unexplained.
 
         A near-miss is only trusted when it explains the whole query: "Paris Hilton" must not
         become "Pališ" just because one of its words is one letter off a ridge in Kosovo.
@@ -474,7 +474,7 @@ class Gazetteer:
                     spans.append(_Span(key, piece[0], len(piece), candidates))
                     explained.update(piece)
             if any(len(tokens[i]) >= 3 and i not in explained for i in run):
-                return []
+                return None
         return spans
 
     def _match_uncached(self, q):
@@ -502,7 +502,10 @@ class Gazetteer:
                 spans = [_Span(key, 0, len(trimmed), tuple(c for k in close for c in self._exact(k, fuzzy=True)))]
             else:
                 spans, taken = self._spans(tokens)
-                spans += self._fuzzy_spans(tokens, taken)
+                fuzzy = self._fuzzy_spans(tokens, taken)
+                # A word that is neither a known name nor a common word ("xyz uca") makes the
+                # query an unknown string: a short name inside it would be a guessed point.
+                spans = [] if fuzzy is None else spans + fuzzy
         if hints - {"place", "region"}:
             # "Banska monastery": the monastery is spelt "Banjska"; look among monasteries too.
             spans = [self._with_kind(span, hints) for span in spans]

@@ -365,3 +365,25 @@ def test_online_geocoder_falls_back_to_the_offline_gazetteer(fake_nominatim, err
     assert geocoder.geocode("Paris Hilton") is None  # the fallback does not guess either
     fake_nominatim.instances[0].error = None  # failures are not cached
     assert geocoder.geocode("Zvečan").raw["source"] == "nominatim"
+
+
+@pytest.mark.parametrize("query", ["xyz uca", "foo zvecan bar", "qwkx banjska", "Zvečan blorptastic"])
+def test_a_name_inside_an_unknown_string_is_not_resolved(gazetteer, query):
+    # A short name inside junk would be a guessed point, drawn as exact.
+    assert gazetteer.lookup(query) is None
+
+
+def test_random_junk_around_a_name_never_resolves(gazetteer):
+    import random
+
+    rng = random.Random(9)
+    names = ["uca", "zvecan", "banjska", "jarinje", "leposavic", "rudare", "brnjak", "socanica"]
+    tried = 0
+    while tried < 400:
+        junk = "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(rng.randint(3, 7)))
+        if gazetteer.lookup(junk) is not None:
+            continue  # junk that is itself (close to) a name is not junk
+        tried += 1
+        name = rng.choice(names)
+        query = f"{junk} {name}" if rng.random() < 0.5 else f"{name} {junk}"
+        assert gazetteer.lookup(query) is None, query
