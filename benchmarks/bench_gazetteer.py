@@ -1,6 +1,6 @@
 """Gazetteer speed: cold load, lookups/s on repeated names and on distinct names.
 
-Run: .venv/bin/python benchmarks/bench_gazetteer.py
+Run: .venv/bin/python -m benchmarks.bench_gazetteer
 Targets: cold load <= 1 s, repeated >= 20,000/s, distinct >= 2,000/s.
 """
 
@@ -11,11 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_DIR))
+from mapapp import DATA_DIR
+from mapapp.gazetteer import XK_FILE, Gazetteer
 
-from mapapp import DATA_DIR  # noqa: E402
-from mapapp.gazetteer import XK_FILE, Gazetteer  # noqa: E402
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 COLD = """
 import time

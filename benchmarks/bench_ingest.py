@@ -1,6 +1,6 @@
 """Ingest benchmark: a 100,000-row ACLED-shaped CSV, pandas.read_csv alone vs plan_import + commit.
 
-    .venv/bin/python benchmarks/bench_ingest.py [--rows 100000] [--keep DIR]
+    .venv/bin/python -m benchmarks.bench_ingest [--rows 100000] [--keep DIR]
 
 Both sides run in one invocation, each in a fresh child process so that its peak memory
 (ru_maxrss) is its own: `pandas.read_csv(path)` with default options, and reading the file's
@@ -105,7 +105,6 @@ def child_store_floor(path, db):
     """The store's own floor: the time to write the already-planned incidents and the upload's
     document with one executemany in one durable transaction, with no parsing and no model
     objects in the timed part. No import into this store can be faster than this."""
-    sys.path.insert(0, str(PROJECT))
     from mapapp.ingest.importer import plan_import
     from mapapp.store import INCIDENT_COLUMNS, Store, _incident_values
 
@@ -133,7 +132,6 @@ def child_bare_floor(path, db):
     importer that stores incidents as rows, whatever it does before."""
     import sqlite3
 
-    sys.path.insert(0, str(PROJECT))
     from mapapp.ingest.importer import plan_import
     from mapapp.store import INCIDENT_COLUMNS, Store, _incident_values
 
@@ -152,7 +150,6 @@ def child_bare_floor(path, db):
 
 
 def child_ingest(path, db):
-    sys.path.insert(0, str(PROJECT))
     from mapapp.ingest.importer import commit, plan_import
     from mapapp.store import Store
 
@@ -176,7 +173,7 @@ def child_ingest(path, db):
 
 def run_child(kind, *args):
     output = subprocess.run(
-        [sys.executable, __file__, "--child", kind, *map(str, args)],
+        [sys.executable, "-m", "benchmarks.bench_ingest", "--child", kind, *map(str, args)],
         check=True, capture_output=True, text=True, cwd=PROJECT,
     ).stdout
     return json.loads(output)
@@ -233,7 +230,8 @@ def main():
     print(f"  pandas.read_csv(path, dtype=str)         {best['pandas_text']['seconds']:6.2f} s  "
           f"peak {best['pandas_text']['peak_mb']:4.0f} MB  (runs {_seconds(runs['pandas_text'])})")
     print(f"  plan_import + commit                     {ingest['seconds']:6.2f} s  peak {peak:4.0f} MB  "
-          f"(plan {ingest['plan_seconds']:.2f} s + commit {ingest['commit_seconds']:.2f} s; runs {_seconds(runs['ingest'])})")
+          f"(plan {ingest['plan_seconds']:.2f} s + commit {ingest['commit_seconds']:.2f} s; "
+          f"runs {_seconds(runs['ingest'])})")
     print(f"  store floor: one executemany + document  {best['floor']['seconds']:6.2f} s  "
           f"(document {best['floor']['document_mb']:.0f} MB; runs {_seconds(runs['floor'])})")
     print(f"  bare floor: no key, no index, no document, not durable "

@@ -1,6 +1,6 @@
 """Map benchmark: 10,000 synthetic incidents in a temporary store.
 
-    .venv/bin/python benchmarks/bench_map.py [--incidents 10000] [--repeat 5]
+    .venv/bin/python -m benchmarks.bench_map [--incidents 10000] [--repeat 5]
 
 Measures (issue 3 targets):
   1. building the incident layer (filtered frame -> the script streamlit-folium sends)  <= 0.5 s
@@ -20,14 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+from mapapp import boundary, map_build
+from mapapp.filters import Filters, incident_frame
+from mapapp.incident import Document, Incident
+from mapapp.store import Store
+from mapapp.vocabulary import EVENT_TYPES, SUB_EVENT_TYPES
 
-from mapapp import boundary, map_build  # noqa: E402
-from mapapp.filters import Filters, incident_frame  # noqa: E402
-from mapapp.incident import Document, Incident  # noqa: E402
-from mapapp.store import Store  # noqa: E402
-from mapapp.vocabulary import EVENT_TYPES, SUB_EVENT_TYPES  # noqa: E402
+PROJECT = Path(__file__).resolve().parent.parent
 
 MAX_LAYER_SECONDS = 0.5
 MAX_PAYLOAD_BYTES = 3 * 1024 * 1024
@@ -110,7 +109,7 @@ def rerun_times(db_path, repeat):
     from streamlit.testing.v1 import AppTest
 
     os.environ["MAPAPP_DB"] = str(db_path)
-    at = AppTest.from_file(str(PROJECT / "mapapp" / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(PROJECT / "streamlit_app.py"), default_timeout=120)
     at.run()  # cold: loads and caches the 10,000 incidents
     assert not at.exception, at.exception
     lo, hi = at.slider(key="f_dates").value

@@ -1,4 +1,4 @@
-"""The incident map (Streamlit). Run from the project root: streamlit run mapapp/app.py
+"""The incident map (Streamlit). Started by the root script: streamlit run streamlit_app.py
 
 Layout: filters in the sidebar; the map and the passage panel side by side; under them the
 timeline, the table and the downloads. The view (filters and open incident) lives in the URL.
@@ -10,30 +10,20 @@ Only this module imports streamlit; everything it shows is computed by plain mod
 import functools
 import math
 import os
-import sys
 import time
 import zlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import NamedTuple
 
-# `streamlit run mapapp/app.py` puts mapapp/ on sys.path, where our modules (store, filters,
-# labels...) would shadow any top-level module of that name; the project root is what we need.
-_SCRIPT_DIR = str(Path(__file__).resolve().parent)
-_PROJECT_DIR = str(Path(__file__).resolve().parent.parent)
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _SCRIPT_DIR]
-if _PROJECT_DIR not in sys.path:
-    sys.path.insert(0, _PROJECT_DIR)
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
 
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-from streamlit_folium import st_folium  # noqa: E402
-
-from mapapp import export, labels, map_build, offline_assets, passage_view, timeline, url_state  # noqa: E402
-from mapapp.filters import Filters, incident_frame  # noqa: E402
-from mapapp.store import Store, db_path  # noqa: E402
-from mapapp.upload_ui import upload_section, uploads_section  # noqa: E402
-from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES  # noqa: E402
+from mapapp import export, labels, map_build, offline_assets, passage_view, timeline, url_state
+from mapapp.filters import Filters, incident_frame
+from mapapp.store import Store, db_path
+from mapapp.upload_ui import upload_section, uploads_section
+from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
 
 MAP_HEIGHT = 540
 PASSAGE_DOC_HEIGHT = 250
@@ -121,7 +111,8 @@ def load_incidents():
     path = str(db_path())
     stamp = _store_stamp(path)
     titles, uploads = _documents(path, stamp)
-    return Loaded(open_store(path), _load_frame(path, stamp), titles, uploads, functools.partial(_layer_json, path, stamp))
+    layer_json = functools.partial(_layer_json, path, stamp)
+    return Loaded(open_store(path), _load_frame(path, stamp), titles, uploads, layer_json)
 
 
 # -- URL <-> session state ------------------------------------------------------------------
@@ -573,5 +564,3 @@ def main():
     write_url(filters, incident_id)
     st.session_state["_timings"] = timings
     st.session_state["_server_seconds"] = sum(timings.values()) + (time.perf_counter() - clock[0])
-
-main()

@@ -1,4 +1,4 @@
-"""The command line: `python -m mapapp geocode|ingest|uploads|remove-upload|export ...` (PRODUCT.md)."""
+"""The command line: `mapapp` (or `python -m mapapp`) geocode, ingest, uploads, remove-upload, export."""
 
 import argparse
 import datetime as dt
@@ -9,8 +9,9 @@ from mapapp.errors import MapAppError
 from mapapp.vocabulary import EVENT_TYPES
 
 
-def main(argv=None):
-    parser = _parser()
+def main(argv=None, prog="mapapp"):
+    """Run one command; returns the exit status."""
+    parser = _parser(prog)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
@@ -19,8 +20,8 @@ def main(argv=None):
         return 2
 
 
-def _parser():
-    parser = argparse.ArgumentParser(prog="python -m mapapp", description=__doc__)
+def _parser(prog):
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     geocode = commands.add_parser("geocode", help="resolve place names with the offline gazetteer")
@@ -140,7 +141,8 @@ def _ingest(args):
         plan = plan_import(data, path.name, store, mapping=dict(args.map) if args.map else None, limits=limits)
         stored = commit(plan, store)
     delimiter = _DELIMITER_NAMES.get(plan.delimiter, repr(plan.delimiter))
-    print(f"file: {path.name}: {plan.format_label}, {ENCODING_NAMES[plan.encoding]}, {delimiter}-separated, {plan.total_rows} rows")
+    print(f"file: {path.name}: {plan.format_label}, {ENCODING_NAMES[plan.encoding]}, "
+          f"{delimiter}-separated, {plan.total_rows} rows")
     if plan.mapping is not None:
         used = ", ".join(f"{role}={column}" for role, column in plan.mapping.items() if column)
         print(f"columns: {used}")
@@ -157,7 +159,8 @@ def _ingest(args):
         Path(args.rejected).write_bytes(plan.rejected_csv)
         print(f"rejected rows written to {args.rejected}")
     if stored["added"] or stored["updated"]:
-        print(f"stored as upload {plan.document.id} (take it back with: python -m mapapp remove-upload {plan.document.id})")
+        upload = plan.document.id
+        print(f"stored as upload {upload} (take it back with: python -m mapapp remove-upload {upload})")
     return 1 if plan.rejected else 0
 
 
@@ -170,7 +173,8 @@ def _uploads(args):
         print("no uploaded files are stored")
     for upload in uploads:
         replaced = f", replaced {upload['replaced']} earlier version(s)" if upload["replaced"] else ""
-        print(f"{upload['id']}\t{upload['added'] or '-'}\t{upload['incidents']} incident(s){replaced}\t{upload['title']}")
+        added = upload["added"] or "-"
+        print(f"{upload['id']}\t{added}\t{upload['incidents']} incident(s){replaced}\t{upload['title']}")
     return 0
 
 
@@ -179,5 +183,6 @@ def _remove_upload(args):
 
     with Store(args.db) as store:
         result = store.remove_upload(args.upload)
-    print(f"removed {args.upload}: {result['removed']} incident(s) removed, {result['restored']} earlier version(s) restored")
+    print(f"removed {args.upload}: {result['removed']} incident(s) removed, "
+          f"{result['restored']} earlier version(s) restored")
     return 0

@@ -57,6 +57,8 @@ HINT_ACCEPTS = {"monastery": {"monastery", "church"}}
 # Kinds whose names are "<name> <kind word>": also indexed under the bare name (lower tier).
 _CORE_KINDS = frozenset({"monastery", "church", "crossing", "municipality", "lake", "bridge", "station"})
 _CONNECTORS = frozenset({"e", "i", "se", "te", "of", "the", "na", "mbi", "in"})
+# Words that cannot start or end a place name inside a query ("near", "the").
+_EDGE_WORDS = STOP_WORDS | NEAR_WORDS
 _DISTANCE_UNITS = frozenset({"km", "kms", "kilometres", "kilometers", "kilometre", "kilometer", "miles"})
 
 # Feature rank: higher wins among candidates with the same name.
@@ -170,13 +172,16 @@ def _read_postal(path):
     rows = []
     for lineno, cols in _tsv_rows(path, 12):
         try:
-            rows.append((cols[1], cols[2], _coordinate(cols[9], 90, "latitude"), _coordinate(cols[10], 180, "longitude")))
+            lat, lon = _coordinate(cols[9], 90, "latitude"), _coordinate(cols[10], 180, "longitude")
+            rows.append((cols[1], cols[2], lat, lon))
         except ValueError as err:
             raise ValueError(f"line {lineno}: {err}") from None
     return rows
 
 
-_SUPPLEMENT_COLUMNS = ("slug", "name", "alternate_names", "lat", "lon", "geo_precision", "kind", "country", "uncertainty_km", "source")
+_SUPPLEMENT_COLUMNS = (
+    "slug", "name", "alternate_names", "lat", "lon", "geo_precision", "kind", "country", "uncertainty_km", "source",
+)
 
 
 def _read_supplement(path):
@@ -195,7 +200,8 @@ def _read_supplement(path):
                     source=f"supplement:{row['slug']}", name=row["name"],
                     lat=_coordinate(row["lat"], 90, "latitude"), lon=_coordinate(row["lon"], 180, "longitude"),
                     geo_precision=precision, kind=row["kind"], country=row["country"],
-                    rank=RANK_SUPPLEMENT, uncertainty_km=float(row["uncertainty_km"]) if row["uncertainty_km"] else None,
+                    rank=RANK_SUPPLEMENT,
+                    uncertainty_km=float(row["uncertainty_km"]) if row["uncertainty_km"] else None,
                 )
             except (TypeError, ValueError) as err:
                 raise ValueError(f"line {lineno}: {err}") from None
@@ -311,7 +317,7 @@ class Gazetteer:
                 row[8].add(name)
 
         seat_names = {}
-        for gid, (name, lat, lon, fclass, fcode, country, admin1, population, names) in xk.items():
+        for name, _lat, _lon, fclass, fcode, _country, admin1, _population, names in xk.values():
             if fclass == "P" and fcode.startswith("PPLA"):
                 self._seat[admin1] = name
                 seat_names.setdefault(admin1, set()).update(names)
@@ -319,20 +325,25 @@ class Gazetteer:
             precision, kind, rank = _classify(fclass, fcode)
             if fcode == "ADM1":
                 self._seat.setdefault(admin1, name)
-            place = Place(f"geonames:XK:{gid}", name, lat, lon, precision, kind, country, admin1, f"{fclass}.{fcode}", population, rank)
+            place = Place(f"geonames:XK:{gid}", name, lat, lon, precision, kind, country, admin1, f"{fclass}.{fcode}",
+                          population, rank)
             # A municipality is named after its seat: "Leposavić municipality" finds ADM1 12.
             self._add(place, names, seat_names.get(admin1, ()) if fcode == "ADM1" else ())
         for gid, name, lat, lon, country, population, alternates in extra_cities:
-            place = Place(f"geonames:cities500:{gid}", name, lat, lon, 1, "place", country, "", "P.PPL", population, RANK_TOWN)
+            place = Place(f"geonames:cities500:{gid}", name, lat, lon, 1, "place", country, "", "P.PPL", population,
+                          RANK_TOWN)
             self._add(place, {name, *alternates})
         for place, names in supplement:
             self._add(place, names)
         for code, name, lat, lon in postal:
             # The postal file repeats towns the other files have; keep only new places.
             key = normalize(name)
-            if any(haversine_km(lat, lon, self.places[i].lat, self.places[i].lon) < 10 for i, _ in self._index.get(key, ())):
+            known = (self.places[i] for i, _ in self._index.get(key, ()))
+            if any(haversine_km(lat, lon, place.lat, place.lon) < 10 for place in known):
                 continue
-            self._add(Place(f"geonames:postal:RS:{code}", name, lat, lon, 1, "place", "RS", "", "postal", 0, RANK_MINOR_PLACE), {name})
+            place = Place(f"geonames:postal:RS:{code}", name, lat, lon, 1, "place", "RS", "", "postal", 0,
+                          RANK_MINOR_PLACE)
+            self._add(place, {name})
 
     # ----- ranking -------------------------------------------------------------------------
     def border_distance_km(self, lat, lon):
@@ -433,7 +444,7 @@ class Gazetteer:
                 words = tokens[start:start + size]
                 if any(taken[start:start + size]) or all(is_noise(w) for w in words):
                     continue
-                if words[0] in STOP_WORDS or words[0] in NEAR_WORDS or words[-1] in STOP_WORDS or words[-1] in NEAR_WORDS:
+                if words[0] in _EDGE_WORDS or words[-1] in _EDGE_WORDS:
                     continue
                 if size == 1 and len(words[0]) < 3:
                     continue
@@ -536,7 +547,8 @@ class Gazetteer:
         accepted = _accepted(hints)
         if any(self.places[i].kind in accepted for i, _, _ in span.candidates):
             return span
-        return _Span(span.key, span.start, span.length, span.candidates + self._kind_scan(_core(span.key) or span.key, hints))
+        scanned = self._kind_scan(_core(span.key) or span.key, hints)
+        return _Span(span.key, span.start, span.length, span.candidates + scanned)
 
     # ----- public API ----------------------------------------------------------------------
     def search(self, query, limit=10):
@@ -553,7 +565,7 @@ class Gazetteer:
             return []
         ranked, label, near, key = found
         results = []
-        for position, (index, tier, fuzzy) in enumerate(ranked[:limit]):
+        for position, (index, _tier, fuzzy) in enumerate(ranked[:limit]):
             raw = self._raw(query, index, "fuzzy" if fuzzy else label, near, key)
             raw["ambiguous"] = self._others(index, ranked) if position == 0 else []
             results.append(raw)

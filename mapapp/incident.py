@@ -9,7 +9,7 @@ from mapapp.errors import InvalidIncident
 from mapapp.text import one_line
 from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
 
-# The columns of the data contract, in export order (PRODUCT.md); `note` carries what was
+# The columns of the data contract, in export order (README "Data contract"); `note` carries what was
 # inferred rather than read, so that nothing looks more certain than its source.
 CONTRACT_COLUMNS = (
     "id",

@@ -2,7 +2,7 @@
 
 folium points its maps at CDNs (Leaflet, jQuery, Bootstrap, Font Awesome, awesome-markers).
 The files come instead from pinned PyPI packages (XStatic-*), are copied at start-up into
-`mapapp/static/` (git-ignored; Streamlit's static serving refuses symlinks that leave the
+`static/` beside the entry script (git-ignored; Streamlit's static serving refuses symlinks that leave the
 folder) and are served at `/app/static/...`. Only the *instances* of the map and of plugins
 are pointed there: changing folium's class attributes would leak into every map in the process.
 """
@@ -15,9 +15,9 @@ import xstatic.pkg.jquery
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 
-from mapapp import PACKAGE_DIR
+from mapapp import PROJECT_DIR
 
-STATIC_DIR = PACKAGE_DIR / "static"
+STATIC_DIR = PROJECT_DIR / "static"
 # Where Streamlit serves the folder `static/` next to the main script (enableStaticServing).
 STATIC_URL = "/app/static"
 

@@ -91,7 +91,8 @@ PANEL_CSS = """
   background: #fcfcfa; overflow-y: auto; position: relative; font-family: Georgia, "Times New Roman", serif; }
 mark.passage-selected { background: #ffd54f; padding: 0 1px; box-shadow: 0 0 0 2px #ffb300; }
 mark.passage-other { background: #e3ecf7; }
-.passage-panel dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.05rem 0.6rem; margin: 0.4rem 0 0 0; padding: 0; }
+.passage-panel dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.05rem 0.6rem;
+                    margin: 0.4rem 0 0 0; padding: 0; }
 .passage-panel dt { font-weight: 600; color: #444; }
 .passage-panel dd { margin: 0; }
 """

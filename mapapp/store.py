@@ -7,11 +7,11 @@ import os
 import sqlite3
 from pathlib import Path
 
-from mapapp import DATA_DIR
+from mapapp import STORE_DIR
 from mapapp.errors import InvalidIncident
 from mapapp.incident import CONTRACT_COLUMNS, Document, Incident
 
-DEFAULT_DB = DATA_DIR / "mapapp.db"
+DEFAULT_DB = STORE_DIR / "mapapp.db"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -208,7 +208,9 @@ class Store:
                 "WHERE replaced_by = ? AND id NOT IN (SELECT id FROM incidents)",
                 (document_id,),
             ).rowcount
-            db.execute("DELETE FROM replaced_incidents WHERE replaced_by = ? OR document_id = ?", (document_id, document_id))
+            db.execute(
+                "DELETE FROM replaced_incidents WHERE replaced_by = ? OR document_id = ?", (document_id, document_id)
+            )
             db.execute("DELETE FROM documents WHERE id = ?", (document_id,))
             db.execute("DELETE FROM meta WHERE key = ?", (_ADDED + document_id,))
         return {"removed": removed, "restored": restored}

@@ -70,11 +70,14 @@ def uploads_section(store, uploads=None, key="uploads"):
             return
         st.dataframe(
             pd.DataFrame(uploads)[["title", "added", "incidents", "replaced", "id"]].rename(
-                columns={"added": "added (UTC)", "incidents": "incidents citing it", "replaced": "earlier versions it replaced"}
+                columns={"added": "added (UTC)", "incidents": "incidents citing it",
+                         "replaced": "earlier versions it replaced"}
             ),
             hide_index=True,
         )
-        titles = {upload["id"]: f"{upload['title']} · {upload['incidents']} incidents · {upload['id']}" for upload in uploads}
+        titles = {
+            upload["id"]: f"{upload['title']} · {upload['incidents']} incidents · {upload['id']}" for upload in uploads
+        }
         chosen = st.selectbox("Upload to take back", list(titles), format_func=titles.get, key=f"{key}-choice")
         upload = next(upload for upload in uploads if upload["id"] == chosen)
         sure = st.checkbox(
@@ -197,7 +200,8 @@ def _preview(plan, key, filename):
     counts = plan.counts
     for column, (label, value) in zip(
         st.columns(4),
-        (("New", counts["new"]), ("Duplicate", counts["duplicate"]), ("Updated", counts["updated"]), ("Rejected", counts["rejected"])),
+        (("New", counts["new"]), ("Duplicate", counts["duplicate"]), ("Updated", counts["updated"]),
+         ("Rejected", counts["rejected"])),
     ):
         column.metric(label, value)
     for incidents, heading in ((plan.new, "To be added"), (plan.updated, "To be updated")):

@@ -13,10 +13,10 @@ import pytest
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
-from mapapp import PACKAGE_DIR
+from mapapp import PROJECT_DIR
 from mapapp.store import Store
 
-APP = str(PACKAGE_DIR / "app.py")
+APP = str(PROJECT_DIR / "streamlit_app.py")
 BANJSKA_PASSAGE = (
     "In a separate incident, a group of masked gunmen reportedly breached the grounds of the "
     "Banska Orthodox monastery, raising questions about religious and cultural security in the territory."
@@ -51,7 +51,7 @@ def _base_map():
 @pytest.fixture
 def folium_calls(monkeypatch):
     fake = FakeFolium()
-    monkeypatch.setattr(streamlit_folium, "st_folium", fake)
+    monkeypatch.setattr("mapapp.app.st_folium", fake)
     return fake
 
 

@@ -1,4 +1,4 @@
-"""`streamlit run mapapp/app.py` as the README starts it makes no request off this machine."""
+"""`streamlit run streamlit_app.py` as the README starts it makes no request off this machine."""
 
 import os
 import socket
@@ -19,7 +19,7 @@ def test_the_server_starts_without_looking_up_an_external_address(tmp_path):
     with open(log, "w") as out:
         # Only the port is given: everything else comes from .streamlit/config.toml.
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "mapapp/app.py", "--server.port", str(port)],
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port)],
             cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
         try:

@@ -8,7 +8,7 @@ from mapapp.ingest.values import (
 )
 from mapapp.text import one_line
 
-# The columns that identify an ACLED export (PRODUCT.md lists them all).
+# The columns that identify an ACLED export (ACLED's codebook lists them all).
 REQUIRED_COLUMNS = (
     "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
     "location", "latitude", "longitude", "geo_precision", "source", "notes",

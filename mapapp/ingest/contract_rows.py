@@ -50,7 +50,8 @@ class ContractRows(RowFormat):
     def draft(self, cells):
         precision = cells.date_precision.casefold()
         if precision and precision not in DATE_PRECISIONS:
-            raise Rejected(f"date_precision: expected one of {', '.join(DATE_PRECISIONS)}, got {cells.date_precision!r}")
+            expected = ", ".join(DATE_PRECISIONS)
+            raise Rejected(f"date_precision: expected one of {expected}, got {cells.date_precision!r}")
         if cells.date_start:
             start, end, parsed_precision = self.memo(parse_date, cells.date_start, "date_start")
             if cells.date_end:

@@ -99,7 +99,8 @@ def rows_csv(header, results, delimiter=","):
     reason_column = "reason" if "reason" not in header else "import_reason"
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([neutralise_formula(cell) for cell in header] + [f"extra_{k + 1}" for k in range(extra)] + [reason_column])
+    extras = [f"extra_{k + 1}" for k in range(extra)]
+    writer.writerow([neutralise_formula(cell) for cell in header] + extras + [reason_column])
     for result in results:
         cells = list(result.values) + [""] * (width + extra - len(result.values))
         writer.writerow([neutralise_formula(cell) for cell in cells] + [neutralise_formula(result.reason)])
@@ -142,9 +143,10 @@ def plan_import(data, filename, store, mapping=None, geocode=None, progress=None
 
     `mapping` ({role: column}, see mapping.ROLES; roles left out are guessed, None leaves a
     role unmapped) reads the file as a CSV of any shape; without it, the format is told from
-    the header and an unknown header gets the guessed mapping if that is complete. `geocode(place) -> dict | None` resolves places of rows
-    without coordinates (default: the offline gazetteer); `progress(done, total)` is called
-    once per row. Raises UnusableFile when nothing of the file can be read.
+    the header and an unknown header gets the guessed mapping if that is complete.
+    `geocode(place) -> dict | None` resolves places of rows without coordinates (default: the
+    offline gazetteer); `progress(done, total)` is called once per row. Raises UnusableFile
+    when nothing of the file can be read.
     """
     with _cyclic_gc_paused():
         return _plan_import(data, filename, store, mapping, geocode, progress, limits)
@@ -280,7 +282,9 @@ class _Planner:
                     self._geocode(draft)
                 elif draft.geo_precision is None:
                     draft.geo_precision = DEFAULT_GEO_PRECISION
-                    draft.note = _join(draft.note, "The file gives no location precision: coded as near the named place (2).")
+                    draft.note = _join(
+                        draft.note, "The file gives no location precision: coded as near the named place (2)."
+                    )
             except Rejected as err:
                 self.reject(number, values, str(err))
                 continue

@@ -32,9 +32,11 @@ ROLES = {
 # Bosnian / Croatian and Albanian words users of the region write in their own logs.
 SYNONYMS = {
     "id": ("id", "event_id", "incident_id", "event_id_cnty", "ref", "reference", "no", "nr", "broj", "rb"),
-    "date": ("date", "event_date", "date_start", "start_date", "day", "when", "datum", "data", "dita", "date_from", "from"),
+    "date": ("date", "event_date", "date_start", "start_date", "day", "when", "datum", "data", "dita",
+             "date_from", "from"),
     "date_end": ("date_end", "end_date", "date_to", "to", "until", "datum_do", "deri"),
-    "event_type": ("event_type", "type", "category", "incident_type", "tip", "vrsta", "kategorija", "lloji", "kategoria"),
+    "event_type": ("event_type", "type", "category", "incident_type", "tip", "vrsta", "kategorija", "lloji",
+                   "kategoria"),
     "sub_event_type": ("sub_event_type", "subtype", "sub_type", "subcategory", "podtip", "podvrsta", "nenlloji"),
     "location": ("location", "place", "place_name", "town", "village", "city", "municipality", "where",
                  "mesto", "mjesto", "lokacija", "opstina", "opcina", "grad", "selo", "vendi", "vendndodhja", "komuna"),
@@ -169,7 +171,9 @@ class MappedRows(RowFormat):
             if cells.date_end:
                 end = self._date(cells.date_end, mapping["date_end"], notes)[1]
                 if end < start:
-                    raise Rejected(f"{mapping['date_end']}: {end.isoformat()} is before the first day {start.isoformat()}")
+                    raise Rejected(
+                        f"{mapping['date_end']}: {end.isoformat()} is before the first day {start.isoformat()}"
+                    )
                 precision = precision_of_range(start, end)
         event_type, sub_event_type = match_types(
             cells.event_type, cells.sub_event_type,

@@ -155,7 +155,9 @@ def decode(data):
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as err:
-        raise UnusableFile(f"the file starts like {encoding} text but is not: {err.reason} at byte {err.start}") from None
+        raise UnusableFile(
+            f"the file starts like {encoding} text but is not: {err.reason} at byte {err.start}"
+        ) from None
     return text, encoding
 
 

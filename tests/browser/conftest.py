@@ -61,7 +61,7 @@ def _free_port():
 
 
 class AppServer:
-    """`streamlit run mapapp/app.py` on a free port, with its own store."""
+    """`streamlit run streamlit_app.py` on a free port, with its own store."""
 
     def __init__(self, db_path, log_path):
         self.db_path = db_path
@@ -71,7 +71,7 @@ class AppServer:
         env = dict(os.environ, MAPAPP_DB=str(db_path), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "mapapp/app.py",
+                sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
                 "--server.headless", "true",
                 "--server.port", str(self.port),
                 "--server.address", "127.0.0.1",
