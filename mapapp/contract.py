@@ -56,6 +56,11 @@ def incident_from_row(row, document_text=None):
         passage=passage,
         border_distance_km=None,
         note=_text(row, "note"),
+        actor1=_text(row, "actor1"),
+        actor2=_text(row, "actor2"),
+        fatalities=_int(row, "fatalities") if _text(row, "fatalities") else None,
+        admin1=_text(row, "admin1"),
+        admin2=_text(row, "admin2"),
     )
     return with_border_distance(incident)
 

@@ -10,7 +10,7 @@ from mapapp.incident import CONTRACT_COLUMNS
 
 TEXT_COLUMNS = (
     "id", "date_precision", "event_type", "sub_event_type", "location", "description",
-    "source", "document_id", "passage", "note",
+    "source", "document_id", "passage", "note", "actor1", "actor2", "admin1", "admin2",
 )
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP).
@@ -40,6 +40,7 @@ def contract_records(frame):
             row[key] = "" if pd.isna(row[key]) else row[key].date().isoformat()
         if pd.isna(row["border_distance_km"]):
             row["border_distance_km"] = None
+        row["fatalities"] = None if pd.isna(row["fatalities"]) else int(row["fatalities"])
         records.append(row)
     return records
 

@@ -17,7 +17,10 @@ def incident_frame(rows):
         frame[column] = pd.to_numeric(frame[column]).astype(float)
     for column in ("geo_precision", "passage_start", "passage_end"):
         frame[column] = pd.to_numeric(frame[column]).astype(int)
-    for column in ("note", "sub_event_type", "description", "source", "location", "passage"):
+    # Nullable whole numbers: an unknown count stays unknown, not 0.
+    frame["fatalities"] = pd.to_numeric(frame["fatalities"]).astype("Int64")
+    for column in ("note", "sub_event_type", "description", "source", "location", "passage",
+                   "actor1", "actor2", "admin1", "admin2"):
         frame[column] = frame[column].fillna("").astype(str)
     return frame
 

@@ -30,6 +30,11 @@ CONTRACT_COLUMNS = (
     "passage_end",
     "passage",
     "note",
+    "actor1",
+    "actor2",
+    "fatalities",
+    "admin1",
+    "admin2",
 )
 
 
@@ -81,6 +86,12 @@ class Incident:
     passage: str
     border_distance_km: float | None = None
     note: str = ""
+    # As the dataset or the source names them (ACLED actor1/actor2, UCDP side_a/side_b).
+    actor1: str = ""
+    actor2: str = ""
+    fatalities: int | None = None  # reported deaths; None when unknown (not 0)
+    admin1: str = ""
+    admin2: str = ""
     # ACLED's `timestamp` of the row this came from, to tell an update from a duplicate.
     source_timestamp: int | None = field(default=None, compare=False)
 
@@ -93,13 +104,18 @@ class Incident:
         if self.event_type not in EVENT_TYPES:
             raise InvalidIncident("event_type", self.event_type, "one of " + ", ".join(EVENT_TYPES))
         allowed = SUB_EVENT_TYPES[self.event_type]
-        if self.sub_event_type not in allowed:
+        # "" is an honest "sub-type unknown": a log that says only "explosion".
+        if self.sub_event_type and self.sub_event_type not in allowed:
             raise InvalidIncident(
                 "sub_event_type",
                 self.sub_event_type,
                 f"a sub-event type of {self.event_type!r}: " + ", ".join(allowed),
             )
         self._check_place()
+        if self.fatalities is not None and not (
+            isinstance(self.fatalities, int) and not isinstance(self.fatalities, bool) and self.fatalities >= 0
+        ):
+            raise InvalidIncident("fatalities", self.fatalities, "a whole number of deaths (0 or more), or none")
         start, end = self.passage_start, self.passage_end
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
             raise InvalidIncident("passage_start/passage_end", (start, end), "integer offsets with 0 <= start < end")
@@ -157,6 +173,10 @@ class Incident:
             one_line(self.location.casefold()),
             one_line(self.description.casefold()),
         ))
+        if self.actor1 or self.actor2:
+            # ACLED codes a clash of three groups as rows that differ only in their actors:
+            # distinct events. (Without actors the key is as it was, so stored prints hold.)
+            key += "\x1f" + one_line(self.actor1.casefold()) + "\x1f" + one_line(self.actor2.casefold())
         value = self.__dict__["_fingerprint"] = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
         return value
 

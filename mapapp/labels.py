@@ -46,8 +46,13 @@ def place_label(location, geo_precision):
     return f"{location} · {words}" if location else words
 
 
+SUB_TYPE_UNKNOWN = "sub-type unknown"
+
+
 def type_label(event_type, sub_event_type):
-    return f"{event_type} / {sub_event_type}" if sub_event_type else event_type
+    """'Riots / Mob violence'; 'Explosions/Remote violence / sub-type unknown' when the source
+    names no sub-type."""
+    return f"{event_type} / {sub_event_type or SUB_TYPE_UNKNOWN}"
 
 
 def with_labels(frame):

@@ -19,7 +19,7 @@ from branca.element import Element
 from folium.template import Template
 
 from mapapp import boundary, offline_assets
-from mapapp.labels import UNCERTAINTY_RADIUS_M, date_label
+from mapapp.labels import SUB_TYPE_UNKNOWN, UNCERTAINTY_RADIUS_M, date_label
 from mapapp.vocabulary import EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -31,7 +31,8 @@ TYPE_COLOURS = {
     "Riots": "#009E73",
     "Strategic developments": "#0072B2",
 }
-SUB_TYPES = tuple(dict.fromkeys(s for t in EVENT_TYPES for s in SUB_EVENT_TYPES[t]))
+# The last entry, "", is an incident whose source names no sub-type (shown "sub-type unknown").
+SUB_TYPES = tuple(dict.fromkeys(s for t in EVENT_TYPES for s in SUB_EVENT_TYPES[t])) + ("",)
 
 # Opening view: northern Kosovo and the boundary in the middle, Kosovo and southern Serbia
 # (with the seed incidents' label points of both countries) around it.
@@ -336,7 +337,7 @@ class _IncidentRenderer(folium.MacroElement):
         self._name = "IncidentRenderer"
         self.config_json = safe_json({
             "types": list(EVENT_TYPES),
-            "sub_types": list(SUB_TYPES),
+            "sub_types": [s or SUB_TYPE_UNKNOWN for s in SUB_TYPES],
             "colours": [TYPE_COLOURS[t] for t in EVENT_TYPES],
             "precisions": {str(p): words for p, words in GEO_PRECISIONS.items()},
         })

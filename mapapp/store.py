@@ -40,6 +40,11 @@ CREATE TABLE IF NOT EXISTS incidents (
     -- No passage column: a passage is its document's text between the offsets, sliced when
     -- read, so an upload's text is stored once rather than twice.
     note TEXT NOT NULL DEFAULT '',
+    actor1 TEXT NOT NULL DEFAULT '',
+    actor2 TEXT NOT NULL DEFAULT '',
+    fatalities INTEGER,
+    admin1 TEXT NOT NULL DEFAULT '',
+    admin2 TEXT NOT NULL DEFAULT '',
     source_timestamp INTEGER,
     fingerprint TEXT NOT NULL
 );
@@ -53,6 +58,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 UPLOAD_PREFIX = "upload-"
 # meta key prefix of the time (UTC, ISO 8601) a document was added.
 _ADDED = "added:"
+# meta key prefix of a remembered type word (mapapp.ingest.value_map).
+_VALUE = "value:"
 
 # The columns of the incidents table: the contract's, except the passage, which is read from
 # the document.
@@ -102,6 +109,7 @@ class Store:
             for statement in (SCHEMA + _REPLACED_SCHEMA).split(";"):
                 if statement.strip():
                     self._db.execute(statement)
+            _upgrade(self._db)
         if seed:
             self._ensure_seeded()
 
@@ -138,6 +146,25 @@ class Store:
                 return
             self._write(db, documents.values(), incidents, replace=False)
             db.execute("INSERT INTO meta (key, value) VALUES ('seeded', ?)", (dt.date.today().isoformat(),))
+
+    def remembered_values(self):
+        """{value_map.key: (event_type, sub_event_type)}: the type words mapped in earlier imports."""
+        rows = self._db.execute("SELECT key, value FROM meta WHERE key LIKE ? || '%'", (_VALUE,))
+        found = {}
+        for row in rows:
+            event_type, _, sub_event_type = row["value"].partition("\x1f")
+            found[row["key"][len(_VALUE):]] = (event_type, sub_event_type)
+        return found
+
+    def remember_values(self, choices):
+        """Keep {value: (event_type, sub_event_type)} for the next file that uses these words."""
+        from mapapp.ingest.value_map import key
+
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [(_VALUE + key(value), f"{event}\x1f{sub}") for value, (event, sub) in choices.items()],
+            )
 
     def meta(self, key):
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -343,6 +370,26 @@ class Store:
             )
             found.update((row["k"], row["v"]) for row in cursor)
         return found
+
+
+# Columns added after stores were first made, with the definition an older store gets in place
+# (ALTER TABLE ... ADD COLUMN keeps every row; the new cells start empty / unknown).
+_ADDED_COLUMNS = {
+    "actor1": "TEXT NOT NULL DEFAULT ''",
+    "actor2": "TEXT NOT NULL DEFAULT ''",
+    "fatalities": "INTEGER",
+    "admin1": "TEXT NOT NULL DEFAULT ''",
+    "admin2": "TEXT NOT NULL DEFAULT ''",
+}
+
+
+def _upgrade(db):
+    """Add the columns an older store lacks, inside the opening transaction."""
+    for table in ("incidents", "replaced_incidents"):
+        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for column, definition in _ADDED_COLUMNS.items():
+            if column not in present:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 # INCIDENT_COLUMNS start with the id and the two dates, which are stored as ISO text or NULL;

@@ -252,6 +252,7 @@ def test_windows_1250_semicolon_log_with_decimal_commas(store):
         "sub_event_type": "Podvrsta", "location": "Mesto", "latitude": "Širina",
         "longitude": "Dužina", "coordinates": None, "geo_precision": None,
         "description": "Opis", "notes": None, "source": "Izvor",
+        "actor1": None, "actor2": None, "fatalities": None, "admin1": None, "admin2": None,
     }
     assert plan.counts == {"rows": 5, "new": 5, "duplicate": 0, "updated": 0, "rejected": 0}
     by_place = {incident.location: incident for incident in plan.new}
@@ -349,8 +350,8 @@ MIXED_REJECTED = [
     (5, "latitude and longitude look swapped: (20.8656, 42.8936) is outside the region, (42.8936, 20.8656) is inside it"),
     (6, "latitude 142.9 is out of range (-90 to 90)"),
     (7, "place 'Atlantis' not found in the gazetteer"),
-    (8, "Type: expected one of Battles, Explosions/Remote violence, Violence against civilians, "
-        "Protests, Riots, Strategic developments, got 'Skirmish'"),
+    (8, "Type: 'Skirmish' is not mapped to an ACLED event type; map it in the import's value step "
+        "(or with --values FILE)"),
     (9, "there is no text to cite: the notes, headline or description is empty"),
     (12, "the row has 8 cells, the header has 7"),
     (14, f"Date: {DATE_EXPECTED}, got 'not a date'"),

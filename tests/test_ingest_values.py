@@ -161,6 +161,8 @@ def test_coordinates_outside_the_region_are_kept(latitude, longitude):
         ("Armed clash", "", ("Battles", "Armed clash")),  # a sub-event type in the type column
         ("Protests", "Excessive force against protestors", ("Protests", "Excessive force against protesters")),
         ("Strategic developments", "Political statement", ("Strategic developments", "Political statement")),
+        # An event type alone: the sub-type is unknown, not made up.
+        ("Protests", "", ("Protests", "")),
     ],
 )
 def test_event_types(event_type, sub_event_type, expected):
@@ -170,8 +172,6 @@ def test_event_types(event_type, sub_event_type, expected):
 @pytest.mark.parametrize(
     "event_type, sub_event_type, reason",
     [
-        ("Protests", "", "sub_event_type: the sub-event type is empty; 'Protests' needs one of Peaceful protest, "
-         "Protest with intervention, Excessive force against protesters"),
         ("Riots", "Peaceful protest", "sub_event_type: expected a sub-event type of 'Riots' (Violent demonstration, "
          "Mob violence), got 'Peaceful protest'"),
         ("", "", "event_type: the event type is empty"),

@@ -34,7 +34,7 @@ class AcledRows(RowFormat):
     columns = (
         "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
         "actor1", "actor2", "location", "latitude", "longitude", "geo_precision", "source",
-        "notes", "fatalities", "timestamp",
+        "notes", "fatalities", "timestamp", "admin1", "admin2",
     )
 
     def passage(self, cells):
@@ -80,6 +80,11 @@ class AcledRows(RowFormat):
             geo_precision=geo_precision,
             description=first_sentence(cells.notes) if cells.notes else f"{sub_event_type} in {cells.location}",
             source=cells.source or "ACLED",
+            actor1=cells.actor1,
+            actor2=cells.actor2,
+            fatalities=self.memo(parse_int, cells.fatalities, "fatalities") if cells.fatalities else None,
+            admin1=cells.admin1,
+            admin2=cells.admin2,
             source_timestamp=parse_int(cells.timestamp, "timestamp") if cells.timestamp else None,
         )
 

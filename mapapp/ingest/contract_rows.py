@@ -25,6 +25,7 @@ class ContractRows(RowFormat):
         "id", "date_start", "date_end", "date_precision", "event_type", "sub_event_type",
         "location", "latitude", "longitude", "geo_precision", "description", "source",
         "document_id", "passage_start", "passage_end", "passage", "note",
+        "actor1", "actor2", "fatalities", "admin1", "admin2",
     )
 
     def __init__(self, header, filename="", document_text=None):
@@ -83,6 +84,11 @@ class ContractRows(RowFormat):
             description=one_line(cells.description),
             source=cells.source or self.default_source(),
             note=cells.note,
+            actor1=cells.actor1,
+            actor2=cells.actor2,
+            fatalities=self.memo(parse_int, cells.fatalities, "fatalities") if cells.fatalities else None,
+            admin1=cells.admin1,
+            admin2=cells.admin2,
             link=self._link(cells),
         )
 

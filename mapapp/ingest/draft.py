@@ -30,6 +30,11 @@ class Draft:
     description: str
     source: str
     note: str = ""
+    actor1: str = ""
+    actor2: str = ""
+    fatalities: int | None = None
+    admin1: str = ""
+    admin2: str = ""
     source_timestamp: int | None = None
     link: tuple | None = None
 

@@ -17,7 +17,7 @@ from mapapp.contract import border_distances_km
 from mapapp.errors import InvalidIncident, StoreChanged, UnusableFile
 from mapapp.export import neutralise_formula
 from mapapp.incident import Document, Incident
-from mapapp.ingest import formats, mapping as column_mapping
+from mapapp.ingest import formats, mapping as column_mapping, value_map
 from mapapp.ingest.acled import AcledRows
 from mapapp.ingest.contract_rows import ContractRows
 from mapapp.ingest.reading import Limits, read_table
@@ -61,6 +61,7 @@ class ImportPlan:
     updated: list = field(default_factory=list)  # Incidents replacing stored ones by id
     duplicates: list = field(default_factory=list)  # RowResults
     rejected: list = field(default_factory=list)  # RowResults
+    values: list = field(default_factory=list)  # value_map.ValueChoices of a mapped file's type columns
 
     @property
     def counts(self):
@@ -138,18 +139,20 @@ def inspect_upload(data, limits=None):
     )
 
 
-def plan_import(data, filename, store, mapping=None, geocode=None, progress=None, limits=None):
+def plan_import(data, filename, store, mapping=None, geocode=None, progress=None, limits=None, values=None):
     """Read an upload and work out, row by row, what adding it would do. Nothing is written.
 
     `mapping` ({role: column}, see mapping.ROLES; roles left out are guessed, None leaves a
     role unmapped) reads the file as a CSV of any shape; without it, the format is told from
     the header and an unknown header gets the guessed mapping if that is complete.
     `geocode(place) -> dict | None` resolves places of rows without coordinates (default: the
-    offline gazetteer); `progress(done, total)` is called once per row. Raises UnusableFile
-    when nothing of the file can be read.
+    offline gazetteer); `progress(done, total)` is called once per row. `values` ({value:
+    (event_type, sub_event_type) or None}) maps the type words of such a file; values it leaves
+    out are remembered from earlier files or proposed (value_map). Raises UnusableFile when
+    nothing of the file can be read.
     """
     with _cyclic_gc_paused():
-        return _plan_import(data, filename, store, mapping, geocode, progress, limits)
+        return _plan_import(data, filename, store, mapping, geocode, progress, limits, values)
 
 
 @contextlib.contextmanager
@@ -167,7 +170,7 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
-def _plan_import(data, filename, store, mapping, geocode, progress, limits):
+def _plan_import(data, filename, store, mapping, geocode, progress, limits, values):
     table = read_table(data, limits or Limits.from_env())
     kind = formats.detect(table.header) if mapping is None else "other"
     if kind == "other":
@@ -185,7 +188,7 @@ def _plan_import(data, filename, store, mapping, geocode, progress, limits):
                 )
             mapping = column_mapping.guess(table.header)
         _check_mapping(mapping, table.header)
-    rows = _row_format(kind, table.header, filename, mapping, store)
+    rows = _row_format(kind, table.header, filename, mapping, store, values)
     digest = hashlib.sha256(DOCUMENT_LAYOUT)
     digest.update(data)
     if mapping is not None:
@@ -210,6 +213,7 @@ def _plan_import(data, filename, store, mapping, geocode, progress, limits):
         document=document,
         total_rows=len(table.rows),
         rejected=planner.rejected,
+        values=getattr(rows, "value_choices", []),
     )
     _classify(plan, planner.incidents(), store)
     plan.rejected.sort(key=lambda result: result.row_number)
@@ -225,7 +229,7 @@ def _check_mapping(mapping, header):
         )
 
 
-def _row_format(kind, header, filename, mapping, store):
+def _row_format(kind, header, filename, mapping, store, values=None):
     if kind == "acled":
         return AcledRows(header, filename)
     if kind == "ucdp":
@@ -240,7 +244,7 @@ def _row_format(kind, header, filename, mapping, store):
             return cache[document_id]
 
         return ContractRows(header, filename, document_text)
-    return column_mapping.MappedRows(header, mapping, filename)
+    return column_mapping.MappedRows(header, mapping, filename, values, store.remembered_values())
 
 
 class _Planner:
@@ -387,6 +391,11 @@ class _Planner:
                     passage=passage,
                     border_distance_km=distance,
                     note=draft.note,
+                    actor1=draft.actor1,
+                    actor2=draft.actor2,
+                    fatalities=draft.fatalities,
+                    admin1=draft.admin1,
+                    admin2=draft.admin2,
                     source_timestamp=draft.source_timestamp,
                 )
             except InvalidIncident as err:
@@ -445,6 +454,9 @@ def commit(plan, store):
     the same file twice adds nothing. Raises StoreChanged when another import stored some of
     the same incidents after the plan was made (nothing of this plan is stored then).
     """
+    if plan.values:
+        # The next file with the same words starts from these choices.
+        store.remember_values(value_map.mapped(plan.values))
     if not plan.new and not plan.updated:
         return {"added": 0, "updated": 0}
     uses_document = any(

@@ -2,11 +2,11 @@
 
 import unicodedata
 
+from mapapp.ingest import value_map
 from mapapp.ingest.draft import Draft, RowFormat, column_key
 from mapapp.ingest.values import (
     MIXED, MONTH_FIRST, DateOrder, Rejected, ambiguous_date, check_coordinates, date_order,
-    first_sentence, match_types, parse_coordinates, parse_date, parse_int, parse_pair,
-    precision_of_range,
+    first_sentence, parse_coordinates, parse_date, parse_int, parse_pair, precision_of_range,
 )
 from mapapp.text import one_line
 from mapapp.vocabulary import GEO_PRECISIONS
@@ -26,6 +26,11 @@ ROLES = {
     "description": "Description (one line)",
     "notes": "Text to cite (notes, report)",
     "source": "Source",
+    "actor1": "Actor 1 (who acted)",
+    "actor2": "Actor 2 (the other side, the target)",
+    "fatalities": "Fatalities (reported deaths)",
+    "admin1": "Admin area 1 (district, region)",
+    "admin2": "Admin area 2 (municipality)",
 }
 
 # Column names that suggest a role, compared without case and accents; English, Serbian /
@@ -50,6 +55,13 @@ SYNONYMS = {
     "notes": ("notes", "note", "details", "text", "report", "passage", "napomena", "beleska", "biljeska",
               "tekst", "izvestaj", "shenime", "teksti"),
     "source": ("source", "sources", "url", "link", "reference_url", "izvor", "izvori", "burimi", "burim"),
+    "actor1": ("actor1", "actor_1", "actor", "actors", "perpetrator", "akter", "akter1", "akteri", "pocinilac",
+               "pocinioci", "autor", "aktori", "aktori1", "autori", "side_a"),
+    "actor2": ("actor2", "actor_2", "target", "akter2", "meta", "aktori2", "side_b", "objekat_napada"),
+    "fatalities": ("fatalities", "deaths", "killed", "dead", "poginuli", "poginulih", "broj_poginulih",
+                   "zrtve", "mrtvi", "te_vdekur", "viktima", "vdekje", "best"),
+    "admin1": ("admin1", "adm_1", "admin_1", "district", "okrug", "rajoni", "qarku"),
+    "admin2": ("admin2", "adm_2", "admin_2"),
 }
 
 
@@ -134,9 +146,17 @@ class MappedRows(RowFormat):
     label = "other CSV (columns mapped)"
     columns = tuple(ROLES)
 
-    def __init__(self, header, mapping, filename=""):
+    def __init__(self, header, mapping, filename="", values=None, remembered=None):
+        """`values` ({value: (event_type, sub_event_type) or None}) are the user's choices for
+        the type columns' values; `remembered` ({value_map.key: pair}) those of earlier files.
+        Values neither names are proposed (value_map.propose)."""
         self.mapping = {role: column for role, column in mapping.items() if column}
+        self._given = values or {}
+        self._remembered = remembered or {}
+        self.value_choices = []
+        self.value_map = value_map.ValueMap()
         header = list(header)
+        self.header = header
         positions = [header.index(self.mapping[role]) if role in self.mapping else None for role in ROLES]
         super().__init__(header, filename, positions)
         self._date_positions = [
@@ -150,6 +170,9 @@ class MappedRows(RowFormat):
         self.date_order = date_order(
             row[position] for row in rows for position in self._date_positions if position < len(row)
         )
+        counts = type_value_counts(rows, self.header, self.mapping)
+        self.value_choices = value_map.choices_for(counts, self._remembered, self._given)
+        self.value_map = value_map.ValueMap(value_map.mapped(self.value_choices))
 
     def passage(self, cells):
         return cells.notes or cells.description
@@ -175,10 +198,7 @@ class MappedRows(RowFormat):
                         f"{mapping['date_end']}: {end.isoformat()} is before the first day {start.isoformat()}"
                     )
                 precision = precision_of_range(start, end)
-        event_type, sub_event_type = match_types(
-            cells.event_type, cells.sub_event_type,
-            mapping.get("event_type", "event type"), mapping.get("sub_event_type", "sub-event type"),
-        )
+        event_type, sub_event_type = self._types(cells.event_type, cells.sub_event_type)
         if cells.coordinates:
             latitude, longitude = parse_pair(cells.coordinates, mapping["coordinates"])
             check_coordinates(latitude, longitude)
@@ -188,7 +208,7 @@ class MappedRows(RowFormat):
                 mapping.get("latitude", "latitude"), mapping.get("longitude", "longitude"),
             )
         geo_precision = (
-            self.memo(parse_int, cells.geo_precision, mapping.get("geo_precision"), tuple(GEO_PRECISIONS))
+            self.memo(parse_precision, cells.geo_precision, mapping.get("geo_precision"))
             if cells.geo_precision else None
         )
         return Draft(
@@ -205,7 +225,43 @@ class MappedRows(RowFormat):
             description=one_line(cells.description) if cells.description else first_sentence(cells.notes),
             source=cells.source or self.default_source(),
             note=" ".join(notes),
+            actor1=one_line(cells.actor1),
+            actor2=one_line(cells.actor2),
+            fatalities=(
+                self.memo(parse_int, cells.fatalities, mapping.get("fatalities")) if cells.fatalities else None
+            ),
+            admin1=one_line(cells.admin1),
+            admin2=one_line(cells.admin2),
         )
+
+    def _types(self, type_cell, sub_cell):
+        """(event_type, sub_event_type) of a row through the file's value map; Rejected naming
+        the value that has no ACLED type."""
+        type_column = self.mapping.get("event_type", "event type")
+        sub_column = self.mapping.get("sub_event_type", "sub-event type")
+        event = self._mapped(type_cell, type_column)
+        sub = self._mapped(sub_cell, sub_column)
+        if event is None and sub is None:
+            raise Rejected(f"{type_column}: the event type is empty")
+        if event is not None and sub is not None and event[0] != sub[0]:
+            raise Rejected(
+                f"{sub_column}: {sub_cell!r} is a kind of {sub[0]!r}, but {type_column} {type_cell!r} "
+                f"is mapped to {event[0]!r}"
+            )
+        if sub is not None and (sub[1] or event is None):
+            return sub
+        return event
+
+    def _mapped(self, cell, column):
+        if not cell:
+            return None
+        pair = self.value_map.get(cell)
+        if pair is None:
+            raise Rejected(
+                f"{column}: {cell!r} is not mapped to an ACLED event type; map it in the import's "
+                "value step (or with --values FILE)"
+            )
+        return pair
 
     def _date(self, text, field, notes):
         """parse_date in the file's day/month order; a cell that order alone decides gets a note
@@ -227,3 +283,50 @@ class MappedRows(RowFormat):
         else:
             notes.append(f"{read}, as dates are written in the region; no date in the file settles the order.")
         return result
+
+
+def type_value_counts(rows, header, mapping):
+    """{value: rows} of the distinct non-empty cells of the type columns, most frequent first."""
+    positions = [
+        list(header).index(mapping[role]) for role in ("event_type", "sub_event_type")
+        if mapping.get(role) and mapping[role] in header
+    ]
+    counts = {}
+    for row in rows:
+        for position in positions:
+            if position < len(row):
+                cell = row[position].strip()
+                if cell:
+                    counts[cell] = counts.get(cell, 0) + 1
+    merged = {}
+    # Values equal but for case, accents or alphabet are one value (the first spelling shown).
+    for value, rows_ in sorted(counts.items(), key=lambda item: -item[1]):
+        folded = value_map.key(value)
+        first = next((v for v in merged if value_map.key(v) == folded), value)
+        merged[first] = merged.get(first, 0) + rows_
+    return merged
+
+
+# Words of a log's precision column, compared like value_map.key: the contract's codes 1-5.
+PRECISION_WORDS = {
+    1: ("exact", "precise", "tacno", "precizno", "sakte", "sakt", "i sakte"),
+    2: ("near", "approximate", "approx", "blizu", "priblizno", "okolina", "afer", "perafersisht"),
+    3: ("municipality", "opstina", "opcina", "komuna"),
+    4: ("region", "area", "oblast", "podrucje", "regija", "rajon", "regjion", "zona"),
+    5: ("country", "drzava", "zemlja", "shteti", "shtet"),
+}
+_PRECISION_BY_WORD = {word: code for code, words in PRECISION_WORDS.items() for word in words}
+
+
+def parse_precision(text, field):
+    """A location precision: the code 1-5, or a word for it (`tačno`, `opština`, `afër`)."""
+    code = _PRECISION_BY_WORD.get(value_map.key(text))
+    if code is not None:
+        return code
+    try:
+        return parse_int(text, field, tuple(GEO_PRECISIONS))
+    except Rejected:
+        raise Rejected(
+            f"{field}: expected 1-5 (1 exact place ... 5 country) or a word such as exact, near, "
+            f"municipality, region, country, got {text.strip()!r}"
+        ) from None

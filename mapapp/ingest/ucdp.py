@@ -105,6 +105,11 @@ class UcdpRows(RowFormat):
             description=description,
             source=cells.source_article or "UCDP GED",
             note=" ".join(notes),
+            actor1=cells.side_a,
+            actor2=cells.side_b,
+            fatalities=self.memo(parse_int, cells.best, "best") if cells.best else None,
+            admin1=cells.adm_1,
+            admin2=cells.adm_2,
         )
 
 

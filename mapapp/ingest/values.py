@@ -302,8 +302,8 @@ _SUB_EVENT_KEYS[_key("Excessive force against protestors")] = _SUB_EVENT_KEYS[
 def match_types(event_type, sub_event_type, event_field="event_type", sub_field="sub_event_type"):
     """(event_type, sub_event_type) in the app's vocabulary, matched regardless of case.
 
-    A sub-event type alone is enough (each belongs to one event type); an event type alone is
-    not, because choosing its sub-type would be inventing it.
+    A sub-event type alone is enough (each belongs to one event type); an event type alone
+    gives sub-type "" (unknown): choosing its sub-type would be inventing it.
     """
     event_type, sub_event_type = event_type.strip(), sub_event_type.strip()
     event = _EVENT_TYPE_KEYS.get(_key(event_type)) if event_type else None
@@ -314,10 +314,7 @@ def match_types(event_type, sub_event_type, event_field="event_type", sub_field=
     if not sub_event_type:
         if event is None:
             raise Rejected(f"{event_field}: the event type is empty")
-        raise Rejected(
-            f"{sub_field}: the sub-event type is empty; {event!r} needs one of "
-            + ", ".join(SUB_EVENT_TYPES[event])
-        )
+        return event, ""
     found = _SUB_EVENT_KEYS.get(_key(sub_event_type))
     if found is None or (event is not None and found[0] != event):
         allowed = SUB_EVENT_TYPES[event] if event else [sub for subs in SUB_EVENT_TYPES.values() for sub in subs]
