@@ -26,7 +26,7 @@ def _parser(prog):
 
     geocode = commands.add_parser("geocode", help="resolve place names with the offline gazetteer")
     geocode.add_argument("queries", nargs="+", metavar="QUERY")
-    geocode.add_argument("--geocoder", default="gazetteer", help="gazetteer (default) or nominatim (online, opt-in)")
+    geocode.add_argument("--geocoder", default="gazetteer", help=GEOCODER_HELP)
     geocode.set_defaults(run=_geocode)
 
     ingest = commands.add_parser(
@@ -40,6 +40,8 @@ def _parser(prog):
     ingest.add_argument("--map", action="append", type=_role_column, metavar="ROLE=COLUMN",
                         help="read column COLUMN as ROLE (repeatable; roles not given are guessed from "
                         "the header): " + ", ".join(_mapping_roles()))
+    ingest.add_argument("--geocoder", default="gazetteer",
+                        help="what resolves the places of rows without coordinates: " + GEOCODER_HELP)
     ingest.add_argument("--rejected", metavar="PATH",
                         help="write the rejected rows to PATH as CSV: their original columns and a reason")
     ingest.set_defaults(run=_ingest)
@@ -70,6 +72,9 @@ def _parser(prog):
     return parser
 
 
+GEOCODER_HELP = "gazetteer (offline, the default) or nominatim (online, opt-in)"
+
+
 def _mapping_roles():
     from mapapp.ingest.mapping import ROLES
 
@@ -95,11 +100,11 @@ def _geocode(args):
 
     geocoder = get_geocoder(args.geocoder)
     for query in args.queries:
-        location = geocoder.geocode(query)
-        if location is None:
-            record = {"query": query, "found": False, "reason": "no place in the gazetteer matches this name"}
+        result = geocoder.resolve(query)
+        if result is None:
+            record = {"query": query, "found": False, "reason": f"no place in {geocoder.label} matches this name"}
         else:
-            record = {"query": query, "found": True, **location.raw}
+            record = {"query": query, "found": True, **result.to_record()}
         print(json.dumps(record, ensure_ascii=False))
     return 0
 
@@ -126,11 +131,13 @@ def _ingest(args):
     from pathlib import Path
 
     from mapapp.errors import UnusableFile
+    from mapapp.geocoders import get_geocoder
     from mapapp.ingest.importer import commit, plan_import
     from mapapp.ingest.reading import ENCODING_NAMES, Limits, check_size
     from mapapp.store import Store
 
     limits = Limits.from_env()
+    geocoder = get_geocoder(args.geocoder)  # an unknown name fails before the file is read
     path = Path(args.file)
     try:
         check_size(path.stat().st_size, limits)  # before reading a huge file into memory
@@ -138,7 +145,8 @@ def _ingest(args):
     except OSError as err:
         raise UnusableFile(f"cannot read {args.file}: {err.strerror or err}") from None
     with Store(args.db) as store:
-        plan = plan_import(data, path.name, store, mapping=dict(args.map) if args.map else None, limits=limits)
+        mapping = dict(args.map) if args.map else None
+        plan = plan_import(data, path.name, store, mapping=mapping, geocoder=geocoder, limits=limits)
         stored = commit(plan, store)
     delimiter = _DELIMITER_NAMES.get(plan.delimiter, repr(plan.delimiter))
     print(f"file: {path.name}: {plan.format_label}, {ENCODING_NAMES[plan.encoding]}, "

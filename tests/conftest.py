@@ -3,6 +3,7 @@
 import pytest
 
 from mapapp.store import Store
+from tests.fakes import FakeNominatim
 
 
 @pytest.fixture
@@ -17,3 +18,13 @@ def db_path(tmp_path, monkeypatch):
 def store(db_path):
     with Store(db_path) as opened:
         yield opened
+
+
+@pytest.fixture
+def fake_nominatim(monkeypatch):
+    """geopy's Nominatim replaced by FakeNominatim (tests/fakes.py): no request goes out."""
+    from mapapp.geocoders import online
+
+    FakeNominatim.instances = []
+    monkeypatch.setattr(online, "Nominatim", FakeNominatim)
+    return FakeNominatim

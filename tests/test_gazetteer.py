@@ -13,7 +13,6 @@ from mapapp import DATA_DIR, PROJECT_DIR
 from mapapp.errors import DataFileError, UnknownGeocoder
 from mapapp.gazetteer import Gazetteer, default_gazetteer, resolve
 from mapapp.geocoders import SERVICE_TO_GEOCODER, GazetteerGeocoder, get_geocoder
-from mapapp.geocoders import online
 from mapapp.names import name_variants, normalize
 
 # Reference points, copied from the data files (GeoNames rows, supplement rows).
@@ -166,10 +165,10 @@ def test_table_is_large_enough():
 
 @pytest.mark.parametrize(("query", "expected", "tolerance_km", "precision"), CASES)
 def test_resolves(gazetteer, query, expected, tolerance_km, precision):
-    raw = gazetteer.lookup(query)
-    assert raw is not None, query
-    assert km((raw["lat"], raw["lon"]), expected) <= tolerance_km, raw
-    assert raw["geo_precision"] == precision, raw
+    result = gazetteer.lookup(query)
+    assert result is not None, query
+    assert km((result.lat, result.lon), expected) <= tolerance_km, result
+    assert result.geo_precision == precision, result
 
 
 @pytest.mark.parametrize("query", NOT_PLACES)
@@ -179,29 +178,32 @@ def test_non_places_are_not_resolved(gazetteer, query):
 
 
 def test_ambiguous_name_prefers_northern_kosovo_and_reports_the_others(gazetteer):
-    raw = gazetteer.lookup("Banjska")
-    assert raw["source"] == "geonames:XK:792910"  # the Zvečan village, not the Vushtrri one
-    assert "geonames:XK:792911" in {other["source"] for other in raw["ambiguous"]}
-    assert all({"name", "source"} <= set(other) for other in raw["ambiguous"])
+    result = gazetteer.lookup("Banjska")
+    assert result.source == "geonames:XK:792910"  # the Zvečan village, not the Vushtrri one
+    assert "geonames:XK:792911" in {other.source for other in result.candidates}
+    assert all(other.name and other.source for other in result.candidates)
+    assert all(set(other) == {"name", "source", "lat", "lon", "geo_precision", "kind"}
+               for other in result.to_record()["ambiguous"])
 
 
 def test_unambiguous_name_has_empty_ambiguous(gazetteer):
-    assert gazetteer.lookup("Leposavić")["ambiguous"] == []
+    assert gazetteer.lookup("Leposavić").candidates == ()
+    assert gazetteer.lookup("Leposavić").to_record()["ambiguous"] == []
 
 
 def test_raw_dict_shape_and_match_labels(gazetteer):
     exact = gazetteer.lookup("Zvečan")
-    assert {"query", "name", "lat", "lon", "geo_precision", "source", "match", "ambiguous"} <= set(exact)
-    assert (exact["query"], exact["name"], exact["source"], exact["match"]) == (
-        "Zvečan", "Zvečan", "geonames:XK:783770", "exact")
-    assert gazetteer.lookup("the village of Varage")["match"] == "phrase"
-    assert gazetteer.lookup("Zvecn")["match"] == "fuzzy"
-    assert gazetteer.lookup("Raška")["source"] == "geonames:cities500:793790"
-    assert gazetteer.lookup("North Mitrovica")["source"] == "supplement:north-mitrovica"
+    assert {"query", "name", "lat", "lon", "geo_precision", "source", "match", "ambiguous"} <= set(exact.to_record())
+    assert (exact.query, exact.name, exact.source, exact.match, exact.geocoder) == (
+        "Zvečan", "Zvečan", "geonames:XK:783770", "exact", "gazetteer")
+    assert gazetteer.lookup("the village of Varage").match == "phrase"
+    assert gazetteer.lookup("Zvecn").match == "fuzzy"
+    assert gazetteer.lookup("Raška").source == "geonames:cities500:793790"
+    assert gazetteer.lookup("North Mitrovica").source == "supplement:north-mitrovica"
 
 
 def test_resolve_uses_the_cached_gazetteer():
-    assert resolve("Zvecan")["lat"] == pytest.approx(ZVECAN[0])
+    assert resolve("Zvecan").lat == pytest.approx(ZVECAN[0])
     assert resolve("asdf qwer") is None
     assert default_gazetteer() is default_gazetteer()
 
@@ -238,7 +240,7 @@ def data_copy(tmp_path):
 
 
 def test_gazetteer_accepts_a_data_dir(data_copy):
-    assert Gazetteer(data_copy).lookup("Zvečan")["source"] == "geonames:XK:783770"
+    assert Gazetteer(data_copy).lookup("Zvečan").source == "geonames:XK:783770"
 
 
 def test_postal_file_is_optional(data_copy):
@@ -297,9 +299,9 @@ def test_gazetteer_geocoder_returns_geopy_locations():
     location = geocoder.geocode("Zvečan")
     assert isinstance(location, Location)
     assert (location.latitude, location.longitude) == pytest.approx(ZVECAN)
-    assert location.raw["source"] == "geonames:XK:783770"
+    assert location.raw.source == "geonames:XK:783770"
     several = geocoder.geocode("Banjska", exactly_one=False)
-    assert [loc.raw["source"] for loc in several[:2]] == ["geonames:XK:792910", "geonames:XK:792911"]
+    assert [loc.raw.source for loc in several[:2]] == ["geonames:XK:792910", "geonames:XK:792911"]
     assert geocoder.geocode("Paris Hilton") is None
     assert geocoder.geocode("Paris Hilton", exactly_one=False) is None
 
@@ -312,34 +314,6 @@ def test_unknown_geocoder_lists_the_valid_names():
     assert isinstance(info.value, ValueError)
 
 
-class FakeNominatim:
-    """Stands in for geopy's Nominatim: records calls, never touches the network."""
-
-    instances = []
-
-    def __init__(self, *, user_agent, timeout):
-        self.user_agent, self.timeout, self.calls = user_agent, timeout, []
-        self.error = None
-        FakeNominatim.instances.append(self)
-
-    def geocode(self, query, **kwargs):
-        self.calls.append((query, kwargs))
-        if self.error:
-            raise self.error
-        if query == "Nowhere":
-            return None
-        raw = {"name": "Zvečan", "lat": "42.9075", "lon": "20.84", "addresstype": "town",
-               "class": "place", "type": "town", "osm_type": "relation", "osm_id": 1}
-        return [Location("Zvečan, Kosovo", (42.9075, 20.84), raw)]
-
-
-@pytest.fixture
-def fake_nominatim(monkeypatch):
-    FakeNominatim.instances = []
-    monkeypatch.setattr(online, "Nominatim", FakeNominatim)
-    return FakeNominatim
-
-
 def test_online_geocoder_wraps_nominatim_politely(fake_nominatim):
     geocoder = get_geocoder("nominatim", min_delay_seconds=0)
     inner = fake_nominatim.instances[0]
@@ -347,9 +321,11 @@ def test_online_geocoder_wraps_nominatim_politely(fake_nominatim):
     assert inner.timeout == 5
     location = geocoder.geocode("Zvečan")
     assert (location.latitude, location.longitude) == pytest.approx((42.9075, 20.84))
-    assert location.raw["source"] == "nominatim"
-    assert {"query", "name", "lat", "lon", "geo_precision", "source", "match", "ambiguous"} <= set(location.raw)
-    assert geocoder.geocode("zvečan") is location  # cached: one request only
+    assert location.raw.source == "nominatim"
+    assert (location.raw.geocoder, location.raw.kind, location.raw.geo_precision) == ("nominatim", "town", 1)
+    assert {"query", "name", "lat", "lon", "geo_precision", "source", "match", "ambiguous"} <= set(
+        location.raw.to_record())
+    assert geocoder.geocode("zvečan").raw is location.raw  # cached: one request only
     assert len(inner.calls) == 1
     assert geocoder.geocode("Nowhere") is None
 
@@ -359,12 +335,13 @@ def test_online_geocoder_falls_back_to_the_offline_gazetteer(fake_nominatim, err
     geocoder = get_geocoder("nominatim", min_delay_seconds=0)
     fake_nominatim.instances[0].error = error
     location = geocoder.geocode("Zvečan")
-    assert location.raw["source"] == "geonames:XK:783770"
+    assert location.raw.source == "geonames:XK:783770"
     assert (location.latitude, location.longitude) == pytest.approx((42.9075, 20.84028))
-    assert location.raw["fallback"].startswith(f"nominatim unavailable ({type(error).__name__}: ")
+    assert location.raw.fallback.startswith(f"nominatim unavailable ({type(error).__name__}: ")
+    assert location.raw.to_record()["fallback"] == location.raw.fallback
     assert geocoder.geocode("Paris Hilton") is None  # the fallback does not guess either
     fake_nominatim.instances[0].error = None  # failures are not cached
-    assert geocoder.geocode("Zvečan").raw["source"] == "nominatim"
+    assert geocoder.geocode("Zvečan").raw.source == "nominatim"
 
 
 @pytest.mark.parametrize("query", ["xyz uca", "foo zvecan bar", "qwkx banjska", "Zvečan blorptastic"])

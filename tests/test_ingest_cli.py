@@ -171,3 +171,26 @@ def test_columns_can_be_mapped_on_the_command_line(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "columns: date=when, sub_event_type=kind, location=town, notes=text" in result.stdout
     assert "accepted: 1" in result.stdout
+
+
+def test_ingest_with_another_geocoder(tmp_path, fake_nominatim, capsys):
+    """`--geocoder nominatim` resolves the places (Nominatim's network replaced by a fake)."""
+    from mapapp.cli import main
+
+    log = tmp_path / "log.csv"
+    log.write_text("Date,Place,Type,Subtype,Summary\n2023-05-29,Zvecan,Riots,Mob violence,Clash\n", encoding="utf-8")
+    db = tmp_path / "store.db"
+    assert main(["ingest", str(log), "--db", str(db), "--geocoder", "nominatim"]) == 0
+    assert "accepted: 1" in capsys.readouterr().out.splitlines()
+    (row,) = [row for row in stored_rows(db) if row["document_id"].startswith("upload-")]
+    assert (row["latitude"], row["longitude"], row["location"]) == (42.9075, 20.84, "Zvecan")
+    assert "Coordinates from Nominatim (OpenStreetMap, online): 'Zvecan' matched 'Zvečan'" in row["note"]
+    assert [query for query, _ in fake_nominatim.instances[0].calls] == ["Zvecan"]
+
+
+def test_an_unknown_geocoder_stores_nothing(tmp_path):
+    db = tmp_path / "store.db"
+    result = ingest(FIXTURES / "acled_kosovo.csv", "--db", db, "--geocoder", "google")
+    assert result.returncode == 2
+    assert result.stderr == "error: unknown geocoder 'google'; expected one of: gazetteer, nominatim\n"
+    assert not db.exists()

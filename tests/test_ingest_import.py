@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mapapp.errors import UnusableFile
+from mapapp.geocoders import GazetteerGeocoder, get_geocoder
 from mapapp.ingest.importer import commit, plan_import
 from mapapp.ingest.reading import Limits
 from mapapp.store import Store
@@ -493,21 +494,40 @@ def test_progress_is_reported_once_per_row(store):
 def test_each_place_is_looked_up_once_and_a_failing_geocoder_rejects_rows_not_the_file(store):
     looked_up = []
 
-    def failing(place):
-        looked_up.append(place)
-        raise TimeoutError("gazetteer unavailable")
+    class Failing(GazetteerGeocoder):
+        def search(self, query, limit=10):
+            looked_up.append(query)
+            raise TimeoutError("gazetteer unavailable")
 
     data = (
         b"Date,Place,Type,Subtype,Summary\n"
         b"2023-05-29,Zvecan,Riots,Mob violence,First\n"
         b"2023-05-30,Zvecan,Riots,Mob violence,Second\n"
     )
-    plan = plan_import(data, "log.csv", store, geocode=failing)
+    plan = plan_import(data, "log.csv", store, geocoder=Failing())
     assert looked_up == ["Zvecan"]
     assert reasons(plan.rejected) == [
         (2, "the gazetteer could not look up 'Zvecan': TimeoutError: gazetteer unavailable"),
         (3, "the gazetteer could not look up 'Zvecan': TimeoutError: gazetteer unavailable"),
     ]
+
+
+def test_places_resolved_through_a_non_default_geocoder(store, fake_nominatim):
+    """`geocoder=` picks who resolves places: here Nominatim (its network replaced by a fake)."""
+    data = (
+        "Date,Place,Type,Subtype,Summary\n"
+        "2023-05-29,Zvecan,Riots,Mob violence,Clash at the municipal building\n"
+        "2023-05-30,Leposavić municipality,Protests,Peaceful protest,Rally\n"
+        "2023-05-31,Nowhere,Protests,Peaceful protest,Rally\n"
+    ).encode()
+    plan = plan_import(data, "log.csv", store, geocoder=get_geocoder("nominatim", min_delay_seconds=0))
+    town, municipality = plan.new
+    assert (town.latitude, town.longitude, town.geo_precision) == (42.9075, 20.84, 1)
+    assert town.note.endswith(
+        "Coordinates from Nominatim (OpenStreetMap, online): 'Zvecan' matched 'Zvečan' (nominatim).")
+    assert (municipality.latitude, municipality.longitude, municipality.geo_precision) == (43.1, 20.8, 3)
+    assert reasons(plan.rejected) == [(4, "place 'Nowhere' not found in Nominatim")]
+    assert [query for query, _ in fake_nominatim.instances[0].calls] == ["Zvecan", "Leposavić municipality", "Nowhere"]
 
 
 def test_a_place_the_gazetteer_ranks_among_several_says_so(store):

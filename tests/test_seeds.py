@@ -87,5 +87,5 @@ def test_seed_places_are_where_the_gazetteer_puts_them(incident):
 
     match = resolve(incident.location)
     assert match is not None, incident.location
-    assert match["geo_precision"] == incident.geo_precision
-    assert (match["lat"], match["lon"]) == pytest.approx((incident.latitude, incident.longitude), abs=0.005)
+    assert match.geo_precision == incident.geo_precision
+    assert (match.lat, match.lon) == pytest.approx((incident.latitude, incident.longitude), abs=0.005)

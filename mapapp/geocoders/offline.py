@@ -1,40 +1,27 @@
-"""The offline gazetteer behind geopy's geocoder interface (no network, ever)."""
+"""The offline gazetteer as a geocoder (no network, ever)."""
 
-from geopy.adapters import BaseSyncAdapter
-from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
-from geopy.location import Location
+from mapapp.gazetteer import Gazetteer, default_gazetteer
+from mapapp.geocoders.base import Geocoder
 
-from mapapp.gazetteer import Gazetteer, default_gazetteer, resolve
-
-__all__ = ["GazetteerGeocoder", "resolve"]
-
-
-class _NoNetworkAdapter(BaseSyncAdapter):
-    """geopy wants an HTTP adapter; this one refuses, so an accidental request fails loudly."""
-
-    def get_json(self, url, *, timeout, headers):
-        raise RuntimeError(f"the offline gazetteer must not make network requests ({url})")
-
-    def get_text(self, url, *, timeout, headers):
-        raise RuntimeError(f"the offline gazetteer must not make network requests ({url})")
+__all__ = ["GazetteerGeocoder"]
 
 
 class GazetteerGeocoder(Geocoder):
-    """Geocode with the bundled gazetteer; ``Location.raw`` is the gazetteer's result dict."""
+    """Geocode with the bundled gazetteer (or one over ``data_dir``), loaded on the first query."""
+
+    name = "gazetteer"
+    label = "the gazetteer"
 
     def __init__(self, gazetteer=None, *, data_dir=None):
-        super().__init__(adapter_factory=_NoNetworkAdapter)
-        if gazetteer is None:
-            gazetteer = default_gazetteer() if data_dir is None else Gazetteer(data_dir)
-        self.gazetteer = gazetteer
+        super().__init__()
+        self._gazetteer = gazetteer
+        self._data_dir = data_dir
 
-    def geocode(self, query, *, exactly_one=True, timeout=DEFAULT_SENTINEL, limit=10):
-        """A ``Location`` (or a list of them when ``exactly_one`` is False), or None.
+    @property
+    def gazetteer(self):
+        if self._gazetteer is None:
+            self._gazetteer = default_gazetteer() if self._data_dir is None else Gazetteer(self._data_dir)
+        return self._gazetteer
 
-        ``timeout`` is accepted for geopy compatibility and ignored: nothing here waits.
-        """
-        results = self.gazetteer.search(query, limit=1 if exactly_one else limit)
-        locations = [Location(raw["address"], (raw["lat"], raw["lon"]), raw) for raw in results]
-        if not locations:
-            return None
-        return locations[0] if exactly_one else locations
+    def search(self, query, limit=10):
+        return self.gazetteer.search(query, limit=limit)

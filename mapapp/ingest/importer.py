@@ -139,20 +139,20 @@ def inspect_upload(data, limits=None):
     )
 
 
-def plan_import(data, filename, store, mapping=None, geocode=None, progress=None, limits=None, values=None):
+def plan_import(data, filename, store, mapping=None, geocoder=None, progress=None, limits=None, values=None):
     """Read an upload and work out, row by row, what adding it would do. Nothing is written.
 
     `mapping` ({role: column}, see mapping.ROLES; roles left out are guessed, None leaves a
     role unmapped) reads the file as a CSV of any shape; without it, the format is told from
     the header and an unknown header gets the guessed mapping if that is complete.
-    `geocode(place) -> dict | None` resolves places of rows without coordinates (default: the
-    offline gazetteer); `progress(done, total)` is called once per row. `values` ({value:
-    (event_type, sub_event_type) or None}) maps the type words of such a file; values it leaves
-    out are remembered from earlier files or proposed (value_map). Raises UnusableFile when
+    `geocoder` (a mapapp.geocoders.base.Geocoder; default: the offline gazetteer) resolves the
+    places of rows without coordinates; `progress(done, total)` is called once per row. `values`
+    ({value: (event_type, sub_event_type) or None}) maps the type words of such a file; values it
+    leaves out are remembered from earlier files or proposed (value_map). Raises UnusableFile when
     nothing of the file can be read.
     """
     with _cyclic_gc_paused():
-        return _plan_import(data, filename, store, mapping, geocode, progress, limits, values)
+        return _plan_import(data, filename, store, mapping, geocoder, progress, limits, values)
 
 
 @contextlib.contextmanager
@@ -170,7 +170,7 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
-def _plan_import(data, filename, store, mapping, geocode, progress, limits, values):
+def _plan_import(data, filename, store, mapping, geocoder, progress, limits, values):
     table = read_table(data, limits or Limits.from_env())
     kind = formats.detect(table.header) if mapping is None else "other"
     if kind == "other":
@@ -194,7 +194,7 @@ def _plan_import(data, filename, store, mapping, geocode, progress, limits, valu
     if mapping is not None:
         digest.update(json.dumps(mapping, sort_keys=True).encode())
     document_id = f"upload-{digest.hexdigest()[:16]}"
-    planner = _Planner(table, rows, document_id, geocode, progress)
+    planner = _Planner(table, rows, document_id, geocoder, progress)
     planner.read_rows()
     document = Document(
         id=document_id,
@@ -250,11 +250,11 @@ def _row_format(kind, header, filename, mapping, store, values=None):
 class _Planner:
     """Reads the rows of a table into drafts, the upload's document and rejections."""
 
-    def __init__(self, table, rows, document_id, geocode, progress):
+    def __init__(self, table, rows, document_id, geocoder, progress):
         self.table = table
         self.rows = rows
         self.document_id = document_id
-        self.geocode = geocode
+        self.geocoder = geocoder
         self.progress = progress
         self.rejected = []
         self.drafts = []  # (draft, row number, cells, passage offsets or None)
@@ -327,31 +327,28 @@ class _Planner:
             self._places[place] = self._resolve(place)
         found = self._places[place]
         if found is None:
-            raise Rejected(f"place {place!r} not found in the gazetteer")
+            raise Rejected(f"place {place!r} not found in {self.geocoder.label}")
         if isinstance(found, str):
             raise Rejected(found)
-        draft.latitude, draft.longitude = float(found["lat"]), float(found["lon"])
-        draft.geo_precision = max(draft.geo_precision or 1, int(found["geo_precision"]))
-        note = (
-            f"Coordinates from the offline gazetteer: {place!r} matched {found.get('name', place)!r}"
-            f" ({found.get('source', 'gazetteer')})"
-        )
-        others = found.get("ambiguous") or []
-        if others:
-            note += f"; {len(others)} other place(s) of that name ranked lower"
+        draft.latitude, draft.longitude = found.lat, found.lon
+        draft.geo_precision = max(draft.geo_precision or 1, found.geo_precision)
+        note = f"Coordinates from {found.answered_by}: {place!r} matched {found.name!r} ({found.source})"
+        if found.candidates:
+            note += f"; {len(found.candidates)} other place(s) of that name ranked lower"
+        if found.fallback:
+            note += f"; {found.fallback}"
         draft.note = _join(draft.note, note + ".")
 
     def _resolve(self, place):
-        """The gazetteer's record for a place, None when it has none, or a reason string."""
-        try:
-            if self.geocode is None:
-                from mapapp.geocoders.offline import resolve
+        """The geocoder's GeocodeResult for a place, None when it has none, or a reason string."""
+        if self.geocoder is None:
+            from mapapp.geocoders import get_geocoder  # geopy and the gazetteer: only when a row needs them
 
-                self.geocode = resolve
-            found = self.geocode(place)
+            self.geocoder = get_geocoder()
+        try:
+            return self.geocoder.resolve(place)
         except Exception as err:  # noqa: BLE001 - a geocoder failure rejects the row, not the file
-            return f"the gazetteer could not look up {place!r}: {type(err).__name__}: {err}"
-        return found
+            return f"{self.geocoder.label} could not look up {place!r}: {type(err).__name__}: {err}"
 
     def incidents(self):
         """(Incident, row number, cells) of every draft that makes a valid incident."""
