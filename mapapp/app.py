@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapapp import export, labels, map_build, offline_assets, passage_view, timeline, url_state
+from mapapp import PACKAGE_DIR, export, labels, map_build, offline_assets, passage_view, timeline, url_state
 from mapapp.filters import Filters, incident_frame
 from mapapp.store import Store, db_path
 from mapapp.upload_ui import upload_section, uploads_section
@@ -497,13 +497,7 @@ def table_and_downloads(filtered):
     )
 
 
-_PAGE_CSS = """
-<style>
-  [data-testid="stMainBlockContainer"], .block-container {
-    padding: 2.6rem 1.5rem 2rem 1.5rem; }
-  [data-testid="stSidebarContent"] [data-testid="stSidebarUserContent"] { padding-top: 1rem; }
-</style>
-"""
+_PAGE_CSS = (PACKAGE_DIR / "assets" / "page.css").read_text(encoding="utf-8")
 
 
 def main():
@@ -521,7 +515,7 @@ def main():
         page_title="Incident map · northern Kosovo", layout="wide",
         initial_sidebar_state="expanded",
     )
-    st.html(_PAGE_CSS)
+    st.html(f"<style>{_PAGE_CSS}</style>")
     _install_assets()
     store, frame, titles, uploads, layer_json = load_incidents()
     restore_from_url(frame)

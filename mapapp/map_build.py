@@ -3,6 +3,8 @@
 The base map never changes between reruns, so streamlit-folium keeps the same Leaflet map
 (same pan, same zoom) and only swaps the incident layer passed as `feature_group_to_add`.
 
+The JavaScript and CSS that draw it are files in mapapp/assets/ (base_layers.js,
+incidents.js, map.css), served offline like Leaflet; this module passes them data.
 Untrusted text (places, summaries, ids from imported files) never becomes JavaScript code
 or HTML: it travels as JSON data (`safe_json`) and the browser puts it into the page with
 `textContent`. folium's own Popup/Tooltip/GeoJsonTooltip would insert it as raw HTML.
@@ -15,7 +17,8 @@ import re
 import folium
 import numpy as np
 import shapely
-from branca.element import Element
+from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from mapapp import boundary, offline_assets
@@ -95,116 +98,22 @@ def safe_json(value):
 
 
 # -- base map ---------------------------------------------------------------------------------
-
-_MAP_CSS = """
-<style>
-  .leaflet-container { background: #d3dbdf; font-family: "Source Sans Pro", "Segoe UI", Arial, sans-serif; }
-  .town-label { color: #333; font-size: 12px; font-weight: 600; white-space: nowrap;
-    text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none; }
-  .country-label { color: #7a7468; font-size: 15px; letter-spacing: 0.3em; font-weight: 700;
-    white-space: nowrap; pointer-events: none; text-transform: uppercase; }
-  .incident-cluster { background: rgba(40, 40, 40, 0.78); color: #fff; border: 2px solid #fff;
-    border-radius: 50%; text-align: center; font: 700 13px/30px Arial, sans-serif;
-    box-shadow: 0 0 0 1px rgba(0,0,0,.4); }
-  .map-legend { background: rgba(255,255,255,0.92); padding: 4px 7px; border-radius: 4px;
-    box-shadow: 0 1px 4px rgba(0,0,0,.35); font: 11px/1.3 Arial, sans-serif; color: #222; }
-  .map-legend h4 { margin: 2px 0 1px; font-size: 11px; }
-  .map-legend .legend-toggle { all: unset; cursor: pointer; font-weight: 700; font-size: 11px; }
-  .map-legend .legend-toggle::after { content: " \\25BE"; }
-  .map-legend.folded .legend-toggle::after { content: " \\25B8"; }
-  .map-legend.folded .legend-body { display: none; }
-  .map-legend .row { display: flex; align-items: center; gap: 5px; margin: 0; white-space: nowrap; }
-  .map-legend svg { flex: none; }
-  .incident-tip { font: 12px/1.35 Arial, sans-serif; width: max-content; max-width: 260px; white-space: normal; }
-  .incident-tip b { display: block; }
-  .incident-tip .muted { color: #555; }
-</style>
-"""
+# The map's JavaScript and CSS are files in mapapp/assets/, served from the static folder like
+# Leaflet (offline_assets); the elements below only pass data to the functions they define.
 
 
-class _BaseLayers(folium.MacroElement):
+class _BaseLayers(JSCSSMixin, MacroElement):
     """Kosovo and Serbia outlines, the boundary, town labels, legend: no tiles needed."""
 
     _template = Template(
         """
-        {% macro header(this, kwargs) %}""" + _MAP_CSS + """{% endmacro %}
         {% macro script(this, kwargs) %}
-        (function (map) {
-            var base = {{ this.data_json }};
-            map.attributionControl.addAttribution(base.attribution);
-            // Outlines sit below the tile pane (200): ticking the online layer shows its tiles.
-            map.createPane("outlines").style.zIndex = 150;
-            L.geoJSON(base.outlines, {
-                interactive: false, pane: "outlines",
-                style: function (f) {
-                    return {color: "#8d877b", weight: 1, fillColor: f.properties.fill, fillOpacity: 1};
-                }
-            }).addTo(map);
-            L.polyline(base.boundary, {
-                color: "#b03a2e", weight: 3, dashArray: "8 5", interactive: false
-            }).addTo(map);
-            function label(latlng, text, className) {
-                var el = document.createElement("div");
-                el.textContent = text;
-                return L.marker(latlng, {
-                    interactive: false, keyboard: false,
-                    icon: L.divIcon({html: el, className: className, iconSize: null, iconAnchor: [-5, 8]})
-                });
-            }
-            base.countries.forEach(function (c) { label([c[1], c[2]], c[0], "country-label").addTo(map); });
-            // A town (dot and name) appears from its zoom level on, so that names do not collide.
-            var towns = base.towns.map(function (t) {
-                var town = L.layerGroup([
-                    L.circleMarker([t[1], t[2]], {
-                        radius: 2.5, color: "#444", weight: 1, fillColor: "#444", fillOpacity: 1, interactive: false
-                    }),
-                    label([t[1], t[2]], t[0], "town-label")
-                ]);
-                town.minZoom = t[3];
-                return town;
-            });
-            function showTowns() {
-                var z = map.getZoom();
-                towns.forEach(function (town) {
-                    if (z >= town.minZoom) { map.addLayer(town); } else { map.removeLayer(town); }
-                });
-            }
-            map.on("zoomend", showTowns);
-            showTowns();
-
-            var legend = L.control({position: "topright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "map-legend");
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                // A click on the title folds the legend away (it covers part of a small map).
-                var title = L.DomUtil.create("button", "legend-toggle", div);
-                title.type = "button";
-                title.textContent = "Legend";
-                title.setAttribute("aria-expanded", "true");
-                var body = L.DomUtil.create("div", "legend-body", div);
-                title.addEventListener("click", function () {
-                    var folded = div.classList.toggle("folded");
-                    title.setAttribute("aria-expanded", folded ? "false" : "true");
-                });
-                function row(svg, text) {
-                    var r = L.DomUtil.create("div", "row", body);
-                    r.innerHTML = svg;  // constant markup written in map_build.py, no data
-                    var span = document.createElement("span");
-                    span.textContent = text;
-                    r.appendChild(span);
-                }
-                L.DomUtil.create("h4", "", body).textContent = "Event type";
-                base.legend.types.forEach(function (t) { row(base.legend.swatch.replace(/COLOUR/g, t[1]), t[0]); });
-                L.DomUtil.create("h4", "", body).textContent = "Precision";
-                base.legend.shapes.forEach(function (s) { row(s[1], s[0]); });
-                return div;
-            };
-            legend.addTo(map);
-        })({{ this._parent.get_name() }});
+        mapappBaseLayers({{ this._parent.get_name() }}, {{ this.data_json }});
         {% endmacro %}
         """
     )
+    default_js = [offline_assets.BASE_LAYERS_JS]
+    default_css = [offline_assets.MAP_STYLE_CSS]
 
     def __init__(self):
         super().__init__()
@@ -212,7 +121,7 @@ class _BaseLayers(folium.MacroElement):
         self.data_json = safe_json(_base_data())
 
 
-class _IncidentRenderer(folium.MacroElement):
+class _IncidentRenderer(JSCSSMixin, MacroElement):
     """Defines mapappDrawIncidents(group, data) once, in the base map.
 
     The incident layer of each rerun is then only data plus one call to it, so that a filter
@@ -222,115 +131,11 @@ class _IncidentRenderer(folium.MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var config = {{ this.config_json }};
-            var clicks = 0;
-            function tooltip(data, i) {
-                return function () {
-                    var div = document.createElement("div");
-                    div.className = "incident-tip";
-                    var tip = data.tip[i];
-                    var lines = [
-                        [config.types[data.t[i]] + " / " + config.sub_types[data.s[i]], "b"],
-                        [tip[0], "span"],
-                        [tip[1] + " · " + config.precisions[data.p[i]], "span"],
-                        [tip[2], "div"],
-                        [data.id[i], "div"]
-                    ];
-                    lines.forEach(function (line, n) {
-                        var el = document.createElement(line[1]);
-                        el.textContent = line[0];
-                        if (n === 4) { el.className = "muted"; }
-                        div.appendChild(el);
-                        if (line[1] === "span") { div.appendChild(document.createElement("br")); }
-                    });
-                    return div;
-                };
-            }
-            function clusterIcon(cluster) {
-                var span = document.createElement("span");
-                span.textContent = String(cluster.getChildCount());
-                return L.divIcon({html: span, className: "incident-cluster", iconSize: L.point(34, 34)});
-            }
-            // The ring around the open incident, in the layer drawn last. A click rings its
-            // marker here at once; Python then leaves the layer as it is, so the map is not
-            // redrawn (and a spiderfied cluster stays open) on every click.
-            var ring = null;
-            var ringGroup = null;
-            function showRing(latlng) {
-                if (ring && ringGroup) { ringGroup.removeLayer(ring); }
-                ring = null;
-                if (!latlng || !ringGroup) { return; }
-                ring = L.circleMarker(latlng, {
-                    radius: 14, color: "#111", weight: 3, fill: false, interactive: false,
-                    className: "incident-selected"
-                });
-                ringGroup.addLayer(ring);
-            }
-            function onClick(e) {
-                // A new value on every click, so that clicking the same incident again still
-                // reaches Python (streamlit-folium only reports values that changed).
-                clicks += 1;
-                e.target.feature.properties.click = clicks;
-                showRing(e.target.getLatLng());
-            }
-            function tagPath() {
-                if (this._path) { this._path.setAttribute("data-incident-id", this.feature.properties.id); }
-            }
-            window.mapappDrawIncidents = function (group, data) {
-                // One dashed area per distinct (point, radius): a hundred incidents coded to
-                // "northern Kosovo" share one area instead of stacking a hundred translucent ones.
-                var areas = L.layerGroup(data.areas.map(function (a) {
-                    return L.circle([a[0], a[1]], {
-                        radius: a[2], interactive: false, color: "#4a4a4a", weight: 1.2, opacity: 0.7,
-                        dashArray: "5 4", fillColor: "#4a4a4a", fillOpacity: 0.06, className: "incident-area"
-                    });
-                }));
-                var cluster = L.markerClusterGroup({
-                    maxClusterRadius: 30, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
-                    chunkedLoading: true, iconCreateFunction: clusterIcon
-                });
-                var markers = new Array(data.id.length);
-                for (var i = 0; i < data.id.length; i++) {
-                    var latlng = [data.lat[i], data.lon[i]];
-                    var colour = config.colours[data.t[i]];
-                    var precision = data.p[i];
-                    var undated = data.u[i] === 1;
-                    var hollow = precision >= 3;
-                    var m = L.circleMarker(latlng, {
-                        radius: 7,
-                        className: "incident-marker",
-                        color: hollow ? colour : (undated ? "#222" : "#fff"),
-                        weight: hollow ? 3 : (undated ? 2 : 1.5),
-                        dashArray: undated ? (hollow ? "4 3" : "3 2") : null,
-                        fillColor: hollow ? "#fff" : colour,
-                        fillOpacity: hollow ? 0.85 : (undated ? 0.55 : 0.9)
-                    });
-                    m.feature = {type: "Feature", properties: {id: data.id[i]}};
-                    m.bindTooltip(tooltip(data, i), {sticky: true, direction: "auto", opacity: 0.95});
-                    m.on("click", onClick);
-                    m.on("add", tagPath);
-                    markers[i] = m;
-                }
-                group.addLayer(areas);
-                group.addLayer(cluster);
-                // Markers go in once the cluster group is on the map: off the map, markercluster
-                // checks each new marker against every one added before it (its hasLayer scans a
-                // list), which took 13 s for 100,000; on the map it clusters them in chunks.
-                if (cluster._map) {
-                    cluster.addLayers(markers);
-                } else {
-                    cluster.once("add", function () { cluster.addLayers(markers); });
-                }
-                ring = null;
-                ringGroup = group;
-                showRing(data.sel ? [data.sel.lat, data.sel.lon] : null);
-                return group;
-            };
-        })();
+        mapappIncidentRenderer({{ this.config_json }});
         {% endmacro %}
         """
     )
+    default_js = [offline_assets.INCIDENTS_JS]
 
     def __init__(self):
         super().__init__()
@@ -343,39 +148,41 @@ class _IncidentRenderer(folium.MacroElement):
         })
 
 
-class _RawScript(Element):
-    """Script text added to the page as it is, not compiled as a Jinja template first."""
+# One call drawing the incidents into the feature group that holds the element.
+_DRAW_TEMPLATE = Template(
+    """
+    {% macro script(this, kwargs) %}
+    window.mapappDrawIncidents({{ this._parent.get_name() }}, {{ this.data_json }});
+    {% endmacro %}
+    """
+)
 
-    def __init__(self, text):
-        super().__init__()
-        self._text = text
 
-    def render(self, **kwargs):
-        return self._text
+class _IncidentData(Element):
+    """The incidents of a layer sent to streamlit-folium, which takes the script macro's text.
 
+    A plain Element, not a MacroElement: a MacroElement would also put its script into the page
+    through a new branca Element, which compiles the text (all the data) as a Jinja template,
+    half a second per 10,000 incidents on every rerun, for a page streamlit-folium never uses.
+    """
 
-class _IncidentData(folium.MacroElement):
-    """One call drawing the incidents into the feature group that holds this element."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        window.mapappDrawIncidents({{ this._parent.get_name() }}, {{ this.data_json }});
-        {% endmacro %}
-        """
-    )
+    _template = _DRAW_TEMPLATE
 
     def __init__(self, data_json):
         super().__init__()
         self._name = "IncidentData"
         self.data_json = data_json
 
-    def render(self, **kwargs):
-        # folium's MacroElement.render wraps the rendered script in a branca Element, which
-        # compiles it as a Jinja template: 0.2 s for 10,000 incidents, and a second template
-        # pass over the data. The script is final after the first pass, so it goes in as is.
-        script = self._template.module.__dict__["script"](self, kwargs)
-        self.get_root().script.add_child(_RawScript(script), name=self.get_name())
+
+class _PageIncidentData(MacroElement):
+    """The same call in a standalone page (build_map), where the script must be in the page."""
+
+    _template = _DRAW_TEMPLATE
+
+    def __init__(self, data_json):
+        super().__init__()
+        self._name = "IncidentData"
+        self.data_json = data_json
 
 
 _SWATCH = (
@@ -534,27 +341,28 @@ def incident_json(frame):
     return safe_json(incident_data(frame))
 
 
-def incident_layer(frame, selected=None, data_json=None, redraw=0):
+def incident_layer(frame, selected=None, data_json=None, redraw=0, page=False):
     """A FeatureGroup drawing these incidents; pass it to st_folium(feature_group_to_add=...).
 
     `data_json`, incident_json(frame) made earlier, saves building it again (frame is then
     not read). The selection is spliced into that JSON object as its last member, "sel".
     A `redraw` count makes the script differ from the last one sent, which makes
-    streamlit-folium draw the layer again (it redraws only a changed script).
+    streamlit-folium draw the layer again (it redraws only a changed script). `page` makes
+    a layer for a standalone page (build_map) instead.
     """
     if data_json is None:
         data_json = incident_json(frame)
     payload = data_json[:-1] + ',"sel":' + safe_json(selection(selected))
     payload += (f',"redraw":{int(redraw)}' if redraw else "") + "}"
     group = folium.FeatureGroup(name="Incidents", control=False)
-    _IncidentData(payload).add_to(group)
+    (_PageIncidentData if page else _IncidentData)(payload).add_to(group)
     return group
 
 
 def build_map(frame, selected=None, height=None):
     """A standalone map with the incidents on it (for tests and HTML export)."""
     m = base_map(height=height)
-    incident_layer(frame, selected).add_to(m)
+    incident_layer(frame, selected, page=True).add_to(m)
     return m
 
 

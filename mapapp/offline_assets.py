@@ -1,4 +1,4 @@
-"""Leaflet, markercluster and jQuery served by the app itself, so the map needs no CDN.
+"""Leaflet, markercluster, jQuery and the map's own JS/CSS served by the app itself: no CDN.
 
 folium points its maps at CDNs (Leaflet, jQuery, Bootstrap, Font Awesome, awesome-markers).
 The files come instead from pinned PyPI packages (XStatic-*), are copied at start-up into
@@ -15,8 +15,10 @@ import xstatic.pkg.jquery
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 
-from mapapp import PROJECT_DIR
+from mapapp import PACKAGE_DIR, PROJECT_DIR
 
+# The map's own scripts and styles (mapapp/assets/), served beside Leaflet.
+ASSETS_DIR = PACKAGE_DIR / "assets"
 STATIC_DIR = PROJECT_DIR / "static"
 # Where Streamlit serves the folder `static/` next to the main script (enableStaticServing).
 STATIC_URL = "/app/static"
@@ -31,6 +33,9 @@ _SOURCES = (
     (xstatic.pkg.leaflet_markercluster.BASE_DIR, "MarkerCluster.css", "markercluster"),
     (xstatic.pkg.leaflet_markercluster.BASE_DIR, "MarkerCluster.Default.css", "markercluster"),
     (xstatic.pkg.jquery.BASE_DIR, "jquery.min.js", "jquery"),
+    (ASSETS_DIR, "base_layers.js", "mapapp"),
+    (ASSETS_DIR, "incidents.js", "mapapp"),
+    (ASSETS_DIR, "map.css", "mapapp"),
 )
 
 LEAFLET_JS = ("leaflet", f"{STATIC_URL}/leaflet/leaflet.js")
@@ -39,6 +44,11 @@ MARKERCLUSTER_JS = ("markerclusterjs", f"{STATIC_URL}/markercluster/leaflet.mark
 MARKERCLUSTER_CSS = ("markerclustercss", f"{STATIC_URL}/markercluster/MarkerCluster.css")
 # jQuery is copied for plugins that need it (folium.Popup); the incident map itself does not.
 JQUERY_JS = ("jquery", f"{STATIC_URL}/jquery/jquery.min.js")
+
+# The map's own (loaded by map_build's elements, after Leaflet and markercluster).
+BASE_LAYERS_JS = ("mapapp_base_layers", f"{STATIC_URL}/mapapp/base_layers.js")
+INCIDENTS_JS = ("mapapp_incidents", f"{STATIC_URL}/mapapp/incidents.js")
+MAP_STYLE_CSS = ("mapapp_map_css", f"{STATIC_URL}/mapapp/map.css")
 
 # What the incident map loads: Leaflet, then markercluster (which needs L). No jQuery,
 # Bootstrap or Font Awesome: the map uses no folium.Popup and no folium.Icon.

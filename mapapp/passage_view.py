@@ -1,20 +1,25 @@
 """A source document as HTML with the passage of an incident highlighted.
 
-Every character of the document and of the incident fields is HTML-escaped here; the
-markup around it is ours. (Streamlit's st.html sanitises once more with DOMPurify.)
+The HTML comes from autoescaping Jinja2 templates (mapapp/templates/passage_*.html): every
+character of the document and of the incident fields is escaped there; the markup around it
+is ours. (Streamlit's st.html sanitises once more with DOMPurify.)
 """
 
-import html
+import jinja2
+from markupsafe import Markup
 
+from mapapp import PACKAGE_DIR
 from mapapp.labels import date_label, place_label, type_label
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(PACKAGE_DIR / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
 
 # The passage shown by the panel: <mark class="passage-selected" id="passage-selected">.
 SELECTED_CLASS = "passage-selected"
 OTHER_CLASS = "passage-other"
-
-
-def _e(text):
-    return html.escape(str(text), quote=True)
 
 
 def segments(text, selected, others=()):
@@ -48,21 +53,16 @@ def segments(text, selected, others=()):
 
 def document_html(text, selected, others=()):
     """The document with the selected passage in <mark>, escaped, paragraphs kept."""
-    parts = []
-    first = True
+    return _TEMPLATES.get_template("passage_document.html").render(segments=_anchored(text, selected, others))
+
+
+def _anchored(text, selected, others):
+    """segments() with a flag on the first selected piece: the one the panel scrolls to."""
+    out, first = [], True
     for chunk, kind, ids in segments(text, selected, others):
-        escaped = _e(chunk)
-        if kind == "selected":
-            # Only the first piece carries the id the panel scrolls to.
-            anchor = ' id="passage-selected"' if first else ""
-            first = False
-            parts.append(f'<mark class="{SELECTED_CLASS}"{anchor}>{escaped}</mark>')
-        elif kind == "other":
-            title = _e("Also coded: " + ", ".join(ids))
-            parts.append(f'<mark class="{OTHER_CLASS}" title="{title}">{escaped}</mark>')
-        else:
-            parts.append(escaped)
-    return "".join(parts)
+        out.append((chunk, kind, ids, kind == "selected" and first))
+        first = first and kind != "selected"
+    return out
 
 
 def incident_facts(incident):
@@ -81,21 +81,7 @@ def incident_facts(incident):
     return facts
 
 
-PANEL_CSS = """
-.passage-panel { font-size: 0.9rem; line-height: 1.4; }
-.passage-panel h4 { margin: 0 0 0.25rem; font-size: 1rem; line-height: 1.3; }
-.passage-panel .facts { margin: 0 0 0.4rem; color: #333; }
-.passage-panel .facts b { font-weight: 600; }
-.passage-panel .doc-title { font-size: 0.8rem; color: #555; margin: 0.1rem 0 0.2rem; }
-.passage-doc { white-space: pre-wrap; border: 1px solid #ddd; border-radius: 4px; padding: 0.45rem 0.65rem;
-  background: #fcfcfa; overflow-y: auto; position: relative; font-family: Georgia, "Times New Roman", serif; }
-mark.passage-selected { background: #ffd54f; padding: 0 1px; box-shadow: 0 0 0 2px #ffb300; }
-mark.passage-other { background: #e3ecf7; }
-.passage-panel dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.05rem 0.6rem;
-                    margin: 0.4rem 0 0 0; padding: 0; }
-.passage-panel dt { font-weight: 600; color: #444; }
-.passage-panel dd { margin: 0; }
-"""
+PANEL_CSS = (PACKAGE_DIR / "assets" / "passage_panel.css").read_text(encoding="utf-8")
 
 # Shown above the document, one line each; the rest (coordinates, source, note) below it.
 _HEADLINE_FACTS = ("Date", "Type", "Place")
@@ -128,50 +114,29 @@ def panel_html(incident, document, others=(), doc_height_px=260):
     document; those inside the excerpt shown are marked too.
     """
     facts = incident_facts(incident)
-    headline = "".join(
-        f"<div><b>{_e(label)}:</b> {_e(value)}</div>" for label, value in facts if label in _HEADLINE_FACTS
-    )
-    details = "".join(
-        f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in facts if label not in _HEADLINE_FACTS
-    )
     text = document.text
     lo, hi = excerpt_bounds(text, incident.passage_start, incident.passage_end)
-    body = document_html(
+    segments = _anchored(
         text[lo:hi],
         (incident.passage_start - lo, incident.passage_end - lo),
         [(s - lo, e - lo, i) for s, e, i in others if s < hi and e > lo],
     )
-    where = ""
-    if lo > 0 or hi < len(text):
-        body = ("[…]\n" if lo > 0 else "") + body + ("\n[…]" if hi < len(text) else "")
-        where = f" (characters {lo:,}–{hi:,} of {len(text):,})"
-    title = document.title or document.id
-    return (
-        f'<style>{PANEL_CSS}</style>'
-        f'<div class="passage-panel">'
-        f'<h4>{_e(incident.description)}</h4>'
-        f'<div class="facts">{headline}</div>'
-        f'<div class="doc-title">Source document {_e(document.id)}: {_e(title)}{where}</div>'
-        f'<div class="passage-doc" id="passage-doc" style="max-height:{int(doc_height_px)}px">{body}</div>'
-        f'<dl>{details}<dt>Incident id</dt><dd>{_e(incident.id)}</dd></dl>'
-        f'</div>'
+    where = f" (characters {lo:,}–{hi:,} of {len(text):,})" if lo > 0 or hi < len(text) else ""
+    return _TEMPLATES.get_template("passage_panel.html").render(
+        css=Markup(PANEL_CSS),
+        incident=incident,
+        document=document,
+        title=document.title or document.id,
+        where=where,
+        headline=[(label, value) for label, value in facts if label in _HEADLINE_FACTS],
+        details=[(label, value) for label, value in facts if label not in _HEADLINE_FACTS],
+        height=int(doc_height_px),
+        segments=segments,
+        cut_before=lo > 0,
+        cut_after=hi < len(text),
     )
 
 
-# Scrolls the passage document (not the page) so that the highlighted passage is in view.
-# Constant code: no data from the store is ever put into it.
-SCROLL_SCRIPT = """
-<script>
-(function () {
-  var tries = 0;
-  function scroll() {
-    var doc = document.getElementById("passage-doc");
-    var mark = document.getElementById("passage-selected");
-    if (!doc || !mark) { if (tries++ < 40) { setTimeout(scroll, 50); } return; }
-    // .passage-doc is position: relative, so offsetTop is measured from its top.
-    doc.scrollTop = Math.max(0, mark.offsetTop - doc.clientHeight / 3);
-  }
-  scroll();
-})();
-</script>
-"""
+# Run by the page after the panel (st.html with scripts allowed). Constant code from
+# mapapp/assets/passage_scroll.js: no data from the store is ever put into it.
+SCROLL_SCRIPT = "<script>\n" + (PACKAGE_DIR / "assets" / "passage_scroll.js").read_text(encoding="utf-8") + "</script>"

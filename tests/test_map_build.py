@@ -50,9 +50,14 @@ def test_scripts_and_styles_come_from_the_static_folder(frame):
     assert sources == [
         "/app/static/leaflet/leaflet.js",
         "/app/static/markercluster/leaflet.markercluster.js",
+        "/app/static/mapapp/base_layers.js",
+        "/app/static/mapapp/incidents.js",
         "/app/static/leaflet/leaflet.css",
         "/app/static/markercluster/MarkerCluster.css",
+        "/app/static/mapapp/map.css",
     ]
+    # The map's own code is in those files, not in the page: the page only calls it with data.
+    assert "function showTowns" not in html and "L.markerClusterGroup" not in html
     for cdn_only in ("bootstrap", "awesome", "jquery", "glyphicons", "d3.min.js", "d3.v4"):
         assert cdn_only not in html.lower()
 
@@ -73,7 +78,8 @@ def test_only_instances_are_localised_not_folium_classes():
 
 def test_install_copies_real_files(tmp_path):
     static = offline_assets.install(tmp_path / "static")
-    for _, url in offline_assets.MAP_JS + offline_assets.MAP_CSS + [offline_assets.JQUERY_JS]:
+    own = [offline_assets.BASE_LAYERS_JS, offline_assets.INCIDENTS_JS, offline_assets.MAP_STYLE_CSS]
+    for _, url in offline_assets.MAP_JS + offline_assets.MAP_CSS + [offline_assets.JQUERY_JS] + own:
         path = static / url.removeprefix(offline_assets.STATIC_URL + "/")
         assert path.is_file() and not path.is_symlink() and path.stat().st_size > 500
     # leaflet.css loads the layer-control icon relative to itself.

@@ -81,7 +81,16 @@ def test_hostile_document_and_fields_are_escaped():
             assert payload not in text_only
     for tag in ("<script", "<img", "<iframe", "<svg", "<a ", "<b id"):
         assert tag not in text_only
-    assert html.escape(SCRIPT_PAYLOADS[1]) in text_only
+    assert html.escape(SCRIPT_PAYLOADS[1], quote=False).replace('"', "&#34;") in text_only
+
+
+def test_the_panel_is_one_template_with_the_css_file_and_the_document_text_whole(store):
+    incident = store.incident("seed-000-07")
+    document = store.document(incident.document_id)
+    page = passage_view.panel_html(incident, document)
+    assert page.startswith("<style>" + passage_view.PANEL_CSS + "</style>")
+    body = re.search(r'<div class="passage-doc" id="passage-doc" style="max-height:260px">(.*?)</div>', page, re.S)
+    assert html.unescape(re.sub(r"<[^>]+>", "", body.group(1))) == document.text
 
 
 def test_a_long_document_is_shown_around_the_passage():

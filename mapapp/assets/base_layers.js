@@ -1,0 +1,75 @@
+// The offline base map: outlines, the boundary, town labels and the legend (map_build.py).
+// Called once by the base map's script with the data map_build._base_data() makes; no text
+// in that data is ever read as HTML except the legend's constant SVG swatches.
+window.mapappBaseLayers = function (map, base) {
+    map.attributionControl.addAttribution(base.attribution);
+    // Outlines sit below the tile pane (200): ticking the online layer shows its tiles.
+    map.createPane("outlines").style.zIndex = 150;
+    L.geoJSON(base.outlines, {
+        interactive: false, pane: "outlines",
+        style: function (f) {
+            return {color: "#8d877b", weight: 1, fillColor: f.properties.fill, fillOpacity: 1};
+        }
+    }).addTo(map);
+    L.polyline(base.boundary, {
+        color: "#b03a2e", weight: 3, dashArray: "8 5", interactive: false
+    }).addTo(map);
+    function label(latlng, text, className) {
+        var el = document.createElement("div");
+        el.textContent = text;
+        return L.marker(latlng, {
+            interactive: false, keyboard: false,
+            icon: L.divIcon({html: el, className: className, iconSize: null, iconAnchor: [-5, 8]})
+        });
+    }
+    base.countries.forEach(function (c) { label([c[1], c[2]], c[0], "country-label").addTo(map); });
+    // A town (dot and name) appears from its zoom level on, so that names do not collide.
+    var towns = base.towns.map(function (t) {
+        var town = L.layerGroup([
+            L.circleMarker([t[1], t[2]], {
+                radius: 2.5, color: "#444", weight: 1, fillColor: "#444", fillOpacity: 1, interactive: false
+            }),
+            label([t[1], t[2]], t[0], "town-label")
+        ]);
+        town.minZoom = t[3];
+        return town;
+    });
+    function showTowns() {
+        var z = map.getZoom();
+        towns.forEach(function (town) {
+            if (z >= town.minZoom) { map.addLayer(town); } else { map.removeLayer(town); }
+        });
+    }
+    map.on("zoomend", showTowns);
+    showTowns();
+
+    var legend = L.control({position: "topright"});
+    legend.onAdd = function () {
+        var div = L.DomUtil.create("div", "map-legend");
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        // A click on the title folds the legend away (it covers part of a small map).
+        var title = L.DomUtil.create("button", "legend-toggle", div);
+        title.type = "button";
+        title.textContent = "Legend";
+        title.setAttribute("aria-expanded", "true");
+        var body = L.DomUtil.create("div", "legend-body", div);
+        title.addEventListener("click", function () {
+            var folded = div.classList.toggle("folded");
+            title.setAttribute("aria-expanded", folded ? "false" : "true");
+        });
+        function row(svg, text) {
+            var r = L.DomUtil.create("div", "row", body);
+            r.innerHTML = svg;  // constant markup written in map_build.py, no data
+            var span = document.createElement("span");
+            span.textContent = text;
+            r.appendChild(span);
+        }
+        L.DomUtil.create("h4", "", body).textContent = "Event type";
+        base.legend.types.forEach(function (t) { row(base.legend.swatch.replace(/COLOUR/g, t[1]), t[0]); });
+        L.DomUtil.create("h4", "", body).textContent = "Precision";
+        base.legend.shapes.forEach(function (s) { row(s[1], s[0]); });
+        return div;
+    };
+    legend.addTo(map);
+};

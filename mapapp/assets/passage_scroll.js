@@ -1,0 +1,13 @@
+// Scrolls the passage document (not the page) so that the highlighted passage is in view.
+// Constant code: no data from the store is ever put into it.
+(function () {
+  var tries = 0;
+  function scroll() {
+    var doc = document.getElementById("passage-doc");
+    var mark = document.getElementById("passage-selected");
+    if (!doc || !mark) { if (tries++ < 40) { setTimeout(scroll, 50); } return; }
+    // .passage-doc is position: relative, so offsetTop is measured from its top.
+    doc.scrollTop = Math.max(0, mark.offsetTop - doc.clientHeight / 3);
+  }
+  scroll();
+})();
