@@ -8,6 +8,11 @@ import pandas as pd
 from mapapp.incident import CONTRACT_COLUMNS
 
 
+def fold_text(text):
+    """Text as the search compares it: case folded ("MONASTERY" finds "monastery")."""
+    return text.casefold()
+
+
 def incident_frame(rows):
     """A DataFrame of contract rows with real dtypes: dates as datetime64, numbers as floats."""
     frame = pd.DataFrame(list(rows), columns=list(CONTRACT_COLUMNS))
@@ -65,7 +70,7 @@ class Filters:
         if self.documents:
             keep &= frame["document_id"].isin(self.documents)
         if self.text.strip():
-            needle = self.text.strip().casefold()
-            haystack = (frame["description"] + "\n" + frame["passage"] + "\n" + frame["location"]).str.casefold()
+            needle = fold_text(self.text.strip())
+            haystack = (frame["description"] + "\n" + frame["passage"] + "\n" + frame["location"]).map(fold_text)
             keep &= haystack.str.contains(needle, regex=False)
         return frame[keep]

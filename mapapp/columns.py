@@ -1,0 +1,172 @@
+"""Every stored incident as a few numpy columns: what the map, the filters and the counts need.
+
+A million incidents as Incident objects or a DataFrame of every contract column would take
+gigabytes and seconds per filter; as columns of codes they take about 50 bytes each, and a
+filter is a handful of vectorised comparisons. Texts (descriptions, passages, ids) stay in
+the store and are read for the few rows shown (a table page, a tooltip, the open incident).
+
+Rows are in the order of `Store.rows()`: oldest first, undated last, then by id.
+"""
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES
+
+# Day number of a missing date: compares as False with every real day in both directions of
+# the filters (as pandas' NaT does).
+NO_DAY = np.iinfo(np.int32).min
+_EPOCH = dt.date(1970, 1, 1)
+
+_SELECT = """
+SELECT rowid, latitude, longitude, event_type, sub_event_type, geo_precision, date_precision,
+       date_start, date_end, border_distance_km, document_id
+FROM incidents ORDER BY date_start IS NULL, date_start, id
+"""
+
+
+def day_number(day):
+    """Days since 1970-01-01 of a date."""
+    return (day - _EPOCH).days
+
+
+@dataclass(frozen=True)
+class IncidentColumns:
+    """Columns of every incident (one entry per incident, in display order)."""
+
+    rowid: np.ndarray  # int64: the store's rowid, to read a row's texts
+    latitude: np.ndarray  # float64
+    longitude: np.ndarray  # float64
+    event_type: np.ndarray  # uint8: index into EVENT_TYPES
+    sub_event_type: np.ndarray  # int16: index into sub_event_types
+    sub_event_types: tuple  # the distinct sub-event types
+    geo_precision: np.ndarray  # uint8: 1..5
+    date_precision: np.ndarray  # uint8: index into DATE_PRECISIONS
+    date_start: np.ndarray  # int32 day numbers, NO_DAY when undated
+    date_end: np.ndarray  # int32 day numbers, NO_DAY when missing
+    border_km: np.ndarray  # float64, NaN for country-level places
+    document: np.ndarray  # int32: index into documents
+    documents: tuple  # the distinct document ids
+
+    def __len__(self):
+        return len(self.rowid)
+
+    @property
+    def undated(self):
+        return self.date_start == NO_DAY
+
+    def position_of_rowid(self):
+        """An array giving each rowid's position (-1 for none): rowid -> row of these columns."""
+        table = np.full(int(self.rowid.max(initial=0)) + 1, -1, dtype=np.int32)
+        table[self.rowid] = np.arange(len(self.rowid), dtype=np.int32)
+        return table
+
+    def date_span(self):
+        """(first start, last end) as dates, or (None, None) when nothing is dated."""
+        dated = self.date_start[self.date_start != NO_DAY]
+        if not len(dated):
+            return None, None
+        ends = self.date_end[self.date_end != NO_DAY]
+        last = int(ends.max()) if len(ends) else int(dated.max())
+        return _date(int(dated.min())), _date(last)
+
+    def border_max(self):
+        """The greatest distance to the boundary, rounded up to a whole km (at least 1)."""
+        km = self.border_km[~np.isnan(self.border_km)]
+        return float(max(1, np.ceil(km.max()))) if len(km) else 1.0
+
+    def counts(self, column, labels):
+        """{label: number of incidents} of a coded column."""
+        found = np.bincount(getattr(self, column), minlength=len(labels))
+        return {label: int(n) for label, n in zip(labels, found) if n}
+
+    def mask(self, filters, text_rowids=None):
+        """A boolean array: True where an incident passes every filter.
+
+        Same rules as Filters.apply on a frame (tests/test_columns.py checks both agree);
+        the text filter is given as the rowids that match it (mapapp.search).
+        """
+        keep = np.ones(len(self), dtype=bool)
+        undated = self.undated
+        if filters.since is not None:
+            keep &= undated | (self.date_end >= day_number(filters.since))
+        if filters.until is not None:
+            keep &= undated | (self.date_start <= day_number(filters.until))
+        if not filters.include_undated:
+            keep &= ~undated
+        if filters.event_types:
+            keep &= np.isin(self.event_type, _codes(EVENT_TYPES, filters.event_types))
+        if filters.sub_event_types:
+            keep &= np.isin(self.sub_event_type, _codes(self.sub_event_types, filters.sub_event_types))
+        if filters.date_precisions:
+            keep &= np.isin(self.date_precision, _codes(DATE_PRECISIONS, filters.date_precisions))
+        if filters.geo_precisions:
+            keep &= np.isin(self.geo_precision, [int(p) for p in filters.geo_precisions])
+        if filters.max_border_km is not None:
+            with np.errstate(invalid="ignore"):
+                keep &= self.border_km <= filters.max_border_km
+        if filters.documents:
+            keep &= np.isin(self.document, _codes(self.documents, filters.documents))
+        if filters.text.strip():
+            if text_rowids is None:
+                raise ValueError("a text filter needs the rowids that match it (mapapp.search)")
+            keep &= np.isin(self.rowid, text_rowids)
+        return keep
+
+
+def _codes(values, wanted):
+    index = {value: code for code, value in enumerate(values)}
+    return [index[w] for w in wanted if w in index]
+
+
+def _date(number):
+    return _EPOCH + dt.timedelta(days=number)
+
+
+def load(connection: sqlite3.Connection):
+    """IncidentColumns of every incident in a store's SQLite connection."""
+    frame = pd.read_sql_query(_SELECT, connection)
+    return from_frame(frame)
+
+
+def from_frame(frame):
+    """IncidentColumns from a frame with the columns of _SELECT (dates as ISO text or None)."""
+    def categories(column, known=None):
+        values = frame[column].fillna("").astype(str)
+        cat = pd.Categorical(values, categories=known) if known is not None else pd.Categorical(values)
+        if known is not None and (cat.codes < 0).any():
+            bad = values[cat.codes < 0].iloc[0]
+            raise ValueError(f"{column} {bad!r} is not one of {', '.join(known)}")
+        return cat.codes, tuple(cat.categories)
+
+    event_type, _ = categories("event_type", EVENT_TYPES)
+    sub_event_type, sub_event_types = categories("sub_event_type")
+    date_precision, _ = categories("date_precision", DATE_PRECISIONS)
+    document, documents = categories("document_id")
+    return IncidentColumns(
+        rowid=frame["rowid"].to_numpy(dtype=np.int64),
+        latitude=frame["latitude"].to_numpy(dtype=np.float64),
+        longitude=frame["longitude"].to_numpy(dtype=np.float64),
+        event_type=event_type.astype(np.uint8),
+        sub_event_type=sub_event_type.astype(np.int16),
+        sub_event_types=sub_event_types,
+        geo_precision=frame["geo_precision"].to_numpy(dtype=np.uint8),
+        date_precision=date_precision.astype(np.uint8),
+        date_start=_days(frame["date_start"]),
+        date_end=_days(frame["date_end"]),
+        border_km=pd.to_numeric(frame["border_distance_km"]).to_numpy(dtype=np.float64),
+        document=document.astype(np.int32),
+        documents=documents,
+    )
+
+
+def _days(values):
+    """ISO date texts (or None) as int32 day numbers, NO_DAY for a missing one."""
+    days = pd.to_datetime(values.replace("", None), format="ISO8601").to_numpy(dtype="datetime64[D]")
+    numbers = days.astype(np.int64)
+    numbers[np.isnat(days)] = NO_DAY
+    return numbers.astype(np.int32)

@@ -1,0 +1,136 @@
+"""Text search over descriptions, passages and places through an SQLite FTS5 trigram index.
+
+The search matches what Filters.apply matches: the folded needle anywhere in the folded
+"description, passage, place" of an incident. A trigram index answers a substring query
+(GLOB '*needle*') from the index for needles of three characters or more, instead of reading
+a million passages. Texts are folded in Python (str.casefold) before they are indexed, so the
+index itself compares exactly (SQLite folds only ASCII letters).
+
+The index lives in its own file beside the store (`<store>.search`), brought up to date by
+`sync` from the store's rows: the store's writes stay as they are, and an app that only reads
+the store never takes its write lock. A row is indexed under its rowid and id; a rowid that
+was removed and reused for another incident is re-indexed.
+"""
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from mapapp.filters import fold_text
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS s.indexed (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS s.haystack USING fts5(
+    text, tokenize = 'trigram case_sensitive 1', detail = 'none'
+);
+"""
+_BATCH = 20_000
+_GLOB_SPECIALS = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
+
+
+def index_path(store_path):
+    return Path(f"{store_path}.search")
+
+
+def haystack(description, passage, location):
+    """The folded text an incident is searched in (as Filters.apply builds it)."""
+    return fold_text(f"{description}\n{passage}\n{location}")
+
+
+class TextIndex:
+    """The search index of one store file."""
+
+    def __init__(self, store_path):
+        self.store_path = Path(store_path)
+        self.path = index_path(store_path)
+        self._lock = threading.Lock()
+
+    def _connect(self):
+        db = sqlite3.connect(self.store_path, timeout=60, isolation_level=None, check_same_thread=False)
+        db.execute("ATTACH DATABASE ? AS s", (str(self.path),))
+        db.execute("PRAGMA s.journal_mode = WAL")
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        return db
+
+    def sync(self):
+        """Index the store's incidents that are not indexed yet and drop those that are gone.
+        Returns (added, removed)."""
+        with self._lock:
+            db = self._connect()
+            try:
+                return self._sync(db)
+            finally:
+                db.close()
+
+    def _sync(self, db):
+        # Deferred: the first write takes the index's lock only; the store is only read.
+        db.execute("BEGIN")
+        stale = [row[0] for row in db.execute(
+            "SELECT x.rowid FROM s.indexed x LEFT JOIN incidents i ON i.rowid = x.rowid AND i.id = x.id "
+            "WHERE i.rowid IS NULL"
+        )]
+        fresh = db.execute(
+            "SELECT i.rowid, i.id, i.description, i.location, i.document_id, i.passage_start, i.passage_end "
+            "FROM incidents i LEFT JOIN s.indexed x ON x.rowid = i.rowid AND x.id = i.id "
+            "WHERE x.rowid IS NULL ORDER BY i.document_id"
+        )
+        try:
+            for first in range(0, len(stale), 500):
+                chunk = stale[first:first + 500]
+                marks = ", ".join("?" for _ in chunk)
+                db.execute(f"DELETE FROM s.haystack WHERE rowid IN ({marks})", chunk)
+                db.execute(f"DELETE FROM s.indexed WHERE rowid IN ({marks})", chunk)
+            added = 0
+            texts = _DocumentTexts(self.store_path)
+            while True:
+                rows = fresh.fetchmany(_BATCH)
+                if not rows:
+                    break
+                db.executemany("INSERT INTO s.indexed (rowid, id) VALUES (?, ?)", [(r[0], r[1]) for r in rows])
+                db.executemany(
+                    "INSERT INTO s.haystack (rowid, text) VALUES (?, ?)",
+                    [(r[0], haystack(r[2], texts.get(r[4])[r[5]:r[6]], r[3])) for r in rows],
+                )
+                added += len(rows)
+            texts.close()
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return added, len(stale)
+
+    def rowids(self, text):
+        """The rowids of the incidents whose text contains `text` (folded), as an int64 array."""
+        needle = fold_text(text.strip())
+        with self._lock:
+            db = self._connect()
+            try:
+                found = db.execute(
+                    "SELECT rowid FROM s.haystack WHERE text GLOB ?", (f"*{needle.translate(_GLOB_SPECIALS)}*",)
+                ).fetchall()
+            finally:
+                db.close()
+        return np.fromiter((row[0] for row in found), dtype=np.int64, count=len(found))
+
+
+class _DocumentTexts:
+    """Each document's text, read once while its incidents are indexed (rows come ordered by
+    document, so only the current one is kept)."""
+
+    def __init__(self, store_path):
+        self._db = sqlite3.connect(store_path, timeout=60)
+        self._id = None
+        self._text = ""
+
+    def get(self, document_id):
+        if document_id != self._id:
+            row = self._db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
+            self._id, self._text = document_id, (row[0] if row else "")
+        return self._text
+
+    def close(self):
+        self._db.close()
