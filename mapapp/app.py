@@ -7,20 +7,26 @@ Only this module imports streamlit; everything it shows is computed by plain mod
 (filters, map_build, passage_view, timeline, url_state, export) that are tested directly.
 """
 
+import datetime as dt
 import functools
-import math
 import os
+import sqlite3
 import time
 import zlib
 from collections.abc import Callable
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapapp import PACKAGE_DIR, export, labels, map_build, offline_assets, passage_view, timeline, url_state
-from mapapp.filters import Filters, incident_frame
+from mapapp import (
+    PACKAGE_DIR, export, labels, map_build, map_payload, offline_assets, passage_view, timeline, url_state,
+)
+from mapapp import columns as incident_columns
+from mapapp.filters import Filters
+from mapapp.search import TextIndex
 from mapapp.store import Store, db_path
 from mapapp.upload_ui import upload_section, uploads_section
 from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
@@ -74,18 +80,41 @@ def _store_stamp(path):
     return tuple(stamp)
 
 
-# cache_resource, not cache_data: the frame is shared read-only (filters return new frames),
-# and cache_data would unpickle a copy of 10,000 rows on every rerun.
+# cache_resource, not cache_data: the columns are shared read-only, and cache_data would
+# unpickle a copy of them on every rerun.
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _load_frame(path, stamp):
-    return labels.with_labels(incident_frame(open_store(path).rows()))
+def _load_columns(path, stamp):
+    db = sqlite3.connect(path, timeout=60)
+    try:
+        return incident_columns.load(db)
+    finally:
+        db.close()
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _layer_json(path, stamp, filters):
-    """The map layer's data for these filters, kept: clicks and other reruns that leave the
-    filters as they are reuse it instead of building it again (seconds for 100,000 incidents)."""
-    return map_build.incident_json(filters.apply(_load_frame(path, stamp)))
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _map_data(path, stamp):
+    """The map's files of this version of the store (mapapp.map_payload)."""
+    _install_assets()
+    return map_payload.MapData(_load_columns(path, stamp), functools.partial(incident_columns.read_rows, path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _text_index(path, stamp):
+    """The store's text index, brought up to date with this version of the store."""
+    index = TextIndex(path)
+    index.sync()
+    return index
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _mask(path, stamp, filters):
+    """Which incidents pass these filters (a boolean array over the columns), kept: a click or
+    another rerun with the same filters does not evaluate them again."""
+    rowids = None
+    if filters.text.strip():
+        with st.spinner("Searching…"):
+            rowids = _text_index(path, stamp).rowids(filters.text)
+    return _load_columns(path, stamp).mask(filters, rowids)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -96,14 +125,21 @@ def _documents(path, stamp):
     return {document["id"]: document["title"] for document in store.documents()}, store.uploads()
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _position_of_rowid(path, stamp):
+    return _load_columns(path, stamp).position_of_rowid()
+
+
 class Loaded(NamedTuple):
     """What a run of the app reads from the store, each part re-read only when it changed."""
 
     store: Store
-    frame: pd.DataFrame  # every incident, with labels
+    columns: incident_columns.IncidentColumns  # every incident, as columns
     titles: dict  # {document id: title}
     uploads: list  # Store.uploads()
-    layer_json: Callable  # filters -> the map layer's JSON
+    mask: Callable  # filters -> boolean array of the incidents that pass
+    map_data: Callable  # () -> map_payload.MapData
+    position: Callable  # incident id -> its row in the columns, or None
 
 
 def load_incidents():
@@ -111,36 +147,35 @@ def load_incidents():
     path = str(db_path())
     stamp = _store_stamp(path)
     titles, uploads = _documents(path, stamp)
-    layer_json = functools.partial(_layer_json, path, stamp)
-    return Loaded(open_store(path), _load_frame(path, stamp), titles, uploads, layer_json)
+    store = open_store(path)
+
+    def position(incident_id):
+        found = store._db.execute("SELECT rowid FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        table = _position_of_rowid(path, stamp)
+        if found is None or found[0] >= len(table) or table[found[0]] < 0:
+            return None
+        return int(table[found[0]])
+
+    return Loaded(
+        store, _load_columns(path, stamp), titles, uploads,
+        functools.partial(_mask, path, stamp), functools.partial(_map_data, path, stamp), position,
+    )
 
 
 # -- URL <-> session state ------------------------------------------------------------------
-
-
-def _date_span(frame):
-    starts = frame["date_start"].dropna()
-    if starts.empty:
-        return None, None
-    return starts.min().date(), frame["date_end"].dropna().max().date()
-
-
-def _border_max(frame):
-    km = frame["border_distance_km"].dropna()
-    return float(max(1, math.ceil(km.max()))) if not km.empty else 1.0
 
 
 def _current_params():
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def restore_from_url(frame):
+def restore_from_url(columns):
     """On the first run of a session, put the URL's filters into the widgets' state."""
     if st.session_state.get("_restored"):
         return
     st.session_state["_restored"] = True
     filters, incident = url_state.from_params(_current_params())
-    lo, hi = _date_span(frame)
+    lo, hi = columns.date_span()
     if lo is not None:
         since = min(max(filters.since or lo, lo), hi)
         until = max(min(filters.until or hi, hi), since)
@@ -150,10 +185,10 @@ def restore_from_url(frame):
     st.session_state[K_SUBS] = list(filters.sub_event_types)
     st.session_state[K_WHEN] = list(filters.date_precisions)
     st.session_state[K_GEO] = list(filters.geo_precisions)
-    top = _border_max(frame)
+    top = columns.border_max()
     st.session_state[K_BORDER] = top if filters.max_border_km is None else min(filters.max_border_km, top)
     st.session_state[K_TEXT] = filters.text
-    present = set(frame["document_id"])
+    present = set(columns.documents)
     st.session_state[K_DOCS] = [document for document in filters.documents if document in present]
     if incident:
         st.session_state[K_INCIDENT] = incident
@@ -225,13 +260,13 @@ def _short(text, limit=30):
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def sidebar_filters(frame, document_titles):
+def sidebar_filters(columns, document_titles):
     """The filter widgets; returns the Filters they describe. `document_titles` is
     {document id: title} for the source-document filter."""
     sb = st.sidebar
     sb.header("Filters")
     since = until = None
-    lo, hi = _date_span(frame)
+    lo, hi = columns.date_span()
     if lo is not None and lo < hi:
         _follow_span(K_DATES, lo, hi)
         start, end = sb.slider("Date range", min_value=lo, max_value=hi, key=K_DATES, format="YYYY-MM-DD")
@@ -241,8 +276,8 @@ def sidebar_filters(frame, document_titles):
         sb.caption(f"All dated incidents are on {lo.isoformat()}.")
     include_undated = sb.toggle("Include undated incidents", key=K_UNDATED)
 
-    type_counts = frame["event_type"].value_counts()
-    precision_counts = frame["date_precision"].value_counts()
+    type_counts = columns.counts("event_type", EVENT_TYPES)
+    precision_counts = columns.counts("date_precision", list(DATE_PRECISIONS))
     types = sb.multiselect(
         "Event type", EVENT_TYPES, key=K_TYPES, placeholder="All types",
         format_func=lambda t: f"{t} ({type_counts.get(t, 0)})",
@@ -261,7 +296,7 @@ def sidebar_filters(frame, document_titles):
         "Location precision", list(GEO_PRECISIONS), key=K_GEO, placeholder="Any precision",
         format_func=lambda p: f"{p} · {GEO_PRECISIONS[p]}",
     )
-    top = _border_max(frame)
+    top = columns.border_max()
     _follow_span(K_BORDER, 0.0, top)
     border = sb.slider(
         "Border zone: km from the Kosovo–Serbia boundary", min_value=0.0, max_value=top, step=1.0,
@@ -270,12 +305,12 @@ def sidebar_filters(frame, document_titles):
         "boundary and are left out as soon as a limit is set.",
     )
     text = sb.text_input("Search descriptions and passages", key=K_TEXT, max_chars=url_state.MAX_TEXT)
-    document_counts = frame["document_id"].value_counts()
+    document_counts = columns.counts("document", columns.documents)
     # A document removed since (its upload taken back) leaves the choice.
     if any(d not in document_counts for d in st.session_state.get(K_DOCS, [])):
         st.session_state[K_DOCS] = [d for d in st.session_state[K_DOCS] if d in document_counts]
     documents = sb.multiselect(
-        "Source document", sorted(document_counts.index), key=K_DOCS, placeholder="All sources",
+        "Source document", sorted(document_counts), key=K_DOCS, placeholder="All sources",
         format_func=lambda d: f"{_short(document_titles.get(d, d))} ({document_counts.get(d, 0)})",
         help="The report or uploaded file an incident comes from: compare datasets, or leave one out.",
     )
@@ -293,35 +328,41 @@ def sidebar_filters(frame, document_titles):
     )
 
 
-def _layer_selection(data_json, selected):
+def _layer_selection(data_key, selected):
     """(selection, redraw) to send with the incident layer, such that the map is redrawn only
     when it must be.
 
-    streamlit-folium redraws every marker when the layer's script changes: seconds for 100,000
-    incidents, and a spiderfied cluster closes. A click on a marker rings it in the browser at
-    once, so after a click the layer goes out as it was. Any other change of the open incident
-    (table, buttons, a link, Close) is sent, with `redraw` counted up where the script would
-    otherwise be the same as the last one (the browser's ring is then at a clicked marker).
+    streamlit-folium re-runs the layer's script when it changes. A click on a marker rings it
+    in the browser at once, so after a click the layer goes out as it was (an opened stack stays
+    open). Any other change of the open incident (table, buttons, a link, Close) is sent, with
+    `redraw` counted up where the script would otherwise be the same as the last one (the
+    browser's ring is then at a clicked marker).
     """
     state = st.session_state
     last = state.get("_layer")  # what was sent last: data, selection, redraw; and the ring shown
     clicked = state.pop("_map_clicked", None)
     wanted = None if selected is None else selected["id"]
     redraw = 0
-    if last is not None and last["data"] == data_json:
+    if last is not None and last["data"] == data_key:
         if clicked is not None and clicked == wanted:
             last["ring"] = clicked
             return last["selection"], last["redraw"]
         if last["ring"] == wanted:
             return last["selection"], last["redraw"]
         redraw = last["redraw"] + 1
-    state["_layer"] = {"data": data_json, "selection": selected, "redraw": redraw, "ring": wanted}
+    state["_layer"] = {"data": data_key, "selection": selected, "redraw": redraw, "ring": wanted}
     return selected, redraw
 
 
-def map_panel(layer_json, filtered, selected):
-    """The map: constant base, the filtered incidents as a layer updated in place."""
-    ring, redraw = _layer_selection(layer_json, selected)
+def map_panel(layer_args, selected):
+    """The map: constant base, the filtered incidents as a layer updated in place.
+
+    `layer_args` (MapData.layer_args) name the files the browser fetches; `selected` is the
+    open incident ({id, pos, lat, lon}) or None."""
+    ring, redraw = _layer_selection(layer_args["mask"], selected)
+    args = dict(layer_args, sel=ring)
+    if redraw:
+        args["redraw"] = redraw
     focus = st.session_state.get(K_FOCUS)
     center = zoom = None
     if focus:
@@ -337,7 +378,7 @@ def map_panel(layer_json, filtered, selected):
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=["last_active_drawing"],
-        feature_group_to_add=map_build.incident_layer(filtered, ring, data_json=layer_json, redraw=redraw),
+        feature_group_to_add=map_build.incident_layer(args),
         center=center,
         zoom=zoom,
     )
@@ -353,7 +394,7 @@ def _document(path, document_id):
     return open_store(path).document(document_id)
 
 
-def passage_panel(store, frame, incident_id, visible_ids):
+def passage_panel(store, incident_id, visible):
     """Beside the map: the open incident's source document with its passage highlighted."""
     st.markdown("##### Source passage")
     if not incident_id:
@@ -365,12 +406,17 @@ def passage_panel(store, frame, incident_id, visible_ids):
         st.warning(f"No incident with id {escape_markdown(incident_id)} is stored.")
         return
     document = _document(str(store.path), incident.document_id)
-    # The other incidents of the document, from the loaded frame: an upload can hold 100,000.
-    others = frame[(frame["document_id"] == incident.document_id) & (frame["id"] != incident.id)]
-    if incident.id not in visible_ids:
+    if not visible:
         st.caption("This incident is hidden by the current filters.")
-    spans = list(zip(others["passage_start"], others["passage_end"], others["id"]))
-    st.html(passage_view.panel_html(incident, document, spans, PASSAGE_DOC_HEIGHT))
+    # Only the other incidents whose passages are in the excerpt shown: an upload can hold
+    # a million incidents in one document.
+    lo, hi = passage_view.excerpt_bounds(document.text, incident.passage_start, incident.passage_end)
+    spans = store._db.execute(
+        "SELECT passage_start, passage_end, id FROM incidents WHERE document_id = ? AND id != ? "
+        "AND passage_start < ? AND passage_end > ?",
+        (incident.document_id, incident.id, hi, lo),
+    ).fetchall()
+    st.html(passage_view.panel_html(incident, document, [tuple(span) for span in spans], PASSAGE_DOC_HEIGHT))
     # Constant script; the number only makes Streamlit run it again for another incident.
     token = zlib.crc32(incident.id.encode("utf-8"))
     st.html(f"{passage_view.SCROLL_SCRIPT}<!-- {token} -->", unsafe_allow_javascript=True)
@@ -380,29 +426,45 @@ def passage_panel(store, frame, incident_id, visible_ids):
         on_click=focus_on, args=(incident.latitude, incident.longitude, incident.geo_precision),
     )
     right.button("Close", key="close_button", width="stretch", on_click=close_incident)
-    if len(others):
-        other_incidents_buttons(incident, others)
+    other_incidents_buttons(store, incident)
 
 
-def other_incidents_buttons(incident, others):
+def other_incidents_buttons(store, incident):
     """Buttons opening the other incidents of the document: same passage first, then nearest."""
-    same = (others["passage_start"] < incident.passage_end) & (others["passage_end"] > incident.passage_start)
+    total, same = store._db.execute(
+        "SELECT count(*), coalesce(sum(passage_start < ? AND passage_end > ?), 0) FROM incidents "
+        "WHERE document_id = ? AND id != ?",
+        (incident.passage_end, incident.passage_start, incident.document_id, incident.id),
+    ).fetchone()
+    if not total:
+        return
     st.caption(
-        f"Also coded from this document: {len(others):,} incident(s)"
-        + (f", {int(same.sum())} from the same passage" if same.any() else "")
+        f"Also coded from this document: {total:,} incident(s)"
+        + (f", {same} from the same passage" if same else "")
     )
-    distance = (others["passage_start"] - incident.passage_start).abs()
-    nearest = others.assign(_same=~same, _distance=distance).sort_values(["_same", "_distance"])
-    for row in nearest.head(MAX_OTHER_BUTTONS).itertuples():
-        label = f"{row.date_label} · {row.description}"
+    nearest = pd.read_sql_query(
+        "SELECT id, date_start, date_end, date_precision, description FROM incidents "
+        "WHERE document_id = ? AND id != ? "
+        "ORDER BY NOT (passage_start < ? AND passage_end > ?), abs(passage_start - ?), rowid LIMIT ?",
+        store._db,
+        params=(incident.document_id, incident.id, incident.passage_end, incident.passage_start,
+                incident.passage_start, MAX_OTHER_BUTTONS),
+    )
+    for row in nearest.itertuples():
+        date = labels.date_label(_iso(row.date_start), _iso(row.date_end), row.date_precision)
+        label = f"{date} · {row.description}"
         if len(label) > 90:
             label = label[:87] + "…"
         st.button(
             escape_markdown(label), key=f"other-{row.id}", width="stretch",
             on_click=select_incident, args=(row.id,),
         )
-    if len(others) > MAX_OTHER_BUTTONS:
-        st.caption(f"… and {len(others) - MAX_OTHER_BUTTONS:,} more (see the table).")
+    if total > MAX_OTHER_BUTTONS:
+        st.caption(f"… and {total - MAX_OTHER_BUTTONS:,} more (see the table).")
+
+
+def _iso(text):
+    return dt.date.fromisoformat(text) if isinstance(text, str) and text else None
 
 
 def timeline_chart(counts, unit):
@@ -428,10 +490,10 @@ def timeline_chart(counts, unit):
     )
 
 
-def timeline_panel(filtered):
-    """Incidents per week/month/year by type, following the filters."""
-    counts, unit = timeline.counts_by_period(filtered)
-    undated = int(filtered["date_start"].isna().sum())
+def timeline_panel(columns, keep):
+    """Incidents per week/month/year by type, following the filters (counted on the server)."""
+    counts, unit = timeline.counts_from_columns(columns, keep)
+    undated = int(np.count_nonzero(keep & columns.undated))
     st.markdown("##### Timeline")
     if counts.empty:
         st.caption("No dated incident under the current filters.")
@@ -441,22 +503,31 @@ def timeline_panel(filtered):
         st.caption(f"{undated} undated incident(s) are not in the timeline.")
 
 
-# Rows sent to the table: the browser receives every row it lists, and 100,000 imported
-# incidents would be tens of megabytes on every rerun. The map and the downloads have them all.
+# Rows per page of the table: the browser receives every row it lists, and a million
+# incidents would be hundreds of megabytes. The map and the downloads have them all.
 TABLE_ROWS = 2_000
+K_PAGE = "table_page"
 
 BORDER_DISTANCE_HELP = (
     "Distance from the Kosovo–Serbia boundary line (Natural Earth 1:10m, about ±1 km). "
     "None for a country-level place: its point is only where the country's label goes."
 )
+_TABLE_FIELDS = ("id", "date_start", "date_end", "date_precision", "event_type", "sub_event_type",
+                 "location", "geo_precision", "border_distance_km", "description", "source")
 
 
-def table_frame(filtered):
-    """The filtered incidents as shown in the table (labels, not codes)."""
-    view = filtered[["id", "date_label", "type_label", "place_label", "border_distance_km", "description", "source"]]
-    return view.rename(columns={
-        "date_label": "date", "type_label": "type", "place_label": "location",
-        "border_distance_km": "km to boundary",
+def table_frame(rows):
+    """Incident rows (read_rows with _TABLE_FIELDS) as shown in the table (labels, not codes)."""
+    starts = pd.to_datetime(rows["date_start"].replace("", None), format="ISO8601")
+    ends = pd.to_datetime(rows["date_end"].replace("", None), format="ISO8601")
+    return pd.DataFrame({
+        "id": rows["id"],
+        "date": [labels.date_label(a, b, p) for a, b, p in zip(starts, ends, rows["date_precision"])],
+        "type": [labels.type_label(t, s) for t, s in zip(rows["event_type"], rows["sub_event_type"])],
+        "location": [labels.place_label(n, p) for n, p in zip(rows["location"], rows["geo_precision"])],
+        "km to boundary": pd.to_numeric(rows["border_distance_km"]).astype(float),
+        "description": rows["description"],
+        "source": rows["source"],
     })
 
 
@@ -467,31 +538,41 @@ def _on_table_select():
         st.session_state[K_INCIDENT] = ids[rows[0]]
 
 
-def table_and_downloads(filtered):
-    """The filtered incidents in a table, and the same set as CSV / GeoJSON downloads."""
+def table_and_downloads(store, columns, keep):
+    """The filtered incidents in a table, a page at a time, and all of them as CSV / GeoJSON."""
     st.markdown("##### Incidents")
-    shown = filtered.head(TABLE_ROWS)
-    if len(shown) < len(filtered):
-        st.caption(
-            f"The table lists the first {len(shown):,} of {len(filtered):,} incidents (oldest first): "
-            "narrow the filters to list others. The downloads hold all of them."
+    rowids = columns.rowid[keep]
+    pages = max(1, -(-len(rowids) // TABLE_ROWS))
+    page = 1
+    if pages > 1:
+        if st.session_state.get(K_PAGE, 1) > pages:
+            st.session_state[K_PAGE] = 1
+        left, right = st.columns([1, 4])
+        page = left.number_input("Page", min_value=1, max_value=pages, step=1, key=K_PAGE)
+        first = (page - 1) * TABLE_ROWS
+        right.caption(
+            f"Rows {first + 1:,}–{min(first + TABLE_ROWS, len(rowids)):,} of {len(rowids):,} incidents "
+            f"(oldest first), {TABLE_ROWS:,} per page. The downloads hold all of them."
         )
-    st.session_state["_table_ids"] = shown["id"].tolist()
+    shown = rowids[(page - 1) * TABLE_ROWS: page * TABLE_ROWS]
+    rows = incident_columns.read_rows(str(store.path), shown, _TABLE_FIELDS)
+    st.session_state["_table_ids"] = rows["id"].tolist()
     st.dataframe(
-        table_frame(shown), hide_index=True, key="table",
+        table_frame(rows), hide_index=True, key="table",
         on_select=_on_table_select, selection_mode="single-row",
         column_config={
             "km to boundary": st.column_config.NumberColumn(format="%.1f", help=BORDER_DISTANCE_HELP),
             "description": st.column_config.TextColumn(width="large"),
         },
     )
+    path = str(store.path)
     left, right, _ = st.columns([1, 1, 3])
     left.download_button(
-        "Download CSV", data=lambda: export.to_csv(export.contract_records(filtered)),
+        "Download CSV", data=lambda: export.to_csv(incident_columns.contract_records(path, rowids)),
         file_name="incidents.csv", mime="text/csv", on_click="ignore", icon=":material/download:",
     )
     right.download_button(
-        "Download GeoJSON", data=lambda: export.to_geojson(export.contract_records(filtered)),
+        "Download GeoJSON", data=lambda: export.to_geojson(incident_columns.contract_records(path, rowids)),
         file_name="incidents.geojson", mime="application/geo+json", on_click="ignore",
         icon=":material/download:",
     )
@@ -517,44 +598,48 @@ def main():
     )
     st.html(f"<style>{_PAGE_CSS}</style>")
     _install_assets()
-    store, frame, titles, uploads, layer_json = load_incidents()
-    restore_from_url(frame)
+    loaded = load_incidents()
+    store, columns = loaded.store, loaded.columns
+    restore_from_url(columns)
     take_map_click()
     lap("load")
 
     count_slot = st.sidebar.empty()
-    filters = sidebar_filters(frame, titles)
-    filtered = filters.apply(frame)
-    count_slot.markdown(f"**{len(filtered)} of {len(frame)} incidents**")
+    filters = sidebar_filters(columns, loaded.titles)
+    keep = loaded.mask(filters)
+    shown = int(np.count_nonzero(keep))
+    count_slot.markdown(f"**{shown} of {len(columns)} incidents**")
     lap("filters")
 
     incident_id = st.session_state.get(K_INCIDENT)
+    incident = store.incident(incident_id) if incident_id else None
+    position = loaded.position(incident_id) if incident is not None else None
     selected = None
-    if incident_id:
-        match = frame[frame["id"] == incident_id]
-        selected = match.iloc[0] if len(match) else None
-        if selected is not None and st.session_state.pop("_focus_on_open", False):
-            focus_on(selected["latitude"], selected["longitude"], selected["geo_precision"])
+    if incident is not None:
+        selected = {"id": incident.id, "pos": -1 if position is None else position,
+                    "lat": incident.latitude, "lon": incident.longitude}
+        if st.session_state.pop("_focus_on_open", False):
+            focus_on(incident.latitude, incident.longitude, incident.geo_precision)
 
     st.markdown(
         f"**Incidents in northern Kosovo and the Kosovo–Serbia border zone** · "
-        f"{len(filtered)} of {len(frame)} shown"
+        f"{shown} of {len(columns)} shown"
     )
     map_column, passage_column = st.columns([3, 2], gap="medium")
     with map_column:
-        map_panel(layer_json(filters), filtered, selected)
+        map_panel(loaded.map_data().layer_args(keep), selected)
     lap("map")
     with passage_column:
-        passage_panel(store, frame, incident_id, set(filtered["id"]))
+        passage_panel(store, incident_id, position is not None and bool(keep[position]))
     lap("passage")
-    timeline_panel(filtered)
+    timeline_panel(columns, keep)
     lap("timeline")
-    table_and_downloads(filtered)
+    table_and_downloads(store, columns, keep)
     lap("table")
     # Below the table: its preview tables need the page's width. A commit reruns the page,
     # and the store's changed file stamp makes load_incidents read the new incidents.
     upload_section(store)
-    uploads_section(store, uploads)
+    uploads_section(store, loaded.uploads)
     write_url(filters, incident_id)
     st.session_state["_timings"] = timings
     st.session_state["_server_seconds"] = sum(timings.values()) + (time.perf_counter() - clock[0])

@@ -170,3 +170,55 @@ def _days(values):
     numbers = days.astype(np.int64)
     numbers[np.isnat(days)] = NO_DAY
     return numbers.astype(np.int32)
+
+
+DETAIL_FIELDS = ("id", "sub_event_type", "date_start", "date_end", "date_precision", "location", "description")
+
+
+def read_rows(store_path, rowids, fields=DETAIL_FIELDS):
+    """A frame of `fields` of the incidents with these rowids, in that order (a rowid no longer
+    stored gives a row of empty texts). Its own connection: it runs in any thread."""
+    rowids = [int(r) for r in rowids]
+    db = sqlite3.connect(store_path, timeout=60)
+    try:
+        parts = []
+        for first in range(0, len(rowids), 5000):
+            chunk = rowids[first:first + 5000]
+            parts.append(pd.read_sql_query(
+                f"SELECT rowid, {', '.join(fields)} FROM incidents WHERE rowid IN ({', '.join('?' for _ in chunk)})",
+                db, params=chunk,
+            ))
+    finally:
+        db.close()
+    found = pd.concat(parts) if parts else pd.DataFrame(columns=["rowid", *fields])
+    frame = found.set_index("rowid").reindex(rowids)
+    for field in fields:
+        if frame[field].dtype == object:
+            frame[field] = frame[field].fillna("")
+    return frame.reset_index(drop=True)
+
+
+def contract_records(store_path, rowids):
+    """The incidents with these rowids, in that order, as export.contract_records gives them
+    (contract columns, ISO dates or "", None for a missing distance): for the downloads."""
+    from mapapp.incident import CONTRACT_COLUMNS
+
+    fields = [name for name in CONTRACT_COLUMNS if name != "passage"]
+    frame = read_rows(store_path, rowids, fields)
+    texts = {}
+    db = sqlite3.connect(store_path, timeout=60)
+    try:
+        for document_id in frame["document_id"].unique().tolist():
+            row = db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
+            texts[document_id] = row[0] if row else ""
+    finally:
+        db.close()
+    records = []
+    for row in frame.to_dict("records"):
+        row["passage"] = texts[row["document_id"]][row["passage_start"]:row["passage_end"]]
+        row["date_start"] = row["date_start"] or ""
+        row["date_end"] = row["date_end"] or ""
+        if row["border_distance_km"] is None or pd.isna(row["border_distance_km"]):
+            row["border_distance_km"] = None
+        records.append({name: row[name] for name in CONTRACT_COLUMNS})
+    return records

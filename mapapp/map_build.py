@@ -15,15 +15,14 @@ import json
 import re
 
 import folium
-import numpy as np
 import shapely
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from mapapp import boundary, offline_assets
-from mapapp.labels import SUB_TYPE_UNKNOWN, UNCERTAINTY_RADIUS_M, date_label
-from mapapp.vocabulary import EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
+from mapapp.labels import UNCERTAINTY_RADIUS_M
+from mapapp.vocabulary import EVENT_TYPES, GEO_PRECISIONS
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 TYPE_COLOURS = {
@@ -34,8 +33,6 @@ TYPE_COLOURS = {
     "Riots": "#009E73",
     "Strategic developments": "#0072B2",
 }
-# The last entry, "", is an incident whose source names no sub-type (shown "sub-type unknown").
-SUB_TYPES = tuple(dict.fromkeys(s for t in EVENT_TYPES for s in SUB_EVENT_TYPES[t])) + ("",)
 
 # Opening view: northern Kosovo and the boundary in the middle, Kosovo and southern Serbia
 # (with the seed incidents' label points of both countries) around it.
@@ -122,16 +119,14 @@ class _BaseLayers(JSCSSMixin, MacroElement):
 
 
 class _IncidentRenderer(JSCSSMixin, MacroElement):
-    """Defines mapappDrawIncidents(group, data) once, in the base map.
-
-    The incident layer of each rerun is then only data plus one call to it, so that a filter
-    change sends a few bytes per incident and never changes the base map's script.
-    """
+    """The incident layer's code (assets/incidents.js, loaded with the base map) and its
+    constant configuration. Each rerun's layer is then one call holding file names
+    (_IncidentData), whatever the number of incidents: see map_payload."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        mapappIncidentRenderer({{ this.config_json }});
+        window.mapappIncidents.configure({{ this.config_json }});
         {% endmacro %}
         """
     )
@@ -142,9 +137,9 @@ class _IncidentRenderer(JSCSSMixin, MacroElement):
         self._name = "IncidentRenderer"
         self.config_json = safe_json({
             "types": list(EVENT_TYPES),
-            "sub_types": [s or SUB_TYPE_UNKNOWN for s in SUB_TYPES],
             "colours": [TYPE_COLOURS[t] for t in EVENT_TYPES],
             "precisions": {str(p): words for p, words in GEO_PRECISIONS.items()},
+            "radius": {str(p): metres for p, metres in UNCERTAINTY_RADIUS_M.items()},
         })
 
 
@@ -152,7 +147,7 @@ class _IncidentRenderer(JSCSSMixin, MacroElement):
 _DRAW_TEMPLATE = Template(
     """
     {% macro script(this, kwargs) %}
-    window.mapappDrawIncidents({{ this._parent.get_name() }}, {{ this.data_json }});
+    window.mapappIncidents.draw({{ this._parent.get_name() }}, {{ this.data_json }});
     {% endmacro %}
     """
 )
@@ -162,8 +157,8 @@ class _IncidentData(Element):
     """The incidents of a layer sent to streamlit-folium, which takes the script macro's text.
 
     A plain Element, not a MacroElement: a MacroElement would also put its script into the page
-    through a new branca Element, which compiles the text (all the data) as a Jinja template,
-    half a second per 10,000 incidents on every rerun, for a page streamlit-folium never uses.
+    through a new branca Element, which compiles the text as a Jinja template, for a page
+    streamlit-folium never uses.
     """
 
     _template = _DRAW_TEMPLATE
@@ -193,16 +188,20 @@ _SHAPES = (
     ("Exact or near a place",
      '<svg width="14" height="14" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6" fill="#666" '
      'stroke="#fff" stroke-width="1.5"/></svg>'),
-    ("Municipality (8 km) / region (25 km)",
-     '<svg width="14" height="14" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7.3" fill="#666" '
-     'fill-opacity="0.12" stroke="#666" stroke-dasharray="2 2"/><circle cx="8" cy="8" r="4" '
+    ("Municipality: hollow, in an 8 km area",
+     '<svg width="14" height="14" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7.3" fill="#3d4f63" '
+     'fill-opacity="0.13" stroke="#3d4f63" stroke-opacity="0.35"/><circle cx="8" cy="8" r="4" '
      'fill="#fff" stroke="#666" stroke-width="2.5"/></svg>'),
-    ("Country: label point only",
-     '<svg width="14" height="14" viewBox="0 0 16 16"><circle cx="8" cy="8" r="5.5" fill="#fff" '
-     'stroke="#666" stroke-width="3"/></svg>'),
+    ("Region (25 km area) / country: a count of its own",
+     '<svg width="14" height="14" viewBox="0 0 16 16"><rect x="1" y="4" width="14" height="8" fill="#fff" '
+     'stroke="#3d4f63" stroke-width="1.5"/><rect x="1" y="10" width="14" height="2" fill="#666"/></svg>'),
     ("Undated: dashed outline",
      '<svg width="14" height="14" viewBox="0 0 16 16"><circle cx="8" cy="8" r="5.5" fill="#666" '
      'fill-opacity="0.55" stroke="#222" stroke-width="2" stroke-dasharray="3 2"/></svg>'),
+    ("Cluster: ring by type, count",
+     '<svg width="14" height="14" viewBox="0 0 16 16"><circle cx="8" cy="8" r="5.5" fill="#fff" '
+     'stroke="#D55E00" stroke-width="3" stroke-dasharray="17 18"/><circle cx="8" cy="8" r="5.5" fill="none" '
+     'stroke="#56B4E9" stroke-width="3" stroke-dasharray="0 17 18"/></svg>'),
     ("Kosovo–Serbia boundary",
      '<svg width="14" height="14" viewBox="0 0 16 16"><line x1="0" y1="8" x2="16" y2="8" '
      'stroke="#b03a2e" stroke-width="3" stroke-dasharray="5 3"/></svg>'),
@@ -260,7 +259,7 @@ def base_map(height=None):
         control_scale=True,
         height=height or "100%",
         font_size="12px",
-        # Without a tile layer Leaflet has no maxZoom, which markercluster needs.
+        # Without a tile layer Leaflet has no maxZoom: the incident layer's clusters need one.
         maxZoom=18,
         minZoom=5,
     )
@@ -281,88 +280,43 @@ def base_map(height=None):
 
 # -- incident layer ---------------------------------------------------------------------------
 
-# Decimals of degrees to which the centres of uncertainty areas are merged (0.01° is about 1 km).
-AREA_DECIMALS = 2
 
-
-def incident_data(frame):
-    """The filtered incidents as compact columns for the browser (plain JSON-able dict).
-
-    Columns instead of GeoJSON features keep 10,000 incidents well under 3 MB.
-    """
-    type_index = {t: i for i, t in enumerate(EVENT_TYPES)}
-    sub_index = {s: i for i, s in enumerate(SUB_TYPES)}
-    undated = frame["date_start"].isna().to_numpy()
-    if "date_label" in frame:  # computed once at load time (labels.with_labels)
-        dates = frame["date_label"].tolist()
-    else:
-        dates = [
-            date_label(start, end, precision)
-            for start, end, precision in zip(frame["date_start"], frame["date_end"], frame["date_precision"])
-        ]
-    summaries = [s if len(s) <= 160 else s[:157].rstrip() + "…" for s in frame["description"].tolist()]
-    tips = [list(tip) for tip in zip(dates, frame["location"].tolist(), summaries)]
-    lats = np.round(frame["latitude"].to_numpy(dtype=float), 5).tolist()
-    lons = np.round(frame["longitude"].to_numpy(dtype=float), 5).tolist()
-    geo = frame["geo_precision"].astype(int).tolist()
-    # One area per distinct centre to AREA_DECIMALS: a shift of a kilometre does not show on a
-    # circle of 8 or 25 km, and thousands of stacked translucent circles would hide the map
-    # (and take the browser seconds to draw).
-    areas = {
-        (round(lat, AREA_DECIMALS), round(lon, AREA_DECIMALS), UNCERTAINTY_RADIUS_M[p]): None
-        for lat, lon, p in zip(lats, lons, geo)
-        if p in UNCERTAINTY_RADIUS_M
-    }
-    data = {
-        "id": frame["id"].tolist(),
-        "lat": lats,
-        "lon": lons,
-        "t": [type_index[t] for t in frame["event_type"].tolist()],
-        "s": [sub_index[s] for s in frame["sub_event_type"].tolist()],
-        "p": geo,
-        "u": undated.astype(int).tolist(),
-        "tip": tips,
-        "areas": [list(area) for area in areas],
-    }
-    return data
-
-
-def selection(selected):
-    """The selected incident (a row, or None) as the ring the layer draws around it, whether or
-    not it passes the filters."""
-    if selected is None:
-        return None
-    return {"id": selected["id"], "lat": float(selected["latitude"]), "lon": float(selected["longitude"])}
-
-
-def incident_json(frame):
-    """incident_data(frame) as inert JSON: what the app keeps per filter, as building it for
-    100,000 incidents takes seconds and a click on a marker changes only the selection."""
-    return safe_json(incident_data(frame))
-
-
-def incident_layer(frame, selected=None, data_json=None, redraw=0, page=False):
-    """A FeatureGroup drawing these incidents; pass it to st_folium(feature_group_to_add=...).
-
-    `data_json`, incident_json(frame) made earlier, saves building it again (frame is then
-    not read). The selection is spliced into that JSON object as its last member, "sel".
-    A `redraw` count makes the script differ from the last one sent, which makes
-    streamlit-folium draw the layer again (it redraws only a changed script). `page` makes
+def incident_layer(args, page=False):
+    """A FeatureGroup drawing the incidents of `args` (MapData.layer_args, or inline_args for
+    a standalone map); pass it to st_folium(feature_group_to_add=...). Its script is one call
+    holding file names and the open incident, whatever the number of incidents. `page` makes
     a layer for a standalone page (build_map) instead.
     """
-    if data_json is None:
-        data_json = incident_json(frame)
-    payload = data_json[:-1] + ',"sel":' + safe_json(selection(selected))
-    payload += (f',"redraw":{int(redraw)}' if redraw else "") + "}"
     group = folium.FeatureGroup(name="Incidents", control=False)
-    (_PageIncidentData if page else _IncidentData)(payload).add_to(group)
+    (_PageIncidentData if page else _IncidentData)(safe_json(args)).add_to(group)
     return group
 
 
-def build_map(frame, selected=None, height=None):
-    """A standalone map with the incidents on it (for tests and HTML export)."""
+def inline_args(columns, keep, details, selected=None):
+    """Layer arguments carrying the data itself (base64) instead of file names: for a map
+    without the app's server (tests, a map handed to someone as one HTML file). `details` are
+    the texts of every incident (map_payload.detail_rows)."""
+    import base64
+
+    from mapapp import map_payload
+
+    return {
+        "inline": {
+            "base": base64.b64encode(map_payload.base_bytes(columns)).decode("ascii"),
+            "mask": base64.b64encode(map_payload.mask_bytes(keep)).decode("ascii"),
+            "details": details,
+        },
+        "n": len(columns),
+        "shown": int(keep.sum()),
+        "chunk": max(1, len(columns)),
+        "sel": selected,
+    }
+
+
+def build_map(args, height=None):
+    """A standalone map with the incidents of `args` (inline_args) on it."""
     m = base_map(height=height)
-    incident_layer(frame, selected, page=True).add_to(m)
+    incident_layer(args, page=True).add_to(m)
     return m
 
 

@@ -45,15 +45,15 @@ MARKERCLUSTER_CSS = ("markerclustercss", f"{STATIC_URL}/markercluster/MarkerClus
 # jQuery is copied for plugins that need it (folium.Popup); the incident map itself does not.
 JQUERY_JS = ("jquery", f"{STATIC_URL}/jquery/jquery.min.js")
 
-# The map's own (loaded by map_build's elements, after Leaflet and markercluster).
+# The map's own (loaded by map_build's elements, after Leaflet).
 BASE_LAYERS_JS = ("mapapp_base_layers", f"{STATIC_URL}/mapapp/base_layers.js")
 INCIDENTS_JS = ("mapapp_incidents", f"{STATIC_URL}/mapapp/incidents.js")
 MAP_STYLE_CSS = ("mapapp_map_css", f"{STATIC_URL}/mapapp/map.css")
 
-# What the incident map loads: Leaflet, then markercluster (which needs L). No jQuery,
-# Bootstrap or Font Awesome: the map uses no folium.Popup and no folium.Icon.
-MAP_JS = [LEAFLET_JS, MARKERCLUSTER_JS]
-MAP_CSS = [LEAFLET_CSS, MARKERCLUSTER_CSS]
+# What the incident map loads: Leaflet (the incident layer clusters and draws itself). No
+# jQuery, Bootstrap or Font Awesome: the map uses no folium.Popup and no folium.Icon.
+MAP_JS = [LEAFLET_JS]
+MAP_CSS = [LEAFLET_CSS]
 
 
 def install(static_dir: Path = STATIC_DIR) -> Path:

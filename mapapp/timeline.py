@@ -54,9 +54,9 @@ def counts_from_columns(columns, keep):
     dated = starts != NO_DAY
     days, types = starts[dated].astype("datetime64[D]"), columns.event_type[keep][dated]
     span = int((days.max() - days.min()).astype(int)) if len(days) else 0
-    for longest, freq, fmt, unit in _PERIODS:
-        if longest is None or span <= longest:
-            break
+    _, fmt, unit = next(
+        (freq, fmt, unit) for longest, freq, fmt, unit in _PERIODS if longest is None or span <= longest
+    )
     if not len(days):
         return pd.DataFrame(columns=[], dtype=int), unit
     if unit == "week":

@@ -152,17 +152,30 @@ def test_ucdp_export_keeps_every_event_with_valid_coordinates_to_five_decimals(s
 
 
 def test_every_imported_ucdp_event_reaches_the_map_layer(store):
-    from mapapp.filters import Filters, incident_frame
-    from mapapp.map_build import incident_data
+    import numpy as np
+
+    from mapapp import columns as incident_columns
+    from mapapp.filters import Filters
+    from mapapp.map_payload import base_bytes
 
     commit(plan_fixture(store, "ucdp_ged_kosovo.csv"), store)
-    layer = incident_data(Filters().apply(incident_frame(store.rows())))
-    drawn = {incident_id: (lat, lon) for incident_id, lat, lon in zip(layer["id"], layer["lat"], layer["lon"])}
+    with store.transaction() as db:
+        columns = incident_columns.load(db)
+    assert columns.mask(Filters()).all()
+    n = len(columns)
+    data = base_bytes(columns)
+    lats = np.frombuffer(data, "<f4", n, 0).astype(float)
+    lons = np.frombuffer(data, "<f4", n, 4 * n).astype(float)
+    ids = incident_columns.read_rows(store.path, columns.rowid, ("id",))["id"]
+    drawn = dict(zip(ids, zip(lats, lons)))
     for row in _ucdp_rows_with_coordinates():
         if row["id"] == "100108":  # the swapped pair, rejected
             assert row["id"] not in drawn
             continue
-        assert drawn[row["id"]] == (round(float(row["latitude"]), 5), round(float(row["longitude"]), 5))
+        # float32 on the map: within 1e-5 degrees (about a metre).
+        assert drawn[row["id"]] == (
+            pytest.approx(float(row["latitude"]), abs=1e-5), pytest.approx(float(row["longitude"]), abs=1e-5)
+        )
 
 
 @pytest.mark.parametrize(

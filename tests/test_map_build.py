@@ -1,15 +1,20 @@
 """The folium map, built and rendered without a browser."""
 
+import functools
+import os
+import gzip
 import json
 import re
 
 import folium
-import pandas as pd
+import numpy as np
 import pytest
 from streamlit_folium import _get_feature_group_string, _get_map_string, generate_js_hash
 
-from mapapp import map_build, offline_assets
-from mapapp.filters import Filters, incident_frame
+from mapapp import columns as incident_columns
+from mapapp import map_build, map_payload, offline_assets
+from mapapp.filters import Filters
+from mapapp.store import Store
 from tests.payloads import SCRIPT_PAYLOADS, hostile_incidents
 
 # The only addresses the page may name: the opt-in OpenStreetMap layer and its attribution link.
@@ -17,12 +22,19 @@ ALLOWED_URLS = {
     "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "https://www.openstreetmap.org/copyright",
 }
-DATA_CALL = re.compile(r"window\.mapappDrawIncidents\([\w]+, (.*)\);\s*$", re.MULTILINE)
+DATA_CALL = re.compile(r"window\.mapappIncidents\.draw\([\w]+, (.*)\);\s*$", re.MULTILINE)
 
 
 @pytest.fixture
-def frame(store):
-    return incident_frame(store.rows())
+def columns(store):
+    with store.transaction() as db:
+        return incident_columns.load(db)
+
+
+@pytest.fixture
+def args(store, columns):
+    details = map_payload.detail_rows(incident_columns.read_rows(store.path, columns.rowid))
+    return map_build.inline_args(columns, columns.mask(Filters()), details)
 
 
 def rendered(m):
@@ -38,22 +50,20 @@ def layer_data(script):
 # -- offline ----------------------------------------------------------------------------------
 
 
-def test_map_names_no_address_but_the_opt_in_tile_layer(frame):
-    html = rendered(map_build.build_map(frame))
+def test_map_names_no_address_but_the_opt_in_tile_layer(args):
+    html = rendered(map_build.build_map(args))
     urls = {u.rstrip("\\") for u in re.findall(r"https?://[^\s\"'<>)]+", html)}
     assert urls == ALLOWED_URLS
 
 
-def test_scripts_and_styles_come_from_the_static_folder(frame):
-    html = rendered(map_build.build_map(frame))
+def test_scripts_and_styles_come_from_the_static_folder(args):
+    html = rendered(map_build.build_map(args))
     sources = re.findall(r'<script src="([^"]+)"', html) + re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
     assert sources == [
         "/app/static/leaflet/leaflet.js",
-        "/app/static/markercluster/leaflet.markercluster.js",
         "/app/static/mapapp/base_layers.js",
         "/app/static/mapapp/incidents.js",
         "/app/static/leaflet/leaflet.css",
-        "/app/static/markercluster/MarkerCluster.css",
         "/app/static/mapapp/map.css",
     ]
     # The map's own code is in those files, not in the page: the page only calls it with data.
@@ -62,7 +72,7 @@ def test_scripts_and_styles_come_from_the_static_folder(frame):
         assert cdn_only not in html.lower()
 
 
-def test_the_osm_layer_is_an_overlay_that_starts_hidden(frame):
+def test_the_osm_layer_is_an_overlay_that_starts_hidden(args):
     m = map_build.base_map()
     (tiles,) = [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
     assert (tiles.overlay, tiles.show, tiles.control) == (True, False, True)
@@ -90,16 +100,16 @@ def test_install_copies_real_files(tmp_path):
 # -- a stable base map ---------------------------------------------------------------------------
 
 
-def test_base_map_script_is_the_same_on_every_build(frame):
+def test_base_map_script_is_the_same_on_every_build(args):
     """streamlit-folium remounts the map (losing pan and zoom) when this hash changes."""
     hashes = {generate_js_hash(_get_map_string(map_build.base_map()), "map") for _ in range(3)}
     assert len(hashes) == 1
 
 
-def test_incidents_do_not_change_the_base_map(frame):
+def test_incidents_do_not_change_the_base_map(args):
     m = map_build.base_map()
     before = generate_js_hash(_get_map_string(m), "map")
-    _get_feature_group_string(map_build.incident_layer(frame.head(2)), m)
+    _get_feature_group_string(map_build.incident_layer(args), m)
     other = map_build.base_map()
     assert generate_js_hash(_get_map_string(other), "map") == before
 
@@ -107,72 +117,81 @@ def test_incidents_do_not_change_the_base_map(frame):
 # -- the incident layer ----------------------------------------------------------------------
 
 
-def test_every_seed_incident_is_in_the_layer(frame):
-    data = layer_data(rendered(map_build.build_map(frame)))
-    assert sorted(data["id"]) == [f"seed-000-0{n}" for n in range(1, 9)]
-    by_id = dict(zip(data["id"], zip(data["lat"], data["lon"], data["p"], data["u"])))
-    assert by_id["seed-000-07"] == (pytest.approx(42.9767), pytest.approx(20.7764), 1, 1)
-    assert by_id["seed-000-05"] == (pytest.approx(42.977), pytest.approx(20.761), 4, 0)
-    assert sum(data["u"]) == 5
+def decode_base(data, n):
+    """base.bin as the browser reads it: {row: (lat, lon, type, geo precision, undated)}."""
+    lat = np.frombuffer(data, "<f4", n, 0)
+    lon = np.frombuffer(data, "<f4", n, 4 * n)
+    kind = np.frombuffer(data, np.uint8, n, 8 * n)
+    flags = np.frombuffer(data, np.uint8, n, 9 * n)
+    return [(float(a), float(b), int(t), int(f & 7), int(f >> 3)) for a, b, t, f in zip(lat, lon, kind, flags)]
 
 
-def test_regions_get_one_uncertainty_area_per_point(frame):
-    data = map_build.incident_data(frame)
-    # northern Kosovo (seed 05 and 06, same point) and the border regions (seed 02): 25 km each.
-    # Country points (geo_precision 5) get a hollow marker, no area; Banjska (1) none either.
-    assert sorted(data["areas"]) == sorted([[42.98, 20.76, 25000], [42.99, 21.16, 25000]])
+def test_every_seed_incident_is_in_the_base_payload(store, columns):
+    ids = [row["id"] for row in store.rows()]
+    data = map_payload.base_bytes(columns)
+    assert len(data) == 10 * len(ids) == 80
+    by_id = dict(zip(ids, decode_base(data, len(ids))))
+    assert by_id["seed-000-07"] == (pytest.approx(42.9767), pytest.approx(20.7764), 5, 1, 1)
+    assert by_id["seed-000-05"] == (pytest.approx(42.977), pytest.approx(20.761), 0, 4, 0)
+    assert sum(row[4] for row in by_id.values()) == 5
 
 
-def test_areas_closer_than_a_kilometre_are_drawn_once(frame):
-    # 3,000 region-level incidents scattered over 0.004° (~400 m) around one point, and one
-    # municipality-level incident 5 km away: two areas, not 3,001 stacked circles.
-    rows = frame[frame["id"] == "seed-000-05"]
-    many = rows.loc[rows.index.repeat(3000)].reset_index(drop=True)
-    many["id"] = [f"x{k}" for k in range(3000)]
-    many["latitude"] = 42.9801 + (many.index % 40) * 0.0001
-    many["longitude"] = 20.7601 + (many.index % 37) * 0.0001
-    other = rows.assign(id="y", latitude=43.02, longitude=20.76, geo_precision=3)
-    data = map_build.incident_data(pd.concat([many, other], ignore_index=True))
-    assert sorted(data["areas"]) == [[42.98, 20.76, 25000], [43.02, 20.76, 8000]]
+def test_the_filter_is_one_bit_per_incident(store, columns):
+    ids = np.array([row["id"] for row in store.rows()])
+    keep = columns.mask(Filters(event_types=("Battles", "Strategic developments"), include_undated=False))
+    bits = map_payload.mask_bytes(keep)
+    assert len(bits) == 1
+    shown = np.unpackbits(np.frombuffer(bits, np.uint8), bitorder="little")[: len(ids)].astype(bool)
+    assert sorted(ids[shown]) == ["seed-000-04", "seed-000-05", "seed-000-06"]
 
 
-def test_tooltip_text_says_date_and_place_with_precision(frame):
-    data = map_build.incident_data(frame)
-    tips = dict(zip(data["id"], data["tip"]))
-    assert tips["seed-000-04"][0] == "May 2023 (month)"
-    assert tips["seed-000-06"][0] == "2023-09-24 – 2023-09-30 (week)"
-    assert tips["seed-000-05"][:2] == ["2023-09-24 (day)", "northern Kosovo"]
-    assert tips["seed-000-07"][0] == "undated"
+def test_tooltip_texts_say_date_and_place_with_precision(store, columns):
+    rows = map_payload.detail_rows(incident_columns.read_rows(store.path, columns.rowid))
+    tips = {row[0]: row[1:] for row in rows}
+    assert tips["seed-000-04"][1] == "May 2023 (month)"
+    assert tips["seed-000-06"][1] == "2023-09-24 – 2023-09-30 (week)"
+    assert tips["seed-000-05"][:3] == ["Armed clash", "2023-09-24 (day)", "northern Kosovo"]
+    assert tips["seed-000-07"][1] == "undated"
 
 
-def test_labels_computed_at_load_time_are_the_same(frame):
-    from mapapp.labels import with_labels
+def test_map_data_writes_the_files_the_layer_names(store, columns, tmp_path):
+    data = map_payload.MapData(columns, functools.partial(incident_columns.read_rows, store.path),
+                               static_dir=tmp_path, static_url="/app/static")
+    assert data.details_done.wait(30)
+    folder = tmp_path / map_payload.FOLDER / data.token
+    assert (folder / "base.bin").read_bytes() == map_payload.base_bytes(columns)
+    args = data.layer_args(columns.mask(Filters(event_types=("Battles",))), {"id": "seed-000-07", "pos": 2})
+    assert args["base"] == f"/app/static/{map_payload.FOLDER}/{data.token}/base.bin"
+    assert (args["n"], args["shown"], args["sel"]) == (8, 1, {"id": "seed-000-07", "pos": 2})
+    mask = folder / args["mask"].rsplit("/", 1)[1]
+    assert mask.read_bytes() == map_payload.mask_bytes(columns.mask(Filters(event_types=("Battles",))))
+    details = json.loads(gzip.decompress((folder / "d-0.json.gz").read_bytes()))
+    assert [row[0] for row in details] == [row["id"] for row in store.rows()]
+    # 128 random bits per process: the folder cannot be guessed, but stays the same for the
+    # same incidents (a rerun keeps the browser's copy).
+    assert len(data.token) == 32
+    again = map_payload.MapData(columns, functools.partial(incident_columns.read_rows, store.path),
+                                static_dir=tmp_path, static_url="/app/static")
+    assert again.token == data.token
 
-    assert map_build.incident_data(with_labels(frame)) == map_build.incident_data(frame)
+
+def test_older_versions_are_pruned(store, columns, tmp_path):
+    root = tmp_path / map_payload.FOLDER
+    for k in range(4):
+        (root / f"old{k}").mkdir(parents=True)
+        os.utime(root / f"old{k}", (1_000_000 + k, 1_000_000 + k))
+    data = map_payload.MapData(columns, functools.partial(incident_columns.read_rows, store.path), static_dir=tmp_path)
+    data.details_done.wait(30)
+    assert sorted(f.name for f in root.iterdir()) == sorted(["old2", "old3", data.token])
 
 
-def test_filtered_layer_has_only_the_filtered_incidents(frame):
-    battles = Filters(event_types=("Battles",)).apply(frame)
-    assert map_build.incident_data(battles)["id"] == ["seed-000-05"]
-
-
-def test_selected_incident_gets_a_ring_even_when_filtered_out(frame):
-    banjska = frame[frame["id"] == "seed-000-07"].iloc[0]
-    data = layer_data(_get_feature_group_string(map_build.incident_layer(frame.head(0), banjska), map_build.base_map()))
-    assert data["id"] == []
-    assert data["sel"] == {"id": "seed-000-07", "lat": pytest.approx(42.9767), "lon": pytest.approx(20.7764)}
-
-
-def test_a_layer_from_kept_json_is_the_layer_built_afresh(frame):
-    # The app keeps incident_json per filter and splices in the selection of each click.
-    banjska = frame[frame["id"] == "seed-000-07"].iloc[0]
-    kept = map_build.incident_json(frame)
-    base = map_build.base_map()
-    fresh = layer_data(_get_feature_group_string(map_build.incident_layer(frame, banjska), base))
-    reused = layer_data(_get_feature_group_string(map_build.incident_layer(None, banjska, data_json=kept), base))
-    assert reused == fresh
-    assert reused["sel"]["id"] == "seed-000-07" and sorted(reused["id"]) == sorted(frame["id"])
-    assert layer_data(_get_feature_group_string(map_build.incident_layer(None, None, data_json=kept), base))["sel"] is None
+def test_the_layer_script_is_small_and_holds_no_incident(store, columns):
+    """Whatever the number of incidents, the script streamlit-folium re-renders names files."""
+    args = {"base": "/app/static/x/base.bin", "mask": "/app/static/x/m-1.bin", "details": "/app/static/x",
+            "n": 1_000_000, "shown": 999_999, "chunk": 1024, "sel": {"id": "seed-000-07", "pos": 5, "lat": 42.9, "lon": 20.7}}
+    script = _get_feature_group_string(map_build.incident_layer(args), map_build.base_map())
+    assert len(script.encode()) < 1000
+    assert layer_data(script) == args
 
 
 def test_colours_and_legend_cover_every_event_type():
@@ -194,32 +213,32 @@ def test_focus_zoom_follows_location_precision(precision, zoom):
 
 
 @pytest.fixture
-def hostile_frame():
-    _, incidents = hostile_incidents()
-    return incident_frame([incident.as_row() for incident in incidents])
+def hostile_args(tmp_path):
+    with Store(tmp_path / "hostile.db", seed=False) as store:
+        document, incidents = hostile_incidents()
+        store.add([document], incidents)
+        with store.transaction() as db:
+            columns = incident_columns.load(db)
+        details = map_payload.detail_rows(incident_columns.read_rows(store.path, columns.rowid))
+    return map_build.inline_args(columns, columns.mask(Filters()), details)
 
 
-def test_hostile_text_never_appears_raw_in_the_page(hostile_frame):
-    html = rendered(map_build.build_map(hostile_frame))
+def test_hostile_text_never_appears_raw_in_a_standalone_map(hostile_args):
+    html = rendered(map_build.build_map(hostile_args))
     (payload,) = DATA_CALL.findall(html)
     for dangerous in ("<", ">", "`", "${", "'", "</script"):
         assert dangerous not in payload
     # Every payload is only in the JSON data, which the browser puts in with textContent.
-    assert ".innerHTML = " not in html.replace("r.innerHTML = svg;", "")
+    script = (offline_assets.ASSETS_DIR / "incidents.js").read_text()
+    assert "innerHTML" not in script and "eval(" not in script
 
 
-def test_hostile_text_is_data_that_comes_back_unchanged(hostile_frame):
-    data = layer_data(rendered(map_build.build_map(hostile_frame)))
-    assert [tip[1] for tip in data["tip"]] == list(SCRIPT_PAYLOADS)
-    assert [tip[2] for tip in data["tip"]] == [p if len(p) <= 160 else p[:157] + "…" for p in SCRIPT_PAYLOADS]
-
-
-def test_hostile_text_survives_streamlit_folium_unchanged(hostile_frame):
-    """streamlit-folium rewrites variable names and {{'...'}} in the script it sends."""
-    script = _get_feature_group_string(map_build.incident_layer(hostile_frame), map_build.base_map())
-    data = layer_data(script)
-    assert [tip[1] for tip in data["tip"]] == list(SCRIPT_PAYLOADS)
-    assert data["id"] == [f"xss-{n}" for n in range(len(SCRIPT_PAYLOADS))]
+def test_hostile_text_is_data_that_comes_back_unchanged(hostile_args):
+    data = layer_data(_get_feature_group_string(map_build.incident_layer(hostile_args), map_build.base_map()))
+    details = data["inline"]["details"]
+    assert [row[0] for row in details] == [f"xss-{n}" for n in range(len(SCRIPT_PAYLOADS))]
+    assert [row[3] for row in details] == list(SCRIPT_PAYLOADS)
+    assert [row[4] for row in details] == [p if len(p) <= 160 else p[:157] + "…" for p in SCRIPT_PAYLOADS]
 
 
 @pytest.mark.parametrize(
@@ -234,19 +253,11 @@ def test_safe_json_is_inert_and_exact(text):
     assert json.loads(encoded) == {"t": text, "n": [{}, {"a": {}}]}
 
 
-def test_template_syntax_in_data_is_not_evaluated(frame):
+def test_template_syntax_in_data_is_not_evaluated(columns):
     """folium renders each script a second time as a Jinja template: data must not be code.
 
     Unescaped, "{{7*7}}" came out as "49", and Jinja expressions can reach Python objects.
     """
-    hostile = frame.head(1).assign(location="{{7*7}}", description="{% for x in range(3) %}x{% endfor %}")
-    data = layer_data(rendered(map_build.build_map(hostile)))
-    assert data["tip"][0][1:] == ["{{7*7}}", "{% for x in range(3) %}x{% endfor %}"]
-
-
-# -- size ----------------------------------------------------------------------------------------
-
-
-def test_layer_stays_small_per_incident(frame):
-    script = _get_feature_group_string(map_build.incident_layer(frame), map_build.base_map())
-    assert len(script.encode()) < 8 * 400  # the benchmark checks 10,000 incidents < 3 MB
+    details = [["x", "s", "undated", "{{7*7}}", "{% for x in range(3) %}x{% endfor %}"]] * len(columns)
+    data = layer_data(rendered(map_build.build_map(map_build.inline_args(columns, columns.mask(Filters()), details))))
+    assert data["inline"]["details"][0][3:] == ["{{7*7}}", "{% for x in range(3) %}x{% endfor %}"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import Page, start_server
+from tests.browser.conftest import MAP_FRAME, Page, start_server
 from tests.payloads import SCRIPT_PAYLOADS, hostile_incidents
 
 BANJSKA_PASSAGE = (
@@ -17,17 +17,30 @@ BANJSKA_PASSAGE = (
     "Banska Orthodox monastery, raising questions about religious and cultural security in the territory."
 )
 
-# Incidents on the map as drawn: single markers (by id) and cluster bubbles (their counts).
-VISIBLE = """() => ({
-    markers: Array.from(document.querySelectorAll("path.incident-marker"))
-        .map(p => p.getAttribute("data-incident-id")).sort(),
-    clusters: Array.from(document.querySelectorAll(".incident-cluster")).map(c => Number(c.textContent)),
-})"""
+# What the incident layer has drawn (mapapp/assets/incident_layer.js): single incidents and the
+# open one (by position in the data), clusters and region/country areas (with their counts).
+STATE = "() => window.mapappIncidents ? window.mapappIncidents.state() : null"
+
+
+def drawn(page):
+    return page.leaflet().evaluate(STATE)
 
 
 def visible(page):
-    shown = page.leaflet().evaluate(VISIBLE)
-    return shown, len(shown["markers"]) + sum(shown["clusters"])
+    """({"markers": ids of single incidents drawn, "clusters": counts, "areas": counts}, total)."""
+    state = drawn(page)
+    if not state or not state["draws"]:
+        return {"markers": [], "clusters": [], "areas": []}, 0
+    positions = [s["pos"] for s in state["singles"] + state["fan"]]
+    if state["selected"] and state["selected"]["shown"]:
+        positions.append(state["selected"]["pos"])
+    ids = page.leaflet().evaluate("(p) => window.mapappIncidents.ids(p)", positions) if positions else []
+    shown = {
+        "markers": sorted(ids),
+        "clusters": [c["n"] for c in state["clusters"]],
+        "areas": [a["n"] for a in state["areas"]],
+    }
+    return shown, len(ids) + sum(shown["clusters"]) + sum(shown["areas"])
 
 
 def wait_for_total(page, expected, timeout=30):
@@ -37,6 +50,29 @@ def wait_for_total(page, expected, timeout=30):
         if total == expected or time.monotonic() > deadline:
             return shown, total
         pause(page, 0.25)
+
+
+def click_map(page, x, y):
+    """Click the map at container pixel (x, y) (the layer draws on a canvas: no element to click)."""
+    frame = page.page.locator(MAP_FRAME).bounding_box()
+    origin = page.leaflet().evaluate("() => { const r = window.map.getContainer().getBoundingClientRect(); return [r.x, r.y]; }")
+    page.page.mouse.click(frame["x"] + origin[0] + x, frame["y"] + origin[1] + y)
+
+
+def hover_map(page, x, y):
+    frame = page.page.locator(MAP_FRAME).bounding_box()
+    origin = page.leaflet().evaluate("() => { const r = window.map.getContainer().getBoundingClientRect(); return [r.x, r.y]; }")
+    page.page.mouse.move(frame["x"] + origin[0] + x, frame["y"] + origin[1] + y)
+
+
+def single_at(page, incident_id):
+    """The drawn single incident of this id: {pos, x, y}, or None."""
+    state = drawn(page)
+    singles = state["singles"] + state["fan"]
+    if not singles:
+        return None
+    ids = page.leaflet().evaluate("(p) => window.mapappIncidents.ids(p)", [s["pos"] for s in singles])
+    return next((s for s, i in zip(singles, ids) if i == incident_id), None)
 
 
 def wait_for_text(page, text, timeout=30_000):
@@ -69,8 +105,10 @@ def test_every_seed_incident_is_on_the_map(page):
     # Offline base map: boundary line, town labels, outlines drawn from local data.
     assert frame.locator('path[stroke="#b03a2e"]').count() == 1
     assert {"Mitrovica", "Leposavić", "Raška", "Novi Pazar"} <= set(frame.locator(".town-label").all_inner_texts())
-    # Regions are drawn as areas (uncertainty radius), not as pins.
-    assert frame.locator("path.incident-area").count() == 2
+    # Regions and countries are a layer of their own (areas with a count), never clustered
+    # with points: northern Kosovo (seed 05, 06), the border area (02), Kosovo (3), Serbia (1).
+    assert sorted(shown["areas"]) == [1, 1, 2, 3]
+    assert shown["markers"] == ["seed-000-07"] and shown["clusters"] == []
     page.screenshot("map_default.png")
     # The legend folds away and comes back.
     frame.get_by_role("button", name="Legend").click()
@@ -84,32 +122,22 @@ def test_click_an_incident_to_read_its_passage(page):
     page.open()
     wait_for_total(page, 8)
     leaflet = page.leaflet()
-    # Banjska is in the northern Kosovo cluster with seed 05 and 06: click that bubble first.
-    bubbles = leaflet.evaluate("""() => {
-        const target = window.map.latLngToContainerPoint([42.9767, 20.7764]);
-        const origin = window.map.getContainer().getBoundingClientRect();
-        return Array.from(document.querySelectorAll(".incident-cluster")).map(c => {
-            const r = c.getBoundingClientRect();
-            return Math.hypot(r.x + r.width / 2 - origin.x - target.x, r.y + r.height / 2 - origin.y - target.y);
-        });
-    }""")
-    nearest = min(range(len(bubbles)), key=bubbles.__getitem__)
-    page.map_frame().locator(".incident-cluster").nth(nearest).click()
-    marker = page.map_frame().locator('path[data-incident-id="seed-000-07"]')
-    marker.wait_for(timeout=15_000)
+    # Banjska (exact) is a marker of its own, apart from the northern Kosovo region 1.3 km away.
+    banjska = single_at(page, "seed-000-07")
+    assert banjska is not None
     leaflet.evaluate("() => { window.__layer = window.feature_group[window.feature_group.length - 1]; }")
-    marker.click()
+    click_map(page, banjska["x"], banjska["y"])
 
     mark = page.page.locator("mark#passage-selected")
     mark.wait_for(timeout=30_000)
     assert mark.inner_text() == BANJSKA_PASSAGE
     assert "incident=seed-000-07" in wait_for_url(page, "incident=seed-000-07")
     # The click rang the marker in the browser, and the rerun left the layer on the map as it
-    # was: not redrawn, so the cluster the user opened is still open.
+    # was: not redrawn, so a stack the user opened is still open.
     pause(page, 1)
-    assert page.map_frame().locator("path.incident-selected").count() == 1
+    selected = drawn(page)["selected"]
+    assert (selected["x"], selected["y"]) == (pytest.approx(banjska["x"], abs=1), pytest.approx(banjska["y"], abs=1))
     assert leaflet.evaluate("() => Boolean(window.__layer._map) && window.feature_group.includes(window.__layer)")
-    assert page.map_frame().locator('path[data-incident-id="seed-000-07"]').is_visible()
     # Beside the map and in view at 1366x768 without scrolling the page.
     pause(page, 0.5)  # the panel scrolls its document to the passage
     box = mark.bounding_box()
@@ -131,7 +159,7 @@ def test_click_an_incident_to_read_its_passage(page):
         pause(page, 0.25)
     assert centre[0] == pytest.approx(42.9767, abs=1e-3) and centre[1] == pytest.approx(20.7764, abs=1e-3)
     assert centre[2] == 13
-    assert page.map_frame().locator("path.incident-selected").count() == 1
+    assert drawn(page)["selected"]["pos"] == banjska["pos"]
     assert page.external == []
 
 
@@ -174,7 +202,7 @@ def test_a_shared_link_reopens_the_view(page):
     page.open("?type=Battles&incident=seed-000-05")
     wait_for_text(page, "1 of 8 incidents")
     shown, total = wait_for_total(page, 1)
-    assert shown["markers"] + [str(c) for c in shown["clusters"]] == ["seed-000-05"]
+    assert shown == {"markers": ["seed-000-05"], "clusters": [], "areas": []}
     mark = page.page.locator("mark#passage-selected")
     mark.wait_for(timeout=30_000)
     assert mark.inner_text().startswith("During the night of September 24, unidentified gunmen")
@@ -241,17 +269,27 @@ def test_hostile_text_stays_text(chromium, hostile_server):
         mark.wait_for(timeout=30_000)
         assert mark.inner_text() == SCRIPT_PAYLOADS[1]
         frame = page.map_frame()
-        markers = frame.locator("path.incident-marker")
+        leaflet = page.leaflet()
+        size = leaflet.evaluate("() => [window.map.getSize().x, window.map.getSize().y]")
+        # Close enough to draw the incidents (1 km apart) as markers of their own.
+        leaflet.evaluate("() => window.map.setView([42.925, 20.825], 13, {animate: false})")
         deadline = time.monotonic() + 20
-        while markers.count() < 3 and time.monotonic() < deadline:
+        while len(drawn(page)["singles"]) < 5 and time.monotonic() < deadline:
             pause(page, 0.25)
-        for n in range(markers.count()):
-            markers.nth(n).hover(force=True)
-            pause(page, 0.1)
-        tips = frame.locator(".incident-tip").all_inner_texts()
-        assert tips and any(payload in tip for tip in tips for payload in SCRIPT_PAYLOADS)
-        # Open another hostile incident by clicking it on the map.
-        markers.first.click(force=True)
+        tips = []
+        for single in drawn(page)["singles"]:
+            if not (40 < single["x"] < size[0] - 40 and 40 < single["y"] < size[1] - 80):
+                continue  # under the zoom buttons or the layer box
+            hover_map(page, single["x"], single["y"])
+            pause(page, 0.3)
+            tips.append(frame.locator(".incident-tip").inner_text())
+        assert len(tips) >= 4
+        # The tooltip shows the payload (place and summary) as text, and its id.
+        assert all(any(tip.count(payload) == 2 for payload in SCRIPT_PAYLOADS) for tip in tips), tips
+        # Open another hostile incident by clicking it on the map (the one nearest the middle,
+        # away from the map's controls).
+        first = min(drawn(page)["singles"], key=lambda s: abs(s["x"] - size[0] / 2) + abs(s["y"] - size[1] / 2))
+        click_map(page, first["x"], first["y"])
         pause(page, 2)
         leaflet = page.leaflet()
         for context in (page.page, leaflet):

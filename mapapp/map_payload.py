@@ -1,0 +1,158 @@
+"""The map's data as small binary files that the browser fetches, instead of JSON in a script.
+
+For each version of the store (`MapData`), in a folder of the static directory with an
+unguessable name:
+- `base.bin`: every incident once, as columns: latitude, longitude (float32), type code,
+  flags (uint8: bits 0-2 location precision, bit 3 undated): 10 bytes per incident;
+- `m-<digest>.bin`: one per filter state, a bit per incident (1 = shown): 125 kB for a million;
+- `d-<chunk>.json.gz`: the texts of tooltips and lists, CHUNK incidents per file, fetched only
+  when the user points at one of them.
+
+The layer script streamlit-folium re-renders then holds only these files' names and the
+open incident, whatever the number of incidents. The folder name is random (128 bits) and
+told only to the pages this server renders: static files are served without any sign-in
+check (TECH-NOTES), so the name is what keeps the data from being listed.
+"""
+
+import gzip
+import hashlib
+import json
+import secrets
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mapapp import offline_assets
+from mapapp.labels import SUB_TYPE_UNKNOWN, date_label
+
+CHUNK = 1024
+FOLDER = "incident-data"
+SUMMARY_CHARS = 160
+# Folders kept besides the newest: pages opened before an import still find their files.
+KEEP_VERSIONS = 2
+_SECRET = secrets.token_bytes(32)
+
+
+def base_bytes(columns):
+    """The `base.bin` of these columns."""
+    flags = (columns.geo_precision & 7) | (columns.undated.astype(np.uint8) << 3)
+    return b"".join((
+        columns.latitude.astype("<f4").tobytes(),
+        columns.longitude.astype("<f4").tobytes(),
+        columns.event_type.astype(np.uint8).tobytes(),
+        flags.astype(np.uint8).tobytes(),
+    ))
+
+
+def mask_bytes(keep):
+    """A boolean array as bits, first incident in the lowest bit of the first byte."""
+    return np.packbits(keep, bitorder="little").tobytes()
+
+
+def summary(text):
+    return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 3].rstrip() + "…"
+
+
+def detail_rows(frame):
+    """[id, sub-event type, date label, place, summary] per row of a frame of incidents with
+    id, sub_event_type, date_start, date_end, date_precision, location, description."""
+    labels = {}
+    dates = []
+    for key in zip(frame["date_start"].tolist(), frame["date_end"].tolist(), frame["date_precision"].tolist()):
+        if key not in labels:
+            start, end, precision = key
+            labels[key] = date_label(_day(start), _day(end), precision)
+        dates.append(labels[key])
+    return [
+        list(row) for row in zip(
+            frame["id"].tolist(), [s or SUB_TYPE_UNKNOWN for s in frame["sub_event_type"].tolist()], dates,
+            frame["location"].tolist(), [summary(s) for s in frame["description"].tolist()],
+        )
+    ]
+
+
+def _day(value):
+    return None if value is None or value == "" else pd.Timestamp(value).date()
+
+
+class MapData:
+    """The files of one version of the store, written under static/incident-data/<token>/."""
+
+    def __init__(self, columns, read_details, static_dir=None, static_url=None):
+        """`read_details(rowids)` returns a frame of the detail columns (see detail_rows) of
+        the incidents with those rowids, in that order; it runs in a background thread."""
+        self.count = len(columns)
+        base = base_bytes(columns)
+        # The same incidents give the same folder (a rerun after a write that changed nothing
+        # keeps the browser's copy); the process's secret key makes the name unguessable.
+        self.token = hashlib.blake2b(base + columns.rowid.tobytes(), key=_SECRET, digest_size=16).hexdigest()
+        root = Path(static_dir or offline_assets.STATIC_DIR) / FOLDER
+        self.folder = root / self.token
+        self.url = f"{static_url or offline_assets.STATIC_URL}/{FOLDER}/{self.token}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if not (self.folder / "base.bin").is_file():
+            _write(self.folder / "base.bin", base)
+        self._masks = {}
+        self._lock = threading.Lock()
+        _prune(root, keep=self.folder)
+        self.details_done = threading.Event()
+        self._details = threading.Thread(
+            target=self._write_details, args=(read_details, columns.rowid), daemon=True
+        )
+        self._details.start()
+
+    def _write_details(self, read_details, rowids):
+        if (self.folder / "details.done").is_file():
+            self.details_done.set()
+            return
+        try:
+            for offset in range(0, self.count, CHUNK):
+                if not self.folder.exists():
+                    return  # pruned by a newer version
+                rows = detail_rows(read_details(rowids[offset:offset + CHUNK]))
+                data = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                _write(self.folder / f"d-{offset // CHUNK}.json.gz", gzip.compress(data, compresslevel=1))
+            _write(self.folder / "details.done", b"")
+        finally:
+            self.details_done.set()
+
+    def mask_url(self, keep):
+        """The URL of the bit file of this filter state (written on first use); returns
+        (url, number of incidents shown, bytes of the file)."""
+        data = mask_bytes(keep)
+        digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+        with self._lock:
+            if digest not in self._masks:
+                _write(self.folder / f"m-{digest}.bin", data)
+                self._masks[digest] = int(np.count_nonzero(keep))
+        return f"{self.url}/m-{digest}.bin", self._masks[digest], len(data)
+
+    def layer_args(self, keep, selected=None):
+        """What the layer script passes to the browser: file names and the open incident."""
+        mask, shown, _ = self.mask_url(keep)
+        return {
+            "base": f"{self.url}/base.bin",
+            "mask": mask,
+            "details": self.url,
+            "n": self.count,
+            "shown": shown,
+            "chunk": CHUNK,
+            "sel": selected,
+        }
+
+
+def _write(path, data):
+    # Written then renamed: a browser fetching the file meanwhile never gets half of it.
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+def _prune(root, keep):
+    """Remove the folders of older versions, except the KEEP_VERSIONS newest."""
+    folders = sorted((f for f in root.iterdir() if f.is_dir() and f != keep), key=lambda f: f.stat().st_mtime)
+    for old in folders[: max(0, len(folders) - KEEP_VERSIONS)]:
+        shutil.rmtree(old, ignore_errors=True)
