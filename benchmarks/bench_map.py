@@ -115,17 +115,17 @@ def rerun_times(db_path, repeat):
     lo, hi = at.slider(key="f_dates").value
     changes = {
         "date slider": lambda i: at.slider(key="f_dates").set_range(lo + dt.timedelta(days=30 * (i + 1)), hi),
-        "event type": lambda i: at.multiselect(key="f_types").set_value([EVENT_TYPES[i % len(EVENT_TYPES)]]),
+        "event type": lambda i: at.multiselect(key="f_event_types").set_value([EVENT_TYPES[i % len(EVENT_TYPES)]]),
         # A different word each time: the app keeps the layer of a filter it has seen.
         "text search": lambda i: at.text_input(key="f_text").input(WORDS[i % len(WORDS)]),
         # Two states only: from the third change on, the kept layer of that state is reused.
-        "undated off/on": lambda i: at.toggle(key="f_undated").set_value(i % 2 == 1),
+        "undated off/on": lambda i: at.toggle(key="f_include_undated").set_value(i % 2 == 1),
     }
     def reset():
         at.slider(key="f_dates").set_range(lo, hi)
-        at.multiselect(key="f_types").set_value([])
+        at.multiselect(key="f_event_types").set_value([])
         at.text_input(key="f_text").input("")
-        at.toggle(key="f_undated").set_value(True)
+        at.toggle(key="f_include_undated").set_value(True)
         at.run()
 
     results = {}

@@ -22,23 +22,18 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from mapapp import (
-    PACKAGE_DIR, export, labels, map_build, map_payload, offline_assets, passage_view, timeline, url_state,
+    PACKAGE_DIR, export, filter_widgets, labels, map_build, map_payload, offline_assets, passage_view, timeline,
+    url_state,
 )
 from mapapp import columns as incident_columns
-from mapapp.filters import Filters
 from mapapp.search import TextIndex
 from mapapp.store import Store, db_path
 from mapapp.upload_ui import upload_section, uploads_section
-from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
 
 MAP_HEIGHT = 540
 PASSAGE_DOC_HEIGHT = 250
 MAX_OTHER_BUTTONS = 12
 
-# Session-state keys of the filter widgets.
-K_DATES, K_UNDATED, K_TYPES, K_SUBS, K_WHEN, K_GEO, K_BORDER, K_TEXT, K_DOCS = (
-    "f_dates", "f_undated", "f_types", "f_subs", "f_when", "f_geo", "f_border", "f_text", "f_docs",
-)
 K_INCIDENT = "incident"
 K_FOCUS = "focus"
 K_MAP = "map"
@@ -175,21 +170,7 @@ def restore_from_url(columns):
         return
     st.session_state["_restored"] = True
     filters, incident = url_state.from_params(_current_params())
-    lo, hi = columns.date_span()
-    if lo is not None:
-        since = min(max(filters.since or lo, lo), hi)
-        until = max(min(filters.until or hi, hi), since)
-        st.session_state[K_DATES] = (since, until)
-    st.session_state[K_UNDATED] = filters.include_undated
-    st.session_state[K_TYPES] = list(filters.event_types)
-    st.session_state[K_SUBS] = list(filters.sub_event_types)
-    st.session_state[K_WHEN] = list(filters.date_precisions)
-    st.session_state[K_GEO] = list(filters.geo_precisions)
-    top = columns.border_max()
-    st.session_state[K_BORDER] = top if filters.max_border_km is None else min(filters.max_border_km, top)
-    st.session_state[K_TEXT] = filters.text
-    present = set(columns.documents)
-    st.session_state[K_DOCS] = [document for document in filters.documents if document in present]
+    filter_widgets.restore(filters, columns)
     if incident:
         st.session_state[K_INCIDENT] = incident
         st.session_state["_focus_on_open"] = True
@@ -238,94 +219,6 @@ def focus_on(latitude, longitude, geo_precision):
 
 
 # -- panels ---------------------------------------------------------------------------------
-
-
-def _follow_span(key, lo, hi):
-    """Keep a range slider that shows everything showing everything when the data's span
-    changes (an import adds later incidents); an edge the user moved stays where it is."""
-    span_key = f"_{key}_span"
-    old, value = st.session_state.get(span_key), st.session_state.get(key)
-    if old is not None and value is not None and old != (lo, hi):
-        if isinstance(value, tuple):
-            start = lo if value[0] <= old[0] else min(max(value[0], lo), hi)
-            end = hi if value[1] >= old[1] else max(min(value[1], hi), start)
-            st.session_state[key] = (start, end)
-        else:
-            st.session_state[key] = hi if value >= old[1] else min(max(value, lo), hi)
-    st.session_state[span_key] = (lo, hi)
-
-
-def _short(text, limit=30):
-    """Text cut to `limit` characters with an ellipsis: a document title in a narrow sidebar."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def sidebar_filters(columns, document_titles):
-    """The filter widgets; returns the Filters they describe. `document_titles` is
-    {document id: title} for the source-document filter."""
-    sb = st.sidebar
-    sb.header("Filters")
-    since = until = None
-    lo, hi = columns.date_span()
-    if lo is not None and lo < hi:
-        _follow_span(K_DATES, lo, hi)
-        start, end = sb.slider("Date range", min_value=lo, max_value=hi, key=K_DATES, format="YYYY-MM-DD")
-        since = start if start > lo else None
-        until = end if end < hi else None
-    elif lo is not None:
-        sb.caption(f"All dated incidents are on {lo.isoformat()}.")
-    include_undated = sb.toggle("Include undated incidents", key=K_UNDATED)
-
-    type_counts = columns.counts("event_type", EVENT_TYPES)
-    precision_counts = columns.counts("date_precision", list(DATE_PRECISIONS))
-    types = sb.multiselect(
-        "Event type", EVENT_TYPES, key=K_TYPES, placeholder="All types",
-        format_func=lambda t: f"{t} ({type_counts.get(t, 0)})",
-    )
-    sub_options = [s for t in (types or EVENT_TYPES) for s in SUB_EVENT_TYPES[t]]
-    sub_options = list(dict.fromkeys(sub_options))
-    if any(s not in sub_options for s in st.session_state.get(K_SUBS, [])):
-        st.session_state[K_SUBS] = [s for s in st.session_state[K_SUBS] if s in sub_options]
-    subs = sb.multiselect("Sub-event type", sub_options, key=K_SUBS, placeholder="All sub-types")
-    when = sb.multiselect(
-        "Date precision", list(DATE_PRECISIONS), key=K_WHEN, placeholder="Any precision",
-        format_func=lambda p: f"{p} ({precision_counts.get(p, 0)})",
-        help="How exactly the source dates the incident: 'month' is a whole month, 'unknown' undated.",
-    )
-    geo = sb.multiselect(
-        "Location precision", list(GEO_PRECISIONS), key=K_GEO, placeholder="Any precision",
-        format_func=lambda p: f"{p} · {GEO_PRECISIONS[p]}",
-    )
-    top = columns.border_max()
-    _follow_span(K_BORDER, 0.0, top)
-    border = sb.slider(
-        "Border zone: km from the Kosovo–Serbia boundary", min_value=0.0, max_value=top, step=1.0,
-        key=K_BORDER, format="%.0f km",
-        help="At the right end there is no limit. Country-level incidents have no distance to the "
-        "boundary and are left out as soon as a limit is set.",
-    )
-    text = sb.text_input("Search descriptions and passages", key=K_TEXT, max_chars=url_state.MAX_TEXT)
-    document_counts = columns.counts("document", columns.documents)
-    # A document removed since (its upload taken back) leaves the choice.
-    if any(d not in document_counts for d in st.session_state.get(K_DOCS, [])):
-        st.session_state[K_DOCS] = [d for d in st.session_state[K_DOCS] if d in document_counts]
-    documents = sb.multiselect(
-        "Source document", sorted(document_counts), key=K_DOCS, placeholder="All sources",
-        format_func=lambda d: f"{_short(document_titles.get(d, d))} ({document_counts.get(d, 0)})",
-        help="The report or uploaded file an incident comes from: compare datasets, or leave one out.",
-    )
-    return Filters(
-        since=since,
-        until=until,
-        include_undated=include_undated,
-        event_types=tuple(types),
-        sub_event_types=tuple(subs),
-        date_precisions=tuple(when),
-        geo_precisions=tuple(geo),
-        max_border_km=None if border >= top else float(border),
-        text=text,
-        documents=tuple(documents),
-    )
 
 
 def _layer_selection(data_key, selected):
@@ -605,7 +498,7 @@ def main():
     lap("load")
 
     count_slot = st.sidebar.empty()
-    filters = sidebar_filters(columns, loaded.titles)
+    filters = filter_widgets.sidebar(columns, loaded.titles)
     keep = loaded.mask(filters)
     shown = int(np.count_nonzero(keep))
     count_slot.markdown(f"**{shown} of {len(columns)} incidents**")

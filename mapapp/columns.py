@@ -87,40 +87,27 @@ class IncidentColumns:
     def mask(self, filters, text_rowids=None):
         """A boolean array: True where an incident passes every filter.
 
-        Same rules as Filters.apply on a frame (tests/test_columns.py checks both agree);
-        the text filter is given as the rowids that match it (mapapp.search).
+        The rules are the filters' own declarations (mapapp.filters), the same that
+        Filters.apply uses on a frame (tests/test_columns.py checks both agree); the text
+        filter is given as the rowids that match it (mapapp.search).
         """
-        keep = np.ones(len(self), dtype=bool)
-        undated = self.undated
-        if filters.since is not None:
-            keep &= undated | (self.date_end >= day_number(filters.since))
-        if filters.until is not None:
-            keep &= undated | (self.date_start <= day_number(filters.until))
-        if not filters.include_undated:
-            keep &= ~undated
-        if filters.event_types:
-            keep &= np.isin(self.event_type, _codes(EVENT_TYPES, filters.event_types))
-        if filters.sub_event_types:
-            keep &= np.isin(self.sub_event_type, _codes(self.sub_event_types, filters.sub_event_types))
-        if filters.date_precisions:
-            keep &= np.isin(self.date_precision, _codes(DATE_PRECISIONS, filters.date_precisions))
-        if filters.geo_precisions:
-            keep &= np.isin(self.geo_precision, [int(p) for p in filters.geo_precisions])
-        if filters.max_border_km is not None:
-            with np.errstate(invalid="ignore"):
-                keep &= self.border_km <= filters.max_border_km
-        if filters.documents:
-            keep &= np.isin(self.document, _codes(self.documents, filters.documents))
-        if filters.text.strip():
-            if text_rowids is None:
-                raise ValueError("a text filter needs the rowids that match it (mapapp.search)")
-            keep &= np.isin(self.rowid, text_rowids)
-        return keep
+        return filters.column_mask(self, text_rowids)
 
+    def coded(self, column):
+        """(codes, labels) of a contract column: row i's value is labels[codes[i]], or codes[i]
+        itself when labels is None."""
+        return {
+            "event_type": (self.event_type, EVENT_TYPES),
+            "sub_event_type": (self.sub_event_type, self.sub_event_types),
+            "date_precision": (self.date_precision, DATE_PRECISIONS),
+            "geo_precision": (self.geo_precision, None),
+            "document_id": (self.document, self.documents),
+            "border_distance_km": (self.border_km, None),
+        }[column]
 
-def _codes(values, wanted):
-    index = {value: code for code, value in enumerate(values)}
-    return [index[w] for w in wanted if w in index]
+    def missing(self, column):
+        """True where the incident has no value in a contract column (only dates can lack one)."""
+        return {"date_start": self.date_start, "date_end": self.date_end}[column] == NO_DAY
 
 
 def _date(number):

@@ -107,7 +107,7 @@ def test_runs_and_shows_every_seed_incident(app, folium_calls):
 
 def test_undated_off_leaves_the_three_dated(app, folium_calls):
     at = app.run()
-    at.toggle(key="f_undated").set_value(False).run()
+    at.toggle(key="f_include_undated").set_value(False).run()
     assert count_line(at) == "**3 of 8 incidents**"
     assert sorted(table_ids(at)) == ["seed-000-04", "seed-000-05", "seed-000-06"]
     assert sorted(folium_calls.layer_ids()) == ["seed-000-04", "seed-000-05", "seed-000-06"]
@@ -123,20 +123,20 @@ def test_date_slider_narrows_to_september(app, folium_calls):
     assert "seed-000-04" not in table_ids(at)
     assert url(at)["since"] == ["2023-06-01"]
     assert "until" not in url(at)
-    at.toggle(key="f_undated").set_value(False).run()
+    at.toggle(key="f_include_undated").set_value(False).run()
     assert sorted(table_ids(at)) == ["seed-000-05", "seed-000-06"]
     assert sorted(folium_calls.layer_ids()) == ["seed-000-05", "seed-000-06"]
 
 
 def test_event_type_battles(app, folium_calls):
     at = app.run()
-    at.multiselect(key="f_types").set_value(["Battles"]).run()
+    at.multiselect(key="f_event_types").set_value(["Battles"]).run()
     assert count_line(at) == "**1 of 8 incidents**"
     assert table_ids(at) == ["seed-000-05"]
     assert folium_calls.layer_ids() == ["seed-000-05"]
     assert url(at)["type"] == ["Battles"]
     # Sub-types on offer follow the chosen type.
-    assert at.multiselect(key="f_subs").options == [
+    assert at.multiselect(key="f_sub_event_types").options == [
         "Armed clash", "Government regains territory", "Non-state actor overtakes territory",
     ]
 
@@ -147,7 +147,7 @@ def test_text_search_and_border_zone(app):
     assert table_ids(at) == ["seed-000-07"]
     at.text_input(key="f_text").input("").run()
     # Only the border regions (0 km) are within 5 km; country-level points have no distance.
-    at.slider(key="f_border").set_value(5.0).run()
+    at.slider(key="f_max_border_km").set_value(5.0).run()
     assert table_ids(at) == ["seed-000-02"]
     assert url(at)["border"] == ["5"]
 
@@ -159,22 +159,22 @@ def test_query_params_restore_the_filters(app, folium_calls):
     at = app.run()
     assert not at.exception
     assert at.slider(key="f_dates").value == (dt.date(2023, 6, 1), dt.date(2023, 9, 30))
-    assert at.toggle(key="f_undated").value is False
-    assert at.multiselect(key="f_types").value == ["Battles", "Strategic developments"]
+    assert at.toggle(key="f_include_undated").value is False
+    assert at.multiselect(key="f_event_types").value == ["Battles", "Strategic developments"]
     assert count_line(at) == "**2 of 8 incidents**"
     assert sorted(folium_calls.layer_ids()) == ["seed-000-05", "seed-000-06"]
 
 
 def test_date_precision_filter_and_its_url(app, folium_calls):
     at = app.run()
-    at.multiselect(key="f_when").set_value(["month", "week"]).run()
+    at.multiselect(key="f_date_precisions").set_value(["month", "week"]).run()
     assert count_line(at) == "**2 of 8 incidents**"
     assert sorted(table_ids(at)) == ["seed-000-04", "seed-000-06"]
     assert url(at)["when"] == ["month", "week"]
     again = AppTest.from_file(APP, default_timeout=60)
     again.query_params["when"] = ["day"]
     again.run()
-    assert again.multiselect(key="f_when").value == ["day"]
+    assert again.multiselect(key="f_date_precisions").value == ["day"]
     assert count_line(again) == "**1 of 8 incidents**"
 
 
@@ -254,7 +254,7 @@ def test_timeline_follows_the_filters(app):
     # Coloured as on the map.
     assert colour == {"domain": ["Battles", "Strategic developments"], "range": ["#D55E00", "#0072B2"]}
     assert any("5 undated incident(s)" in c.value for c in at.caption)
-    at.multiselect(key="f_types").set_value(["Riots"]).run()
+    at.multiselect(key="f_event_types").set_value(["Riots"]).run()
     assert any("No dated incident" in c.value for c in at.caption)
 
 
@@ -263,7 +263,7 @@ def test_filters_left_open_include_incidents_imported_later(app, store):
     import dataclasses
 
     at = app.run()
-    at.multiselect(key="f_types").set_value(["Battles"]).run()
+    at.multiselect(key="f_event_types").set_value(["Battles"]).run()
     assert count_line(at) == "**1 of 8 incidents**"
     later = dataclasses.replace(
         store.incident("seed-000-05"), id="later-01", date_start=dt.date(2024, 3, 2), date_end=dt.date(2024, 3, 2),
@@ -275,7 +275,7 @@ def test_filters_left_open_include_incidents_imported_later(app, store):
     assert count_line(at) == "**2 of 9 incidents**"
     assert sorted(table_ids(at)) == ["later-01", "seed-000-05"]
     # The border slider also grows with the data and stays at "no limit".
-    assert at.slider(key="f_border").value == at.slider(key="f_border").max
+    assert at.slider(key="f_max_border_km").value == at.slider(key="f_max_border_km").max
 
 
 def test_an_upload_in_the_app_adds_incidents_to_the_map_and_the_table(app, folium_calls):
@@ -338,7 +338,7 @@ def test_source_document_filter_and_its_url(app, db_path):
     with Store(db_path) as store:
         (upload,) = [row["id"] for row in store.uploads()]
         seed_title = store.document("000_5c3697c2ad0ae6c3").title
-    documents = at.multiselect(key="f_docs")
+    documents = at.multiselect(key="f_documents")
     # Long titles are cut for the narrow sidebar.
     assert len(seed_title) > 30
     assert sorted(documents.options) == sorted(["Upload: acled_kosovo.csv (5)", f"{seed_title[:29].rstrip()}… (8)"])
@@ -350,7 +350,7 @@ def test_source_document_filter_and_its_url(app, db_path):
     again.query_params["doc"] = [upload, "upload-ffffffffffffffff"]
     again.run()
     assert count_line(again) == "**5 of 13 incidents**"
-    assert again.multiselect(key="f_docs").value == [upload]
+    assert again.multiselect(key="f_documents").value == [upload]
 
 
 def layer_script(folium_calls):
@@ -394,7 +394,7 @@ def test_a_map_click_leaves_the_layer_as_it_was_and_other_selections_redraw_it(a
     # A filter change sends new markers with the current ring.
     at.session_state["map"] = {"last_active_drawing": {"properties": {"id": "seed-000-05", "click": "1-4"}}}
     at.run()
-    at.multiselect(key="f_types").set_value(["Battles"]).run()
+    at.multiselect(key="f_event_types").set_value(["Battles"]).run()
     filtered = json.loads(DATA_CALL.search(layer_script(folium_calls)).group(1))
     assert (mask_ids(filtered), filtered["sel"]["id"]) == (["seed-000-05"], "seed-000-05")
     assert "redraw" not in filtered

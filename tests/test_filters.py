@@ -1,11 +1,13 @@
 """Filtering the seed incidents: each filter keeps exactly the rows the seed data predicts."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
-from mapapp.filters import Filters, incident_frame
+from mapapp.filters import FILTERS, Choice, Filters, filters_class, incident_frame
 from mapapp.seeds import seed_incidents
+from mapapp.url_state import from_params, to_params
 
 ALL = [f"seed-000-0{n}" for n in range(1, 9)]
 UNDATED = ["seed-000-01", "seed-000-02", "seed-000-03", "seed-000-07", "seed-000-08"]
@@ -41,3 +43,59 @@ def frame():
 )
 def test_filters_keep_what_the_seed_data_predicts(frame, filters, expected):
     assert sorted(filters.apply(frame)["id"]) == sorted(expected)
+
+
+# -- one declaration per filter ------------------------------------------------------------------
+
+
+ACTOR = Choice("actors", key="actor", column="actor1", label="Actor", placeholder="All actors")
+WithActor = filters_class(FILTERS + (ACTOR,))
+
+
+@pytest.fixture(scope="module")
+def acted():
+    incidents = [
+        dataclasses.replace(incident, actor1="KFOR" if incident.id in ("seed-000-02", "seed-000-06") else "")
+        for incident in seed_incidents()
+    ]
+    return incident_frame(incident.as_row() for incident in incidents)
+
+
+def test_a_filter_declared_once_is_in_the_url_and_narrows_the_incidents(acted):
+    """Declaring ACTOR is the only edit: Filters, URL state and filtering follow from it."""
+    chosen = WithActor(actors=("KFOR",), include_undated=False)
+    assert to_params(chosen) == {"undated": "0", "actor": ["KFOR"]}
+    assert from_params({"actor": ["KFOR", " "], "undated": "0"}, WithActor) == (chosen, None)
+    assert chosen.apply(acted)["id"].tolist() == ["seed-000-06"]
+    assert WithActor(actors=("KFOR",)).apply(acted)["id"].tolist() == ["seed-000-02", "seed-000-06"]
+    assert WithActor().apply(acted)["id"].tolist() == ALL
+
+
+def test_a_declared_filter_gets_its_sidebar_widget(db_path):
+    """The sidebar is drawn from the declarations too: ACTOR's multiselect, its value in Filters."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import dataclasses
+
+        import streamlit as st
+
+        from mapapp import filter_widgets
+        from mapapp.filters import FILTERS, Choice, filters_class, incident_frame
+        from mapapp.seeds import seed_incidents
+
+        actor = Choice("actors", key="actor", column="actor1", label="Actor", placeholder="All actors")
+        rows = (dataclasses.replace(i, actor1="KFOR" if i.id == "seed-000-02" else "EULEX").as_row()
+                for i in seed_incidents())
+        with_actor, frame = filters_class(FILTERS + (actor,)), incident_frame(rows)
+        if "restored" not in st.session_state:  # as the app does with the URL's filters
+            st.session_state["restored"] = True
+            filter_widgets.restore(with_actor(), frame)
+        chosen = filter_widgets.sidebar(frame, {}, with_actor)
+        st.write(repr(chosen.actors))
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    widget = at.multiselect(key="f_actors")
+    assert (widget.label, widget.options) == ("Actor", ["EULEX", "KFOR"])
+    widget.set_value(["KFOR"]).run()
+    assert at.markdown[-1].value == "('KFOR',)"

@@ -18,10 +18,7 @@ from mapapp.errors import InvalidIncident, StoreChanged, UnusableFile
 from mapapp.export import neutralise_formula
 from mapapp.incident import Document, Incident
 from mapapp.ingest import formats, mapping as column_mapping, value_map
-from mapapp.ingest.acled import AcledRows
-from mapapp.ingest.contract_rows import ContractRows
 from mapapp.ingest.reading import Limits, read_table
-from mapapp.ingest.ucdp import UcdpRows
 from mapapp.ingest.values import Rejected
 from mapapp.text import one_line
 
@@ -188,7 +185,7 @@ def _plan_import(data, filename, store, mapping, geocoder, progress, limits, val
                 )
             mapping = column_mapping.guess(table.header)
         _check_mapping(mapping, table.header)
-    rows = _row_format(kind, table.header, filename, mapping, store, values)
+    rows = formats.row_reader(kind, table.header, filename, mapping, store, values)
     digest = hashlib.sha256(DOCUMENT_LAYOUT)
     digest.update(data)
     if mapping is not None:
@@ -227,24 +224,6 @@ def _check_mapping(mapping, header):
             "the columns are not those of an ACLED export, a UCDP GED export or the app's own "
             f"format, and they cannot be mapped: {'; '.join(found)}."
         )
-
-
-def _row_format(kind, header, filename, mapping, store, values=None):
-    if kind == "acled":
-        return AcledRows(header, filename)
-    if kind == "ucdp":
-        return UcdpRows(header, filename)
-    if kind == "contract":
-        cache = {}
-
-        def document_text(document_id):
-            if document_id not in cache:
-                document = store.document(document_id)
-                cache[document_id] = document.text if document else None
-            return cache[document_id]
-
-        return ContractRows(header, filename, document_text)
-    return column_mapping.MappedRows(header, mapping, filename, values, store.remembered_values())
 
 
 class _Planner:
