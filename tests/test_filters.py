@@ -71,31 +71,34 @@ def test_a_filter_declared_once_is_in_the_url_and_narrows_the_incidents(acted):
     assert WithActor().apply(acted)["id"].tolist() == ALL
 
 
-def test_a_declared_filter_gets_its_sidebar_widget(db_path):
-    """The sidebar is drawn from the declarations too: ACTOR's multiselect, its value in Filters."""
+def test_a_declared_filter_gets_its_sidebar_widget_and_narrows_the_map(store):
+    """The sidebar and the app's column masks come from the declarations too: a new toggle on
+    a column the map's columns hold (date_end) is drawn, and narrows them, with no other edit."""
     from streamlit.testing.v1 import AppTest
 
     def script():
-        import dataclasses
+        import sqlite3
 
         import streamlit as st
 
+        from mapapp import columns as incident_columns
         from mapapp import filter_widgets
-        from mapapp.filters import FILTERS, Choice, filters_class, incident_frame
-        from mapapp.seeds import seed_incidents
+        from mapapp.filters import FILTERS, Toggle, filters_class
+        from mapapp.store import db_path
+        from mapapp.url_state import to_params
 
-        actor = Choice("actors", key="actor", column="actor1", label="Actor", placeholder="All actors")
-        rows = (dataclasses.replace(i, actor1="KFOR" if i.id == "seed-000-02" else "EULEX").as_row()
-                for i in seed_incidents())
-        with_actor, frame = filters_class(FILTERS + (actor,)), incident_frame(rows)
+        ended = Toggle("include_open_ended", key="open", column="date_end", label="Include incidents without an end")
+        with_ended = filters_class(FILTERS + (ended,))
+        columns = incident_columns.load(sqlite3.connect(db_path()))
         if "restored" not in st.session_state:  # as the app does with the URL's filters
             st.session_state["restored"] = True
-            filter_widgets.restore(with_actor(), frame)
-        chosen = filter_widgets.sidebar(frame, {}, with_actor)
-        st.write(repr(chosen.actors))
+            filter_widgets.restore(with_ended(), columns)
+        chosen = filter_widgets.sidebar(columns, {}, with_ended)
+        st.write(f"{int(columns.mask(chosen).sum())} {to_params(chosen)}")
 
     at = AppTest.from_function(script, default_timeout=60).run()
-    widget = at.multiselect(key="f_actors")
-    assert (widget.label, widget.options) == ("Actor", ["EULEX", "KFOR"])
-    widget.set_value(["KFOR"]).run()
-    assert at.markdown[-1].value == "('KFOR',)"
+    widget = at.toggle(key="f_include_open_ended")
+    assert (widget.label, widget.value) == ("Include incidents without an end", True)
+    assert at.markdown[-1].value == "8 {}"
+    widget.set_value(False).run()
+    assert at.markdown[-1].value == "3 {'open': '0'}"
