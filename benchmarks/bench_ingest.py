@@ -116,12 +116,12 @@ def child_store_floor(path, db):
     with store.transaction():  # warm-up write of nothing, so the timed part is only the batch
         pass
     started = time.perf_counter()
-    with store.transaction() as connection:
-        connection.execute(
+    with store.transaction() as writer:
+        writer.db.execute(
             "INSERT INTO documents (id, title, source, text) VALUES (?, ?, ?, ?)",
             (document.id, document.title, document.source, document.text),
         )
-        connection.executemany(sql, values)
+        writer.db.executemany(sql, values)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "rows": len(values), "document_mb": len(document.text.encode()) / 1024 / 1024}
 

@@ -1,5 +1,8 @@
 import sys
 
-from mapapp.cli import main
+try:
+    from mapapp.cli import main
+except KeyboardInterrupt:  # Ctrl-C while starting: no traceback either
+    sys.exit(130)
 
 sys.exit(main(prog="python -m mapapp"))

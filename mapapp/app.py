@@ -9,7 +9,6 @@ Only this module imports streamlit; everything it shows is computed by plain mod
 
 import datetime as dt
 import functools
-import os
 import sqlite3
 import time
 import zlib
@@ -26,6 +25,7 @@ from mapapp import (
     url_state,
 )
 from mapapp import columns as incident_columns
+from mapapp.errors import MapAppError, StoreError
 from mapapp.search import TextIndex
 from mapapp.store import Store, db_path
 from mapapp.upload_ui import upload_section, uploads_section
@@ -64,15 +64,8 @@ def open_store(path):
 
 
 def _store_stamp(path):
-    """Changes whenever another process (an import) commits: sizes and mtimes of the db files."""
-    stamp = []
-    for suffix in ("", "-wal"):
-        try:
-            stat = os.stat(f"{path}{suffix}")
-            stamp.append((stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            stamp.append(None)
-    return tuple(stamp)
+    """Changes whenever anything (another session, another process) commits to the store."""
+    return open_store(path).version()
 
 
 # cache_resource, not cache_data: the columns are shared read-only, and cache_data would
@@ -145,11 +138,11 @@ def load_incidents():
     store = open_store(path)
 
     def position(incident_id):
-        found = store._db.execute("SELECT rowid FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        found = store.rowid(incident_id)
         table = _position_of_rowid(path, stamp)
-        if found is None or found[0] >= len(table) or table[found[0]] < 0:
+        if found is None or found >= len(table) or table[found] < 0:
             return None
-        return int(table[found[0]])
+        return int(table[found])
 
     return Loaded(
         store, _load_columns(path, stamp), titles, uploads,
@@ -296,7 +289,9 @@ def passage_panel(store, incident_id, visible):
         return
     incident = store.incident(incident_id)
     if incident is None:
-        st.warning(f"No incident with id {escape_markdown(incident_id)} is stored.")
+        # The id comes from the URL: shown as plain text, so that a link in it stays text.
+        st.warning("No incident with the id in this link is stored:")
+        st.text(incident_id)
         return
     document = _document(str(store.path), incident.document_id)
     if not visible:
@@ -304,12 +299,8 @@ def passage_panel(store, incident_id, visible):
     # Only the other incidents whose passages are in the excerpt shown: an upload can hold
     # a million incidents in one document.
     lo, hi = passage_view.excerpt_bounds(document.text, incident.passage_start, incident.passage_end)
-    spans = store._db.execute(
-        "SELECT passage_start, passage_end, id FROM incidents WHERE document_id = ? AND id != ? "
-        "AND passage_start < ? AND passage_end > ?",
-        (incident.document_id, incident.id, hi, lo),
-    ).fetchall()
-    st.html(passage_view.panel_html(incident, document, [tuple(span) for span in spans], PASSAGE_DOC_HEIGHT))
+    spans = store.other_spans(incident, lo, hi)
+    st.html(passage_view.panel_html(incident, document, spans, PASSAGE_DOC_HEIGHT))
     # Constant script; the number only makes Streamlit run it again for another incident.
     token = zlib.crc32(incident.id.encode("utf-8"))
     st.html(f"{passage_view.SCROLL_SCRIPT}<!-- {token} -->", unsafe_allow_javascript=True)
@@ -324,24 +315,16 @@ def passage_panel(store, incident_id, visible):
 
 def other_incidents_buttons(store, incident):
     """Buttons opening the other incidents of the document: same passage first, then nearest."""
-    total, same = store._db.execute(
-        "SELECT count(*), coalesce(sum(passage_start < ? AND passage_end > ?), 0) FROM incidents "
-        "WHERE document_id = ? AND id != ?",
-        (incident.passage_end, incident.passage_start, incident.document_id, incident.id),
-    ).fetchone()
+    total, same = store.count_others(incident)
     if not total:
         return
     st.caption(
         f"Also coded from this document: {total:,} incident(s)"
         + (f", {same} from the same passage" if same else "")
     )
-    nearest = pd.read_sql_query(
-        "SELECT id, date_start, date_end, date_precision, description FROM incidents "
-        "WHERE document_id = ? AND id != ? "
-        "ORDER BY NOT (passage_start < ? AND passage_end > ?), abs(passage_start - ?), rowid LIMIT ?",
-        store._db,
-        params=(incident.document_id, incident.id, incident.passage_end, incident.passage_start,
-                incident.passage_start, MAX_OTHER_BUTTONS),
+    nearest = pd.DataFrame(
+        store.nearest_others(incident, MAX_OTHER_BUTTONS),
+        columns=["id", "date_start", "date_end", "date_precision", "description"],
     )
     for row in nearest.itertuples():
         date = labels.date_label(_iso(row.date_start), _iso(row.date_end), row.date_precision)
@@ -475,6 +458,19 @@ _PAGE_CSS = (PACKAGE_DIR / "assets" / "page.css").read_text(encoding="utf-8")
 
 
 def main():
+    """Run the page; a fault of the store (or another expected error) is shown in one line,
+    without a traceback or the server's paths."""
+    try:
+        _page()
+    except StoreError as err:
+        st.error(f"The incident store cannot be used: {err.public}.")
+    except sqlite3.Error as err:  # a fault met outside Store (the columns, the search index)
+        st.error(f"The incident store cannot be read: {err}.")
+    except MapAppError as err:
+        st.error(str(err))
+
+
+def _page():
     # Seconds spent per part of the run, for benchmarks/bench_map.py.
     timings = {}
     clock = [time.perf_counter()]

@@ -3,21 +3,50 @@
 import argparse
 import datetime as dt
 import json
+import os
+import stat
 import sys
 
-from mapapp.errors import MapAppError
+from mapapp.errors import MapAppError, UnusableFile
 from mapapp.vocabulary import EVENT_TYPES
+
+# Exit statuses besides 0, 1 (some rows rejected) and 2 (unusable input, a store fault, nothing
+# stored): interrupted by Ctrl-C, and output cut off by a closed pipe (`... | head`), as a shell
+# reports a process ended by SIGINT or SIGPIPE.
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
 
 
 def main(argv=None, prog="mapapp"):
     """Run one command; returns the exit status."""
     parser = _parser(prog)
-    args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        args = parser.parse_args(argv)
+        status = args.run(args)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
+        return status
     except MapAppError as err:
-        print(f"error: {err}", file=sys.stderr)
+        _say(f"error: {err}")
         return 2
+    except KeyboardInterrupt:
+        # A write in progress was rolled back by its transaction.
+        _say("interrupted: nothing more was done")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Python would report the failed flush at exit; point stdout at nothing instead.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _say(message):
+    """A one-line message on stderr, whatever characters it holds."""
+    text = " ".join(str(message).split())
+    try:
+        encoding = sys.stderr.encoding or "utf-8"
+        sys.stderr.write(text.encode(encoding, "backslashreplace").decode(encoding) + "\n")
+    except (OSError, LookupError):
+        pass
 
 
 def _parser(prog):
@@ -127,30 +156,94 @@ def _export(args):
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
+def read_input(name, limits):
+    """The bytes of the file `name`, read with the upload limit as a bound. Refuses folders
+    and special files (a device such as /dev/zero, a pipe), which have no size to check."""
+    from mapapp.ingest.reading import check_size
+
+    shown = _shown_path(name)
+    try:
+        # O_NONBLOCK: opening a pipe with no writer would wait forever.
+        with os.fdopen(os.open(name, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            found = os.fstat(handle.fileno())
+            if not stat.S_ISREG(found.st_mode):
+                kind = "a folder" if stat.S_ISDIR(found.st_mode) else "not a regular file (a device, pipe or socket)"
+                raise UnusableFile(f"cannot read {shown}: it is {kind}; expected a CSV file")
+            check_size(found.st_size, limits)  # before reading a huge file into memory
+            data = handle.read(limits.max_bytes + 1)
+    except UnusableFile:
+        raise
+    except IsADirectoryError:
+        raise UnusableFile(f"cannot read {shown}: it is a folder; expected a CSV file") from None
+    except OSError as err:
+        raise UnusableFile(f"cannot read {shown}: {err.strerror or err}") from None
+    except ValueError:
+        raise UnusableFile(f"cannot read {shown}: a path cannot hold a NUL character") from None
+    check_size(len(data), limits)  # the file grew while it was read
+    return data
+
+
+def _shown_path(name):
+    """A path as text for a message: bytes that are not UTF-8 shown as escapes."""
+    return repr(os.fsencode(name).decode("utf-8", "backslashreplace"))
+
+
+def _check_writable(name, input_name):
+    """Raise UnusableFile unless `name` can be written as a new or replaced file (not the input,
+    not a folder); checked before anything is stored."""
+    shown = _shown_path(name)
+    try:
+        if os.path.exists(input_name) and os.path.samefile(name, input_name):
+            raise UnusableFile(f"--rejected {shown} is the input file; give another path")
+    except UnusableFile:
+        raise
+    except OSError:
+        pass
+    except ValueError:
+        raise UnusableFile(f"--rejected {shown}: a path cannot hold a NUL character") from None
+    if os.path.isdir(name):
+        raise UnusableFile(f"--rejected {shown} is a folder; expected a file path")
+
+
+def _write_file(name, data):
+    try:
+        with open(name, "wb") as handle:
+            handle.write(data)
+    except OSError as err:
+        raise UnusableFile(
+            f"cannot write --rejected {_shown_path(name)}: {err.strerror or err}; nothing was stored"
+        ) from None
+    except ValueError:
+        raise UnusableFile(f"--rejected {_shown_path(name)}: a path cannot hold a NUL character") from None
+
+
 def _ingest(args):
     from pathlib import Path
 
-    from mapapp.errors import UnusableFile
     from mapapp.geocoders import get_geocoder
     from mapapp.ingest.importer import commit, plan_import
-    from mapapp.ingest.reading import ENCODING_NAMES, Limits, check_size
+    from mapapp.ingest.reading import ENCODING_NAMES, Limits
     from mapapp.store import Store
 
     limits = Limits.from_env()
     geocoder = get_geocoder(args.geocoder)  # an unknown name fails before the file is read
-    path = Path(args.file)
-    try:
-        check_size(path.stat().st_size, limits)  # before reading a huge file into memory
-        data = path.read_bytes()
-    except OSError as err:
-        raise UnusableFile(f"cannot read {args.file}: {err.strerror or err}") from None
+    data = read_input(args.file, limits)
+    if args.rejected:
+        _check_writable(args.rejected, args.file)
+    name = os.fsencode(Path(args.file).name).decode("utf-8", "replace")
     with Store(args.db) as store:
         mapping = dict(args.map) if args.map else None
-        plan = plan_import(data, path.name, store, mapping=mapping, geocoder=geocoder, limits=limits)
+        plan = plan_import(data, name, store, mapping=mapping, geocoder=geocoder, limits=limits)
+        del data
+        if args.rejected and plan.rejected:
+            # Written before the commit: a path that cannot be written leaves the store as it was.
+            _write_file(args.rejected, plan.rejected_csv)
         stored = commit(plan, store)
     delimiter = _DELIMITER_NAMES.get(plan.delimiter, repr(plan.delimiter))
-    print(f"file: {path.name}: {plan.format_label}, {ENCODING_NAMES[plan.encoding]}, "
+    print(f"file: {name}: {plan.format_label}, {ENCODING_NAMES[plan.encoding]}, "
           f"{delimiter}-separated, {plan.total_rows} rows")
+    for line in plan.preamble:
+        print(f"skipped above the header: {line[:200]}")
     if plan.mapping is not None:
         used = ", ".join(f"{role}={column}" for role, column in plan.mapping.items() if column)
         print(f"columns: {used}")
@@ -164,8 +257,7 @@ def _ingest(args):
     for result in plan.duplicates:
         print(f"duplicate row {result.row_number}: {result.reason}")
     if args.rejected and plan.rejected:
-        Path(args.rejected).write_bytes(plan.rejected_csv)
-        print(f"rejected rows written to {args.rejected}")
+        print(f"rejected rows written to {os.fsencode(args.rejected).decode('utf-8', 'backslashreplace')}")
     if stored["added"] or stored["updated"]:
         upload = plan.document.id
         print(f"stored as upload {upload} (take it back with: python -m mapapp remove-upload {upload})")

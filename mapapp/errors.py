@@ -38,3 +38,23 @@ class UnknownGeocoder(MapAppError, ValueError):
 
 class StoreChanged(MapAppError, RuntimeError):
     """The store changed between checking an upload and committing it: nothing was committed."""
+
+
+class StoreError(MapAppError, OSError):
+    """The store cannot be opened, read or written (a folder, a corrupt or read-only file, a
+    full disk...). Nothing was written. `problem` says what, without the store's path, for
+    pages shown to people who should not see the server's file layout."""
+
+    def __init__(self, path, problem):
+        self.path = path
+        self.problem = problem
+        super().__init__(f"the store {str(path)!r} {problem}")
+
+    @property
+    def public(self):
+        """The message without the path."""
+        return f"the incident store {self.problem}"
+
+
+class ConfigError(MapAppError, ValueError):
+    """An environment variable holds a value the app cannot use; the message names it."""

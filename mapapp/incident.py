@@ -121,6 +121,10 @@ class Incident:
             raise InvalidIncident("passage_start/passage_end", (start, end), "integer offsets with 0 <= start < end")
         if len(self.passage) != end - start:
             raise InvalidIncident("passage", self.passage, f"{end - start} characters, as its offsets say")
+        stamp = self.source_timestamp
+        # The store keeps it as an SQLite INTEGER (64 bits); an ACLED timestamp is seconds.
+        if stamp is not None and not (isinstance(stamp, int) and 0 <= stamp < 2**63):
+            raise InvalidIncident("timestamp", stamp, f"a whole number of seconds from 0 to {2**63 - 1}")
 
     def _check_dates(self):
         start, end, precision = self.date_start, self.date_end, self.date_precision

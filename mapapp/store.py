@@ -1,14 +1,20 @@
-"""The SQLite store of documents and incidents: one file, every write one transaction."""
+"""The SQLite store of documents and incidents: one file, every write one transaction.
+
+No connection is shared: every operation opens its own, so the sessions of the app (threads of
+one server) and other processes never commit or roll back each other's work. A read runs in a
+read transaction (one consistent snapshot, without the write lock); a write in BEGIN IMMEDIATE.
+"""
 
 import contextlib
 import datetime as dt
 import operator
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 from mapapp import STORE_DIR
-from mapapp.errors import InvalidIncident
+from mapapp.errors import InvalidIncident, StoreError
 from mapapp.incident import CONTRACT_COLUMNS, Document, Incident
 
 DEFAULT_DB = STORE_DIR / "mapapp.db"
@@ -74,6 +80,14 @@ CREATE TABLE IF NOT EXISTS replaced_incidents ({', '.join(INCIDENT_COLUMNS)}, re
 CREATE INDEX IF NOT EXISTS replaced_by_upload ON replaced_incidents(replaced_by);
 """
 _COLUMN_LIST = ", ".join(INCIDENT_COLUMNS)
+# What a store needs before it can be read without writing: these tables and indexes.
+_SCHEMA_OBJECTS = frozenset({
+    "documents", "incidents", "meta", "replaced_incidents",
+    "incidents_fingerprint", "incidents_document", "replaced_by_upload",
+})
+# meta key of a counter that every write transaction increments: the app re-reads the store
+# when it changed, whichever process wrote.
+_VERSION = "version"
 
 # SELECT lists in contract order; the passage is a placeholder filled in from the document.
 _CONTRACT_SELECT = ", ".join("'' AS passage" if name == "passage" else name for name in CONTRACT_COLUMNS)
@@ -85,36 +99,99 @@ def db_path(explicit=None):
     return Path(explicit or os.environ.get("MAPAPP_DB") or DEFAULT_DB)
 
 
+# What each SQLite failure means to the person who sees it (sqlite3 error names).
+_PROBLEMS = {
+    "SQLITE_NOTADB": "is not an SQLite database (or it is damaged); expected the app's store file",
+    "SQLITE_CORRUPT": "is damaged (database disk image is malformed); restore it from a backup",
+    "SQLITE_READONLY": "is read-only: nothing can be written to it",
+    "SQLITE_FULL": "could not be written: the disk is full; nothing was written",
+    "SQLITE_IOERR": "could not be read or written (a disk error); nothing was written",
+    "SQLITE_CANTOPEN": "cannot be opened (is its folder writable?)",
+    "SQLITE_BUSY": "is locked by another program; try again",
+    "SQLITE_LOCKED": "is locked by another program; try again",
+    "SQLITE_PERM": "cannot be opened: permission denied",
+}
+
+
+def _problem(err):
+    name = getattr(err, "sqlite_errorname", "") or ""
+    for prefix, problem in _PROBLEMS.items():
+        if name.startswith(prefix):
+            return problem
+    return f"failed: {err}"
+
+
+@contextlib.contextmanager
+def _faults(path):
+    """SQLite failures as a StoreError naming the store (one line, no traceback)."""
+    try:
+        yield
+    except sqlite3.Error as err:
+        raise StoreError(path, _problem(err)) from err
+    except MemoryError as err:
+        raise StoreError(path, "could not be read: out of memory") from err
+
+
+def _check_path(path):
+    """Refuse a folder or a special file as the store; make the folder of a new store."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreError(path, f"cannot be created: its folder cannot be made ({err.strerror or err})") from None
+        return False
+    except ValueError:
+        raise StoreError(path, "is not a usable path (it holds a NUL character)") from None
+    except OSError as err:
+        raise StoreError(path, f"cannot be opened: {err.strerror or err}") from None
+    if stat.S_ISDIR(found.st_mode):
+        raise StoreError(path, "is a folder; expected an SQLite file (or a path where one can be created)")
+    if not stat.S_ISREG(found.st_mode):
+        raise StoreError(path, "is not a regular file (a device, pipe or socket); expected an SQLite file")
+    return True
+
+
 class Store:
     """Documents and incidents in one SQLite file.
 
-    WAL mode lets the app read while an import writes; the busy timeout makes a second
+    WAL mode lets readers go on while an import writes; the busy timeout makes a second
     writer wait for the first instead of failing; synchronous=FULL makes a committed import
-    survive a power cut. A new store starts with the seed incidents in it.
+    survive a power cut. A new store starts with the seed incidents in it. A store that can
+    only be read (a read-only file or folder) is opened for reading.
+
+    Every method opens its own connection, so one Store can be used by many threads. Store
+    faults raise StoreError.
     """
 
     def __init__(self, path=None, seed=True):
         self.path = db_path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: transactions are opened explicitly, each write is exactly one.
-        self._db = sqlite3.connect(
-            self.path, timeout=60, isolation_level=None, check_same_thread=False
-        )
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA busy_timeout = 60000")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")
-        self._db.execute("PRAGMA foreign_keys = ON")
-        with self.transaction():
-            for statement in (SCHEMA + _REPLACED_SCHEMA).split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
-            _upgrade(self._db)
-        if seed:
-            self._ensure_seeded()
+        self.read_only = False
+        self._uri = None  # a file: URI when the store can only be read
+        exists = _check_path(self.path)
+        try:
+            ready = self._is_ready(seed)
+        except StoreError as err:
+            if not (exists and _cannot_write(self.path) and _is_cantopen(err)):
+                raise
+            self._open_read_only()
+            ready = self._is_ready(seed)
+        if not ready:
+            if self.read_only:
+                raise StoreError(self.path, "is read-only and holds no complete incident store")
+            self._create(seed)
+
+    def _open_read_only(self):
+        # Without write access to the folder SQLite cannot make the WAL index: read the file
+        # as immutable then, which is exact as long as no WAL file holds newer commits.
+        wal = Path(f"{self.path}-wal")
+        mode = "mode=ro" if wal.exists() else "immutable=1"
+        self._uri = f"{self.path.absolute().as_uri()}?{mode}"
+        self.read_only = True
 
     def close(self):
-        self._db.close()
+        """Nothing to close: no connection is kept between operations (kept for `with`)."""
 
     def __enter__(self):
         return self
@@ -122,69 +199,365 @@ class Store:
     def __exit__(self, *exc):
         self.close()
 
+    def _connect(self):
+        if self._uri:
+            db = sqlite3.connect(self._uri, uri=True, timeout=60, isolation_level=None)
+        else:
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA foreign_keys = ON")
+        return db
+
+    @contextlib.contextmanager
+    def reading(self):
+        """A Snapshot: reads on one connection in one read transaction, so they agree with
+        each other whatever commits meanwhile. Never takes the write lock."""
+        with _faults(self.path):
+            db = self._connect()
+            try:
+                db.execute("BEGIN")
+                yield Snapshot(db)
+                db.execute("COMMIT")
+            finally:
+                db.close()
+
     @contextlib.contextmanager
     def transaction(self):
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception: all or nothing."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        """A Writer in BEGIN IMMEDIATE ... COMMIT on its own connection, or ROLLBACK on any
+        exception: all or nothing, and nothing else can commit or roll it back."""
+        with _faults(self.path):
+            db = self._connect()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Writer(db)
+                    db.execute(
+                        "INSERT INTO meta (key, value) VALUES (?, '1') "
+                        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                        (_VERSION,),
+                    )
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            db.execute("ROLLBACK")
+                    raise
+            finally:
+                db.close()
 
-    def _ensure_seeded(self):
+    def _is_ready(self, seed):
+        """True when the schema is there (and the seeds, if asked): nothing to write."""
+        with self.reading() as snapshot:
+            found = {row[0] for row in snapshot.db.execute("SELECT name FROM sqlite_master")}
+            if not _SCHEMA_OBJECTS <= found or _missing_columns(snapshot.db):
+                return False
+            return not seed or snapshot.meta("seeded") is not None
+
+    def _create(self, seed):
+        """Schema and seeds, in one write transaction; re-checked inside it, since another
+        process may have created them meanwhile."""
         from mapapp.seeds import seed_documents, seed_incidents
 
-        if self.meta("seeded"):
-            return
-        documents = seed_documents()
-        incidents = seed_incidents(documents)
-        with self.transaction() as db:
-            # Re-checked inside the transaction: another process may have seeded meanwhile.
-            if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone():
-                return
-            self._write(db, documents.values(), incidents, replace=False)
-            db.execute("INSERT INTO meta (key, value) VALUES ('seeded', ?)", (dt.date.today().isoformat(),))
+        with _faults(self.path):
+            db = self._connect()
+            try:
+                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    db.execute("PRAGMA journal_mode = WAL")
+            finally:
+                db.close()
+        documents = incidents = None
+        if seed:
+            documents = seed_documents()
+            incidents = seed_incidents(documents)
+        with self.transaction() as writer:
+            for statement in (SCHEMA + _REPLACED_SCHEMA).split(";"):
+                if statement.strip():
+                    writer.db.execute(statement)
+            _upgrade(writer.db)
+            if seed and writer.meta("seeded") is None:
+                writer.write(documents.values(), incidents, replace=False)
+                writer.db.execute(
+                    "INSERT INTO meta (key, value) VALUES ('seeded', ?)", (dt.date.today().isoformat(),)
+                )
+
+    # -- one-call shortcuts, each in its own snapshot or transaction --------------------------
+
+    def add(self, documents=(), incidents=(), updates=()):
+        """Writer.add in a transaction of its own."""
+        with self.transaction() as writer:
+            writer.add(documents, incidents, updates)
+
+    def remove_upload(self, document_id):
+        """Writer.remove_upload in a transaction of its own."""
+        with self.transaction() as writer:
+            return writer.remove_upload(document_id)
+
+    def meta(self, key):
+        with self.reading() as snapshot:
+            return snapshot.meta(key)
+
+    def remembered_values(self):
+        with self.reading() as snapshot:
+            return snapshot.remembered_values()
+
+    def remember_values(self, choices):
+        """Writer.remember_values in a transaction of its own."""
+        with self.transaction() as writer:
+            writer.remember_values(choices)
+
+    def version(self):
+        """A number that changes with every committed write, by any process."""
+        with self.reading() as snapshot:
+            return snapshot.version()
+
+    def count(self):
+        with self.reading() as snapshot:
+            return snapshot.count()
+
+    def uploads(self):
+        with self.reading() as snapshot:
+            return snapshot.uploads()
+
+    def rows(self):
+        with self.reading() as snapshot:
+            return snapshot.rows()
+
+    def incidents(self):
+        with self.reading() as snapshot:
+            return snapshot.incidents()
+
+    def incident(self, incident_id):
+        with self.reading() as snapshot:
+            return snapshot.incident(incident_id)
+
+    def other_spans(self, incident, lo, hi):
+        with self.reading() as snapshot:
+            return snapshot.other_spans(incident, lo, hi)
+
+    def count_others(self, incident):
+        with self.reading() as snapshot:
+            return snapshot.count_others(incident)
+
+    def nearest_others(self, incident, limit):
+        with self.reading() as snapshot:
+            return snapshot.nearest_others(incident, limit)
+
+    def rowid(self, incident_id):
+        """The SQLite rowid of an incident, or None (mapapp.columns addresses incidents by it)."""
+        with self.reading() as snapshot:
+            found = snapshot.db.execute("SELECT rowid FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        return found[0] if found else None
+
+    def incidents_in_document(self, document_id):
+        with self.reading() as snapshot:
+            return snapshot.incidents_in_document(document_id)
+
+    def document(self, document_id):
+        with self.reading() as snapshot:
+            return snapshot.document(document_id)
+
+    def documents(self):
+        with self.reading() as snapshot:
+            return snapshot.documents()
+
+    def source_timestamps(self, ids):
+        with self.reading() as snapshot:
+            return snapshot.source_timestamps(ids)
+
+    def known_fingerprints(self, fingerprints):
+        with self.reading() as snapshot:
+            return snapshot.known_fingerprints(fingerprints)
+
+
+def _cannot_write(path):
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _is_cantopen(err):
+    return getattr(err.__cause__, "sqlite_errorname", "").startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY"))
+
+
+class Snapshot:
+    """Reads on one connection inside one read transaction (Store.reading)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def meta(self, key):
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def version(self):
+        return int(self.meta(_VERSION) or 0)
 
     def remembered_values(self):
         """{value_map.key: (event_type, sub_event_type)}: the type words mapped in earlier imports."""
-        rows = self._db.execute("SELECT key, value FROM meta WHERE key LIKE ? || '%'", (_VALUE,))
+        rows = self.db.execute("SELECT key, value FROM meta WHERE key LIKE ? || '%'", (_VALUE,))
         found = {}
         for row in rows:
             event_type, _, sub_event_type = row["value"].partition("\x1f")
             found[row["key"][len(_VALUE):]] = (event_type, sub_event_type)
         return found
 
+    def count(self):
+        return self.db.execute("SELECT count(*) FROM incidents").fetchone()[0]
+
+    def uploads(self):
+        """Every uploaded file's document, in the order they were added: id, title, source,
+        `added` (UTC, ISO 8601; empty for stores older than that record), `incidents` (how many
+        cite it) and `replaced` (how many earlier versions of incidents it replaced)."""
+        rows = self.db.execute(
+            """
+            SELECT d.id, d.title, d.source, coalesce(m.value, '') AS added,
+                   (SELECT count(*) FROM incidents i WHERE i.document_id = d.id) AS incidents,
+                   (SELECT count(*) FROM replaced_incidents r WHERE r.replaced_by = d.id) AS replaced
+            FROM documents d LEFT JOIN meta m ON m.key = ? || d.id
+            WHERE d.id LIKE ? || '%' ORDER BY m.rowid IS NULL, m.rowid, d.id
+            """,
+            (_ADDED, UPLOAD_PREFIX),
+        )
+        return [dict(row) for row in rows]
+
+    def has_document(self, document_id):
+        return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is not None
+
+    def rows(self):
+        """Every incident as a dict of contract columns (dates as ISO strings), oldest first."""
+        cursor = self.db.execute(
+            f"SELECT {_CONTRACT_SELECT} FROM incidents ORDER BY date_start IS NULL, date_start, id"
+        )
+        rows = [dict(row) for row in cursor]
+        self._fill_passages(rows)
+        return rows
+
+    def incidents(self):
+        """Every incident as an Incident value, oldest first."""
+        return self._incidents(
+            f"SELECT {_INCIDENT_SELECT} FROM incidents ORDER BY date_start IS NULL, date_start, id"
+        )
+
+    def incident(self, incident_id):
+        found = self._incidents(f"SELECT {_INCIDENT_SELECT} FROM incidents WHERE id = ?", (incident_id,))
+        return found[0] if found else None
+
+    def other_spans(self, incident, lo, hi):
+        """[(passage_start, passage_end, id)] of the other incidents of the incident's document
+        whose passages overlap lo..hi (the excerpt the passage panel shows)."""
+        rows = self.db.execute(
+            "SELECT passage_start, passage_end, id FROM incidents WHERE document_id = ? AND id != ? "
+            "AND passage_start < ? AND passage_end > ?",
+            (incident.document_id, incident.id, hi, lo),
+        )
+        return [tuple(row) for row in rows]
+
+    def count_others(self, incident):
+        """(how many other incidents cite the incident's document, how many of them its passage)."""
+        total, same = self.db.execute(
+            "SELECT count(*), coalesce(sum(passage_start < ? AND passage_end > ?), 0) FROM incidents "
+            "WHERE document_id = ? AND id != ?",
+            (incident.passage_end, incident.passage_start, incident.document_id, incident.id),
+        ).fetchone()
+        return total, same
+
+    def nearest_others(self, incident, limit):
+        """Up to `limit` other incidents of the document (id, dates, precision, description):
+        those of the same passage first, then the nearest in the text."""
+        rows = self.db.execute(
+            "SELECT id, date_start, date_end, date_precision, description FROM incidents "
+            "WHERE document_id = ? AND id != ? "
+            "ORDER BY NOT (passage_start < ? AND passage_end > ?), abs(passage_start - ?), rowid LIMIT ?",
+            (incident.document_id, incident.id, incident.passage_end, incident.passage_start,
+             incident.passage_start, limit),
+        )
+        return [dict(row) for row in rows]
+
+    def incidents_in_document(self, document_id):
+        return self._incidents(
+            f"SELECT {_INCIDENT_SELECT} FROM incidents WHERE document_id = ? ORDER BY passage_start, id",
+            (document_id,),
+        )
+
+    def _incidents(self, sql, parameters=()):
+        rows = [dict(row) for row in self.db.execute(sql, parameters)]
+        self._fill_passages(rows)
+        for row in rows:
+            for key in ("date_start", "date_end"):
+                row[key] = dt.date.fromisoformat(row[key]) if row[key] else None
+        return [Incident(**row) for row in rows]
+
+    def _fill_passages(self, rows):
+        """Set each row's `passage` to its document's text between the offsets; each document's
+        text is read once per call (an upload is one document of up to tens of megabytes)."""
+        texts = {}
+        for row in rows:
+            document_id = row["document_id"]
+            text = texts.get(document_id)
+            if text is None:
+                found = self.db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
+                text = texts[document_id] = found["text"]
+            row["passage"] = text[row["passage_start"] : row["passage_end"]]
+
+    def document(self, document_id):
+        row = self.db.execute(
+            "SELECT id, title, source, text FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
+        return Document(**dict(row)) if row else None
+
+    def documents(self):
+        """(id, title, source) of every document, without the texts."""
+        return [dict(row) for row in self.db.execute("SELECT id, title, source FROM documents ORDER BY id")]
+
+    def source_timestamps(self, ids):
+        """{id: source_timestamp} for those of `ids` already stored."""
+        return self._lookup("id", "source_timestamp", ids)
+
+    def known_fingerprints(self, fingerprints):
+        """The subset of `fingerprints` already stored."""
+        return set(self._lookup("fingerprint", "fingerprint", fingerprints))
+
+    def _lookup(self, key, value, keys):
+        keys = list(dict.fromkeys(keys))
+        found = {}
+        # Chunks stay under SQLite's limit on bound parameters.
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            cursor = self.db.execute(
+                f"SELECT {key} AS k, {value} AS v FROM incidents WHERE {key} IN ({', '.join('?' for _ in chunk)})",
+                chunk,
+            )
+            found.update((row["k"], row["v"]) for row in cursor)
+        return found
+
+
+class Writer(Snapshot):
+    """Reads and writes on one connection inside one write transaction (Store.transaction):
+    what it reads stays true until the commit, so decisions taken on it hold."""
+
+    def add(self, documents=(), incidents=(), updates=()):
+        """Store new documents and incidents, and replace `updates` by id.
+
+        A document whose id is already stored must have the same text (re-importing a file
+        is harmless); every passage must equal its document's span. Any failure rolls back
+        the whole transaction, so the store is as before it or as after it.
+        """
+        self.write(documents, incidents, replace=False)
+        self._keep_replaced(updates)
+        self.write((), updates, replace=True)
+
     def remember_values(self, choices):
         """Keep {value: (event_type, sub_event_type)} for the next file that uses these words."""
         from mapapp.ingest.value_map import key
 
-        with self.transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                [(_VALUE + key(value), f"{event}\x1f{sub}") for value, (event, sub) in choices.items()],
-            )
+        self.db.executemany(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            [(_VALUE + key(value), f"{event}\x1f{sub}") for value, (event, sub) in choices.items()],
+        )
 
-    def meta(self, key):
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row["value"] if row else None
-
-    def add(self, documents=(), incidents=(), updates=()):
-        """Store new documents and incidents, and replace `updates` by id, in one transaction.
-
-        A document whose id is already stored must have the same text (re-importing a file
-        is harmless); every passage must equal its document's span. Any failure rolls back
-        the whole call, so the store is as before it or as after it.
-        """
-        with self.transaction() as db:
-            self._write(db, documents, incidents, replace=False)
-            self._keep_replaced(db, updates)
-            self._write(db, (), updates, replace=True)
-
-    def _keep_replaced(self, db, updates):
+    def _keep_replaced(self, updates):
         """Copy the stored versions of `updates` into replaced_incidents, each marked with the
         document of the version that replaces it."""
+        db = self.db
         replacing = {incident.id: incident.document_id for incident in updates}
         ids = list(replacing)
         for i in range(0, len(ids), 500):
@@ -198,55 +571,36 @@ class Store:
                 [(*row, replacing[row["id"]]) for row in rows],
             )
 
-    def uploads(self):
-        """Every uploaded file's document, in the order they were added: id, title, source,
-        `added` (UTC, ISO 8601; empty for stores older than that record), `incidents` (how many
-        cite it) and `replaced` (how many earlier versions of incidents it replaced)."""
-        rows = self._db.execute(
-            """
-            SELECT d.id, d.title, d.source, coalesce(m.value, '') AS added,
-                   (SELECT count(*) FROM incidents i WHERE i.document_id = d.id) AS incidents,
-                   (SELECT count(*) FROM replaced_incidents r WHERE r.replaced_by = d.id) AS replaced
-            FROM documents d LEFT JOIN meta m ON m.key = ? || d.id
-            WHERE d.id LIKE ? || '%' ORDER BY m.rowid IS NULL, m.rowid, d.id
-            """,
-            (_ADDED, UPLOAD_PREFIX),
-        )
-        return [dict(row) for row in rows]
-
     def remove_upload(self, document_id):
         """Remove an uploaded file: its document, every incident citing it, and put back the
-        versions it replaced. One transaction. Returns {"removed": n, "restored": m}.
+        versions it replaced. Returns {"removed": n, "restored": m}.
 
         Raises InvalidIncident when `document_id` is not a stored upload (seed documents
         cannot be removed)."""
-        with self.transaction() as db:
-            if not (document_id.startswith(UPLOAD_PREFIX) and self._has_document(db, document_id)):
-                stored = [row["id"] for row in self.uploads()]
-                raise InvalidIncident(
-                    "document_id", document_id,
-                    "the id of an uploaded file: " + (", ".join(stored) if stored else "none is stored"),
-                )
-            removed = db.execute("DELETE FROM incidents WHERE document_id = ?", (document_id,)).rowcount
-            # Versions this upload replaced come back, unless a later upload replaced it in turn
-            # (then the later version stays).
-            restored = db.execute(
-                f"INSERT INTO incidents ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM replaced_incidents "
-                "WHERE replaced_by = ? AND id NOT IN (SELECT id FROM incidents)",
-                (document_id,),
-            ).rowcount
-            db.execute(
-                "DELETE FROM replaced_incidents WHERE replaced_by = ? OR document_id = ?", (document_id, document_id)
+        db = self.db
+        if not (str(document_id).startswith(UPLOAD_PREFIX) and self.has_document(document_id)):
+            stored = [row["id"] for row in self.uploads()]
+            raise InvalidIncident(
+                "document_id", document_id,
+                "the id of an uploaded file: " + (", ".join(stored) if stored else "none is stored"),
             )
-            db.execute("DELETE FROM documents WHERE id = ?", (document_id,))
-            db.execute("DELETE FROM meta WHERE key = ?", (_ADDED + document_id,))
+        removed = db.execute("DELETE FROM incidents WHERE document_id = ?", (document_id,)).rowcount
+        # Versions this upload replaced come back, unless a later upload replaced it in turn
+        # (then the later version stays).
+        restored = db.execute(
+            f"INSERT INTO incidents ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM replaced_incidents "
+            "WHERE replaced_by = ? AND id NOT IN (SELECT id FROM incidents)",
+            (document_id,),
+        ).rowcount
+        db.execute(
+            "DELETE FROM replaced_incidents WHERE replaced_by = ? OR document_id = ?", (document_id, document_id)
+        )
+        db.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+        db.execute("DELETE FROM meta WHERE key = ?", (_ADDED + document_id,))
         return {"removed": removed, "restored": restored}
 
-    @staticmethod
-    def _has_document(db, document_id):
-        return db.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is not None
-
-    def _write(self, db, documents, incidents, replace):
+    def write(self, documents, incidents, replace):
+        db = self.db
         texts = {}
         for document in documents:
             stored = db.execute("SELECT text FROM documents WHERE id = ?", (document.id,)).fetchone()
@@ -271,9 +625,12 @@ class Store:
             f"VALUES ({', '.join('?' for _ in INCIDENT_COLUMNS)})"
         )
 
+        current = [None]
+
         def checked_values():
             isoformats = _IsoDates()
             for incident in incidents:
+                current[0] = incident
                 if incident.document_id not in texts:
                     row = db.execute("SELECT text FROM documents WHERE id = ?", (incident.document_id,)).fetchone()
                     if row is None:
@@ -287,89 +644,11 @@ class Store:
                 yield _incident_values(incident, isoformats)
 
         # One executemany for the whole batch (an upload can hold 100,000 incidents); an
-        # exception raised by the generator aborts it, and the caller's transaction rolls back.
-        db.executemany(sql, checked_values())
-
-    # -- reading -------------------------------------------------------------------------
-
-    def count(self):
-        return self._db.execute("SELECT count(*) FROM incidents").fetchone()[0]
-
-    def rows(self):
-        """Every incident as a dict of contract columns (dates as ISO strings), oldest first."""
-        cursor = self._db.execute(
-            f"SELECT {_CONTRACT_SELECT} FROM incidents ORDER BY date_start IS NULL, date_start, id"
-        )
-        rows = [dict(row) for row in cursor]
-        self._fill_passages(rows)
-        return rows
-
-    def incidents(self):
-        """Every incident as an Incident value, oldest first."""
-        return self._incidents(
-            f"SELECT {_INCIDENT_SELECT} FROM incidents ORDER BY date_start IS NULL, date_start, id"
-        )
-
-    def incident(self, incident_id):
-        found = self._incidents(f"SELECT {_INCIDENT_SELECT} FROM incidents WHERE id = ?", (incident_id,))
-        return found[0] if found else None
-
-    def incidents_in_document(self, document_id):
-        return self._incidents(
-            f"SELECT {_INCIDENT_SELECT} FROM incidents WHERE document_id = ? ORDER BY passage_start, id",
-            (document_id,),
-        )
-
-    def _incidents(self, sql, parameters=()):
-        rows = [dict(row) for row in self._db.execute(sql, parameters)]
-        self._fill_passages(rows)
-        for row in rows:
-            for key in ("date_start", "date_end"):
-                row[key] = dt.date.fromisoformat(row[key]) if row[key] else None
-        return [Incident(**row) for row in rows]
-
-    def _fill_passages(self, rows):
-        """Set each row's `passage` to its document's text between the offsets; each document's
-        text is read once per call (an upload is one document of up to tens of megabytes)."""
-        texts = {}
-        for row in rows:
-            document_id = row["document_id"]
-            text = texts.get(document_id)
-            if text is None:
-                found = self._db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
-                text = texts[document_id] = found["text"]
-            row["passage"] = text[row["passage_start"] : row["passage_end"]]
-
-    def document(self, document_id):
-        row = self._db.execute(
-            "SELECT id, title, source, text FROM documents WHERE id = ?", (document_id,)
-        ).fetchone()
-        return Document(**dict(row)) if row else None
-
-    def documents(self):
-        """(id, title, source) of every document, without the texts."""
-        return [dict(row) for row in self._db.execute("SELECT id, title, source FROM documents ORDER BY id")]
-
-    def source_timestamps(self, ids):
-        """{id: source_timestamp} for those of `ids` already stored."""
-        return self._lookup("id", "source_timestamp", ids)
-
-    def known_fingerprints(self, fingerprints):
-        """The subset of `fingerprints` already stored."""
-        return set(self._lookup("fingerprint", "fingerprint", fingerprints))
-
-    def _lookup(self, key, value, keys):
-        keys = list(dict.fromkeys(keys))
-        found = {}
-        # Chunks stay under SQLite's limit on bound parameters.
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            cursor = self._db.execute(
-                f"SELECT {key} AS k, {value} AS v FROM incidents WHERE {key} IN ({', '.join('?' for _ in chunk)})",
-                chunk,
-            )
-            found.update((row["k"], row["v"]) for row in cursor)
-        return found
+        # exception raised by the generator aborts it, and the transaction rolls back.
+        try:
+            db.executemany(sql, checked_values())
+        except sqlite3.IntegrityError:
+            raise InvalidIncident("id", current[0].id, "an id that is not stored yet") from None
 
 
 # Columns added after stores were first made, with the definition an older store gets in place
@@ -383,8 +662,16 @@ _ADDED_COLUMNS = {
 }
 
 
+def _missing_columns(db):
+    return any(
+        column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for table in ("incidents", "replaced_incidents")
+        for column in _ADDED_COLUMNS
+    )
+
+
 def _upgrade(db):
-    """Add the columns an older store lacks, inside the opening transaction."""
+    """Add the columns an older store lacks, inside the write transaction that opens it."""
     for table in ("incidents", "replaced_incidents"):
         present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
         for column, definition in _ADDED_COLUMNS.items():

@@ -7,17 +7,18 @@ names, the file name, reasons quoting them) reaches the page only through st.tex
 st.dataframe and widget options, never as markdown or HTML.
 """
 
-import hashlib
 import json
+import math
 import re
 
 import pandas as pd
 import streamlit as st
+from streamlit import config as st_config
 
 from mapapp.errors import MapAppError, UnusableFile
 from mapapp.ingest import mapping as column_mapping
-from mapapp.ingest.importer import commit, inspect_upload, plan_import
-from mapapp.ingest.reading import ENCODING_NAMES
+from mapapp.ingest.importer import commit, inspect_upload, plan_import, read_upload
+from mapapp.ingest.reading import ENCODING_NAMES, Limits
 from mapapp.labels import date_label, place_label, type_label
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -42,12 +43,31 @@ def upload_section(store, key="upload", expanded=False):
         done = state.pop(f"{key}-done", None)
         if done:
             st.success(f"Added {done['added']} new incidents and updated {done['updated']}.")
+        try:
+            limits = Limits.from_env()
+        except MapAppError as err:
+            st.error("Uploads are off: the upload limit is set wrongly on the server.")
+            st.text(str(err))
+            return 0
+        megabytes = max(1, math.ceil(limits.megabytes))
+        # One setting for both limits: the uploader's (checked in the browser, and by the server
+        # for every upload request) follows the importer's.
+        if st_config.get_option("server.maxUploadSize") != megabytes:
+            st_config.set_option("server.maxUploadSize", megabytes)
         uploaded = st.file_uploader(
-            "CSV file", type=["csv", "txt", "tsv"], key=f"{key}-file-{generation}",
+            "CSV file", type=["csv", "txt", "tsv"], key=f"{key}-file-{generation}", max_upload_size=megabytes,
         )
         if uploaded is None:
+            _forget(key)
             return 0
-        return _review(store, key, uploaded.name, uploaded.getvalue())
+        return _review(store, key, uploaded, limits)
+
+
+def _forget(key):
+    """Drop what was read of a file that left the uploader: a 100,000-row table and its plan
+    must not outlive it."""
+    for suffix in ("-table", "-plan"):
+        st.session_state.pop(f"{key}{suffix}", None)
 
 
 def uploads_section(store, uploads=None, key="uploads"):
@@ -91,22 +111,26 @@ def uploads_section(store, uploads=None, key="uploads"):
                     state[f"{key}-done"] = store.remove_upload(chosen)
             except MapAppError as err:
                 st.error("Nothing was removed.")
-                st.text(str(err))
+                st.text(getattr(err, "public", str(err)))
                 return
             st.rerun()
 
 
-def _review(store, key, filename, data):
-    digest = hashlib.sha256(data).hexdigest()
+def _review(store, key, uploaded, limits):
     try:
-        info = _inspected(key, data, digest)
+        table = _read(key, uploaded, limits)
     except UnusableFile as err:
         st.error("This file cannot be imported; nothing was stored.")
         st.text(str(err))
         return 0
+    info = inspect_upload(table)
+    digest = table.sha256
+    filename = uploaded.name
     delimiter = _DELIMITER_NAMES.get(info.delimiter, repr(info.delimiter))
     encoding = ENCODING_NAMES.get(info.encoding, info.encoding)
     st.text(f"Recognised as: {info.format_label} · {encoding} · {delimiter}-separated · {info.rows} rows")
+    if info.preamble:
+        st.text("Skipped above the header: " + " / ".join(line[:200] for line in info.preamble))
     mapping = None
     if info.format == "other":
         if info.problem:
@@ -118,39 +142,41 @@ def _review(store, key, filename, data):
             st.warning("Choose the columns to read:")
             st.text("\n".join(problems))
             return 0
-    plan = _planned(store, key, filename, data, digest, mapping)
+    plan = _planned(store, key, filename, table, mapping)
     if plan is None:
         return 0
     _preview(plan, key, filename)
     count = len(plan.new) + len(plan.updated)
     label = f"Add {count} incident{'s' if count != 1 else ''}"
     if st.button(label, type="primary", disabled=count == 0, key=f"{key}-add"):
+        state = st.session_state
         try:
             with st.spinner(f"Adding {count} incidents…"):
                 result = commit(plan, store)
         except MapAppError as err:
             st.error("Nothing was stored.")
-            st.text(str(err))
-            st.session_state.pop(f"{key}-plan", None)
+            st.text(getattr(err, "public", str(err)))
+            state.pop(f"{key}-plan", None)
             return 0
-        state = st.session_state
         state[f"{key}-done"] = result
-        state.pop(f"{key}-plan", None)
+        _forget(key)
         # A new key clears the uploader, so the finished file is not offered again.
         state[f"{key}-generation"] = state.get(f"{key}-generation", 0) + 1
         st.rerun()
     return 0
 
 
-def _inspected(key, data, digest):
-    """inspect_upload(data), kept for this file: the page reruns on every click while a file
-    sits in the uploader, and reading 100,000 rows again each time would slow all of them."""
-    cached = st.session_state.get(f"{key}-info")
-    if cached and cached[0] == digest:
+def _read(key, uploaded, limits):
+    """The uploaded file read into a Table once per upload (reading.read_table), kept while the
+    file sits in the uploader: the page reruns on every click, and the mapping step and the
+    plan both start from it."""
+    cached = st.session_state.get(f"{key}-table")
+    if cached and cached[0] == uploaded.file_id:
         return cached[1]
-    info = inspect_upload(data)
-    st.session_state[f"{key}-info"] = (digest, info)
-    return info
+    _forget(key)
+    table = read_upload(uploaded.getvalue(), limits)
+    st.session_state[f"{key}-table"] = (uploaded.file_id, table)
+    return table
 
 
 def _mapping_step(info, key, digest):
@@ -168,10 +194,11 @@ def _mapping_step(info, key, digest):
     return mapping
 
 
-def _planned(store, key, filename, data, digest, mapping):
+def _planned(store, key, filename, table, mapping):
     """The plan for this file and mapping, made once (with a progress bar) and kept while the
-    store is unchanged, so reruns of the page do not geocode again."""
-    cache_key = (digest, json.dumps(mapping, sort_keys=True), str(store.path), store.count())
+    store is unchanged, so reruns of the page do not geocode again. (The commit decides again
+    inside its transaction; this is what the preview shows.)"""
+    cache_key = (table.sha256, json.dumps(mapping, sort_keys=True), str(store.path), store.version())
     cached = st.session_state.get(f"{key}-plan")
     if cached and cached[0] == cache_key:
         return cached[1]
@@ -185,7 +212,7 @@ def _planned(store, key, filename, data, digest, mapping):
             bar.progress(percent / 100, text=f"Checking rows and looking up places… {done} of {total}")
 
     try:
-        plan = plan_import(data, filename, store, mapping=mapping, progress=progress)
+        plan = plan_import(table, filename, store, mapping=mapping, progress=progress)
     except UnusableFile as err:
         bar.empty()
         st.error("This file cannot be imported; nothing was stored.")

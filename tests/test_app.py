@@ -208,7 +208,8 @@ def test_unknown_incident_in_the_url_is_reported(app):
     app.query_params["incident"] = "no-such-id"
     at = app.run()
     assert not at.exception
-    assert "no\\-such\\-id" in at.warning[0].value
+    assert at.warning[0].value == "No incident with the id in this link is stored:"
+    assert [element.value for element in at.text] == ["no-such-id"]
 
 
 def test_map_click_opens_the_passage_and_the_url(app):

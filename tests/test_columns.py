@@ -62,8 +62,8 @@ def loaded(tmp_path_factory):
         document, incidents = hostile_incidents()
         store.add([document], incidents)
         frame = incident_frame(store.rows())
-        with store.transaction() as db:  # the connection, to read the columns through
-            columns = incident_columns.load(db)
+        with store.reading() as snapshot:  # the connection, to read the columns through
+            columns = incident_columns.load(snapshot.db)
     index = TextIndex(path)
     index.sync()
     return frame, columns, index
@@ -115,9 +115,7 @@ def test_sync_follows_removed_and_added_incidents(tmp_path):
         assert len(index.rowids("zvecan")) > 0
         store.remove_upload(plan.document.id)
         assert index.sync() == (0, len(plan.new))
-        assert index.rowids("monastery").tolist() == [
-            row[0] for row in store._db.execute("SELECT rowid FROM incidents WHERE id = 'seed-000-07'")
-        ]
+        assert index.rowids("monastery").tolist() == [store.rowid("seed-000-07")]
 
 
 def test_a_store_made_anew_at_the_same_path_is_indexed_anew(tmp_path):

@@ -161,7 +161,7 @@ def test_over_the_size_limit_exits_2(tmp_path):
 def test_a_missing_file_exits_2(tmp_path):
     result = ingest(tmp_path / "nowhere.csv", "--db", tmp_path / "store.db")
     assert result.returncode == 2
-    assert result.stderr.strip() == f"error: cannot read {tmp_path / 'nowhere.csv'}: No such file or directory"
+    assert result.stderr.strip() == f"error: cannot read {str(tmp_path / 'nowhere.csv')!r}: No such file or directory"
 
 
 def test_columns_can_be_mapped_on_the_command_line(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mapapp.errors import UnusableFile
+from mapapp.errors import ConfigError, UnusableFile
 from mapapp.geocoders import GazetteerGeocoder, get_geocoder
 from mapapp.ingest.importer import commit, plan_import
 from mapapp.ingest.reading import Limits
@@ -159,8 +159,8 @@ def test_every_imported_ucdp_event_reaches_the_map_layer(store):
     from mapapp.map_payload import base_bytes
 
     commit(plan_fixture(store, "ucdp_ged_kosovo.csv"), store)
-    with store.transaction() as db:
-        columns = incident_columns.load(db)
+    with store.reading() as snapshot:
+        columns = incident_columns.load(snapshot.db)
     assert columns.mask(Filters()).all()
     n = len(columns)
     data = base_bytes(columns)
@@ -491,7 +491,7 @@ def test_limits_come_from_the_environment(store, monkeypatch):
     with pytest.raises(UnusableFile, match="more than 3 rows"):
         plan_import(fixture("acled_kosovo.csv"), "acled.csv", store)
     monkeypatch.setenv("MAPAPP_MAX_ROWS", "lots")
-    with pytest.raises(UnusableFile, match=r"\$MAPAPP_MAX_ROWS must be a positive number, got 'lots'"):
+    with pytest.raises(ConfigError, match=r"\$MAPAPP_MAX_ROWS must be a whole number from 1 to 10,000,000, got 'lots'"):
         plan_import(fixture("acled_kosovo.csv"), "acled.csv", store)
 
 

@@ -5,8 +5,11 @@ import io
 
 import pytest
 
-from mapapp.errors import UnusableFile
-from mapapp.ingest.reading import _OTHER_LINE_BREAKS, Limits, _lines, decode, read_table, sniff_delimiter
+from mapapp.errors import ConfigError, UnusableFile
+from mapapp.ingest.reading import Limits, decode, read_table, sniff_delimiter
+
+# Breaks that str.splitlines splits at but a file opened with newline="" does not.
+OTHER_LINE_BREAKS = ("\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 SERBIAN = "Mesto;Opis\nZvečan;Građani ispred opštine, Leposavić, Čačak, Đakovica\n"
 FRENCH = "lieu,description\nMitrovica,Manifestation près du pont, à côté de l'hôtel\n"
@@ -72,18 +75,14 @@ def test_quoted_newlines_stay_in_their_cell_and_rows_are_numbered_as_a_spreadshe
 
 
 
-def test_other_line_breaks_are_all_that_splitlines_adds():
-    # _lines splits with str.splitlines only when none of these is in the text.
-    breaks = {char for char in map(chr, range(0x110000)) if len(f"a{char}b".splitlines()) > 1}
-    assert breaks - {"\r", "\n"} == set(_OTHER_LINE_BREAKS)
-
-
-@pytest.mark.parametrize("extra", ["", *_OTHER_LINE_BREAKS])
-def test_lines_are_those_of_a_file_opened_with_newline_empty(extra):
+@pytest.mark.parametrize("extra", ["", *OTHER_LINE_BREAKS])
+def test_records_are_those_of_a_file_opened_with_newline_empty(extra):
     text = f'id,notes\r\n1,"a\rb"\n2,c{extra}d\r\r\n3,"e{extra}\r\nf"\n4,x'
     expected = list(csv.reader(io.StringIO(text, newline="")))
-    assert list(csv.reader(_lines(text))) == expected
     assert len(expected) == 6  # "\r\r\n" is a blank record; other breaks stay inside cells
+    table = read_table(text.encode("utf-8"), Limits())
+    assert [table.header, *table.rows] == [record for record in expected if record]
+    assert table.row_numbers == [2, 3, 5, 6]
 
 
 def test_header_cells_are_stripped():
@@ -100,8 +99,20 @@ def test_blank_lines_do_not_hide_rows_over_the_limit():
 def test_limits_from_the_environment():
     assert Limits.from_env({}) == Limits(max_bytes=100 * 1024 * 1024, max_rows=100_000)
     assert Limits.from_env({"MAPAPP_MAX_UPLOAD_MB": "2.5", "MAPAPP_MAX_ROWS": "10"}) == Limits(max_bytes=2621440, max_rows=10)
-    with pytest.raises(UnusableFile, match=r"\$MAPAPP_MAX_UPLOAD_MB must be a positive number, got '-1'"):
-        Limits.from_env({"MAPAPP_MAX_UPLOAD_MB": "-1"})
+
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("MAPAPP_MAX_UPLOAD_MB", "-1"), ("MAPAPP_MAX_UPLOAD_MB", "0"), ("MAPAPP_MAX_UPLOAD_MB", "inf"),
+    ("MAPAPP_MAX_UPLOAD_MB", "1e400"), ("MAPAPP_MAX_UPLOAD_MB", "nan"), ("MAPAPP_MAX_UPLOAD_MB", "5000"),
+    ("MAPAPP_MAX_UPLOAD_MB", "lots"), ("MAPAPP_MAX_ROWS", "1e30"), ("MAPAPP_MAX_ROWS", "1" + "0" * 30),
+    ("MAPAPP_MAX_ROWS", "2.5"), ("MAPAPP_MAX_ROWS", "0"), ("MAPAPP_MAX_ROWS", "-3"), ("MAPAPP_MAX_ROWS", "ten"),
+])
+def test_a_limit_that_is_not_usable_is_named_with_what_is_expected(name, value):
+    expected = "a whole number from 1 to 10,000,000" if name == "MAPAPP_MAX_ROWS" else "a number of megabytes above 0, at most 4,096"
+    with pytest.raises(ConfigError) as caught:
+        Limits.from_env({name: value})
+    assert str(caught.value) == f"${name} must be {expected}, got {value!r}"
 
 
 def test_something_that_is_not_bytes_is_refused():

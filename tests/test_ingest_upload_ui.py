@@ -241,13 +241,16 @@ def test_a_long_list_of_duplicates_shows_its_first_rows(app):
 
 
 def test_a_file_in_the_uploader_is_read_once_not_on_every_rerun(app, monkeypatch):
-    import mapapp.upload_ui as upload_ui
+
+    import mapapp.ingest.importer as importer
 
     calls = []
-    real = upload_ui.inspect_upload
-    monkeypatch.setattr(upload_ui, "inspect_upload", lambda data: calls.append(len(data)) or real(data))
+    real = importer.read_table
+    monkeypatch.setattr(importer, "read_table", lambda data, limits: calls.append(len(data)) or real(data, limits))
     upload(app, "acled_kosovo.csv")
     app.run()
     app.run()
+    # Read once, for inspecting and for planning alike, and not again on reruns.
     assert calls == [len((FIXTURES / "acled_kosovo.csv").read_bytes())]
+    assert app.button(key="upload-add").label == "Add 5 incidents"
     assert metrics(app)["New"] == "5"

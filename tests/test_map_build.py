@@ -27,8 +27,8 @@ DATA_CALL = re.compile(r"window\.mapappIncidents\.draw\([\w]+, (.*)\);\s*$", re.
 
 @pytest.fixture
 def columns(store):
-    with store.transaction() as db:
-        return incident_columns.load(db)
+    with store.reading() as snapshot:
+        return incident_columns.load(snapshot.db)
 
 
 @pytest.fixture
@@ -217,8 +217,8 @@ def hostile_args(tmp_path):
     with Store(tmp_path / "hostile.db", seed=False) as store:
         document, incidents = hostile_incidents()
         store.add([document], incidents)
-        with store.transaction() as db:
-            columns = incident_columns.load(db)
+        with store.reading() as snapshot:
+            columns = incident_columns.load(snapshot.db)
         details = map_payload.detail_rows(incident_columns.read_rows(store.path, columns.rowid))
     return map_build.inline_args(columns, columns.mask(Filters()), details)
 

@@ -68,7 +68,7 @@ def test_a_failing_add_leaves_the_store_as_before(store):
 
 def test_a_duplicate_id_rolls_back_the_whole_add(store):
     before = store.rows()
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(InvalidIncident, match="seed-000-02"):
         store.add([], [_incident(id="fresh"), _incident(id="seed-000-02")])
     assert store.rows() == before
 

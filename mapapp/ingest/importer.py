@@ -2,6 +2,12 @@
 
 Used by the upload section of the app and by `python -m mapapp ingest`. Every row of the file
 ends in exactly one of four lists: new, duplicate, updated, rejected (with a reason).
+
+The steps are explicit: read the file once (reading.read_table), turn its rows into drafts
+(_Planner.read_rows), drafts into incidents and the upload's document (_Planner.incidents),
+then sort them against the store. The plan's sorting is a preview: commit() sorts again inside
+its write transaction, so imports, updates and removals that overlap give what some serial
+order of them would give.
 """
 
 import contextlib
@@ -10,7 +16,6 @@ import gc
 import hashlib
 import io
 import json
-import sqlite3
 from dataclasses import dataclass, field
 
 from mapapp.contract import border_distances_km
@@ -18,13 +23,14 @@ from mapapp.errors import InvalidIncident, StoreChanged, UnusableFile
 from mapapp.export import neutralise_formula
 from mapapp.incident import Document, Incident
 from mapapp.ingest import formats, mapping as column_mapping, value_map
-from mapapp.ingest.reading import Limits, read_table
+from mapapp.ingest.reading import Limits, Table, read_table
 from mapapp.ingest.values import Rejected
 from mapapp.text import one_line
 
 # Part of every upload's document id: bump it when the layout of the document text changes,
 # so that a re-upload never meets a stored document of the same id with a different text.
-DOCUMENT_LAYOUT = b"mapapp-upload-v1"
+# v2: blocks of rejected rows are left out.
+DOCUMENT_LAYOUT = b"mapapp-upload-v2"
 
 # Rows that give coordinates but no location precision: the point is taken as near the named
 # place (2), not as exact, and the incident's note says so.
@@ -54,6 +60,8 @@ class ImportPlan:
     mapping: dict | None
     document: Document
     total_rows: int
+    preamble: list = field(default_factory=list)  # lines above the header, skipped
+    candidates: list = field(default_factory=list)  # (Incident, row number, cells) of valid rows
     new: list = field(default_factory=list)  # Incidents to insert
     updated: list = field(default_factory=list)  # Incidents replacing stored ones by id
     duplicates: list = field(default_factory=list)  # RowResults
@@ -117,11 +125,18 @@ class FileInfo:
     rows: int
     guess: dict  # {role: column or None}, the pre-filled mapping for an "other" file
     problem: str = ""  # why a known-looking file cannot be read without a mapping
+    preamble: list = field(default_factory=list)  # lines above the header, skipped
 
 
-def inspect_upload(data, limits=None):
-    """Read an upload's header and count its rows (UnusableFile if it cannot be read at all)."""
-    table = read_table(data, limits or Limits.from_env())
+def read_upload(data, limits=None):
+    """The upload's bytes read into a Table, once: inspect_upload and plan_import take it."""
+    return read_table(data, limits or Limits.from_env())
+
+
+def inspect_upload(source, limits=None):
+    """An upload's format, header and row count (UnusableFile if it cannot be read at all).
+    `source` is a Table from read_upload, or the file's bytes."""
+    table = _table(source, limits)
     kind = formats.detect(table.header)
     near = formats.near_miss(table.header) if kind == "other" else None
     return FileInfo(
@@ -133,13 +148,19 @@ def inspect_upload(data, limits=None):
         rows=len(table.rows),
         guess=column_mapping.guess(table.header),
         problem=f"it looks like an {near[0]} but lacks the column(s) {', '.join(near[1])}" if near else "",
+        preamble=list(table.preamble),
     )
 
 
-def plan_import(data, filename, store, mapping=None, geocoder=None, progress=None, limits=None, values=None):
-    """Read an upload and work out, row by row, what adding it would do. Nothing is written.
+def _table(source, limits):
+    return source if isinstance(source, Table) else read_table(source, limits or Limits.from_env())
 
-    `mapping` ({role: column}, see mapping.ROLES; roles left out are guessed, None leaves a
+
+def plan_import(source, filename, store, mapping=None, geocoder=None, progress=None, limits=None, values=None):
+    """Work out, row by row, what adding an upload would do. Nothing is written.
+
+    `source` is a Table from read_upload (the file is read once for inspecting and planning),
+    or the file's bytes. `mapping` ({role: column}, see mapping.ROLES; roles left out are guessed, None leaves a
     role unmapped) reads the file as a CSV of any shape; without it, the format is told from
     the header and an unknown header gets the guessed mapping if that is complete.
     `geocoder` (a mapapp.geocoders.base.Geocoder; default: the offline gazetteer) resolves the
@@ -149,7 +170,8 @@ def plan_import(data, filename, store, mapping=None, geocoder=None, progress=Non
     nothing of the file can be read.
     """
     with _cyclic_gc_paused():
-        return _plan_import(data, filename, store, mapping, geocoder, progress, limits, values)
+        table = _table(source, limits)
+        return _plan_import(table, _clean_name(filename), store, mapping, geocoder, progress, values)
 
 
 @contextlib.contextmanager
@@ -167,8 +189,17 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
-def _plan_import(data, filename, store, mapping, geocoder, progress, limits, values):
-    table = read_table(data, limits or Limits.from_env())
+def _clean_name(filename):
+    """The file name as text: bytes a browser or a file system gave that are not UTF-8 become
+    U+FFFD (they could not be stored or printed)."""
+    if not filename:
+        return ""
+    if isinstance(filename, bytes):
+        return filename.decode("utf-8", "replace")
+    return str(filename).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _plan_import(table, filename, store, mapping, geocoder, progress, values):
     kind = formats.detect(table.header) if mapping is None else "other"
     if kind == "other":
         if mapping is not None:
@@ -187,16 +218,17 @@ def _plan_import(data, filename, store, mapping, geocoder, progress, limits, val
         _check_mapping(mapping, table.header)
     rows = formats.row_reader(kind, table.header, filename, mapping, store, values)
     digest = hashlib.sha256(DOCUMENT_LAYOUT)
-    digest.update(data)
+    digest.update(table.sha256.encode())
     if mapping is not None:
         digest.update(json.dumps(mapping, sort_keys=True).encode())
     document_id = f"upload-{digest.hexdigest()[:16]}"
-    planner = _Planner(table, rows, document_id, geocoder, progress)
-    planner.read_rows()
+    planner = _Planner(rows, document_id, geocoder, progress)
+    drafts = planner.read_rows(table)
+    candidates, text = planner.incidents(drafts, f"Uploaded CSV file ({rows.label}), sha256 {table.sha256}")
     document = Document(
         id=document_id,
         title=f"Upload: {filename}" if filename else "Upload",
-        text=planner.document_text(f"Uploaded CSV file ({rows.label}), sha256 {hashlib.sha256(data).hexdigest()}"),
+        text=text,
         source=f"uploaded file {filename} ({rows.label})" if filename else f"uploaded file ({rows.label})",
     )
     plan = ImportPlan(
@@ -209,10 +241,13 @@ def _plan_import(data, filename, store, mapping, geocoder, progress, limits, val
         mapping=mapping,
         document=document,
         total_rows=len(table.rows),
+        preamble=list(table.preamble),
+        candidates=candidates,
         rejected=planner.rejected,
         values=getattr(rows, "value_choices", []),
     )
-    _classify(plan, planner.incidents(), store)
+    with store.reading() as snapshot:
+        plan.new, plan.updated, plan.duplicates = _sorted(candidates, snapshot)
     plan.rejected.sort(key=lambda result: result.row_number)
     return plan
 
@@ -227,22 +262,22 @@ def _check_mapping(mapping, header):
 
 
 class _Planner:
-    """Reads the rows of a table into drafts, the upload's document and rejections."""
+    """Rows of a table into drafts (read_rows), then drafts into incidents and the text of the
+    upload's document (incidents). Rows that fail either step are in `rejected`."""
 
-    def __init__(self, table, rows, document_id, geocoder, progress):
-        self.table = table
+    def __init__(self, rows, document_id, geocoder, progress):
         self.rows = rows
         self.document_id = document_id
         self.geocoder = geocoder
         self.progress = progress
         self.rejected = []
-        self.drafts = []  # (draft, row number, cells, passage offsets or None)
-        self._parts = []
-        self._length = 0
         self._places = {}
 
-    def read_rows(self):
-        table, rows, progress = self.table, self.rows, self.progress
+    def read_rows(self, table):
+        """[(draft, row number, cells, block or None)]: block is (heading, passage, source)
+        of the row's text for the upload's document, when the row cites no stored document."""
+        rows, progress = self.rows, self.progress
+        drafts = []
         width = len(table.header)
         total = len(table.rows)
         rows.prepare(table.rows)
@@ -257,9 +292,9 @@ class _Planner:
                     continue
             try:
                 cells = rows.cells(values + [""])  # the "" is what a column the file lacks reads
-                offsets = self._add_block(number, cells)
+                block = self._block(number, cells)
                 draft = rows.draft(cells)
-                if draft.link is None and offsets is None:
+                if draft.link is None and block is None:
                     raise Rejected("there is no text to cite: the notes, headline or description is empty")
                 if draft.latitude is None:
                     self._geocode(draft)
@@ -274,29 +309,19 @@ class _Planner:
             except Exception as err:  # noqa: BLE001 - one odd row must not sink the file
                 self.reject(number, values, f"unexpected problem with this row: {type(err).__name__}: {err}")
                 continue
-            self.drafts.append((draft, number, values, offsets))
+            drafts.append((draft, number, values, block))
+        return drafts
 
     def reject(self, number, values, reason):
         self.rejected.append(RowResult(number, list(values), "rejected", reason))
 
-    def _add_block(self, number, cells):
-        """Append the row's block (heading, passage, source) to the document; passage offsets."""
+    def _block(self, number, cells):
         passage = self.rows.passage(cells)
         if not passage:
             return None
-        heading = f"row {number} · {self.rows.heading(cells)}\n"
         source = self.rows.source(cells)
-        start = self._length + len(heading)
-        end = start + len(passage)
-        block = heading + passage + "\n" + (f"source: {one_line(source)}\n" if source else "") + "\n"
-        self._parts.append(block)
-        self._length += len(block)
-        return start, end, passage
-
-    def document_text(self, preamble):
-        # Offsets were counted from the start of the blocks; the preamble is shifted in below.
-        self._preamble = preamble + "\n\n"
-        return self._preamble + "".join(self._parts)
+        heading = f"row {number} · {self.rows.heading(cells)}\n"
+        return heading, passage, f"source: {one_line(source)}\n" if source else ""
 
     def _geocode(self, draft):
         place = draft.location
@@ -329,24 +354,30 @@ class _Planner:
         except Exception as err:  # noqa: BLE001 - a geocoder failure rejects the row, not the file
             return f"{self.geocoder.label} could not look up {place!r}: {type(err).__name__}: {err}"
 
-    def incidents(self):
-        """(Incident, row number, cells) of every draft that makes a valid incident."""
-        if not self.drafts:
-            return []
-        shift = len(self._preamble)
+    def incidents(self, drafts, preamble):
+        """([(Incident, row number, cells)], document text) for `drafts` from read_rows.
+
+        The document holds the preamble and the block of each row that became a valid
+        incident, in file order: a row rejected here leaves no text behind."""
+        if not drafts:
+            return [], preamble + "\n"
         distances = border_distances_km(
-            [draft.latitude for draft, *_ in self.drafts],
-            [draft.longitude for draft, *_ in self.drafts],
-            [draft.geo_precision for draft, *_ in self.drafts],
+            [draft.latitude for draft, *_ in drafts],
+            [draft.longitude for draft, *_ in drafts],
+            [draft.geo_precision for draft, *_ in drafts],
         )
+        parts = [preamble + "\n\n"]
+        length = len(parts[0])
         made = []
-        for (draft, number, values, offsets), distance in zip(self.drafts, distances):
+        for (draft, number, values, block), distance in zip(drafts, distances):
             if draft.link is not None:
                 document_id, start, end = draft.link
                 passage = self.rows.document_text(document_id)[start:end]
             else:
+                heading, passage, source = block
                 document_id = self.document_id
-                start, end, passage = offsets[0] + shift, offsets[1] + shift, offsets[2]
+                start = length + len(heading)
+                end = start + len(passage)
             try:
                 incident = Incident(
                     id=draft.id or f"{self.document_id}-row{number}",
@@ -377,8 +408,12 @@ class _Planner:
             except InvalidIncident as err:
                 self.reject(number, values, str(err))
                 continue
+            if draft.link is None:
+                text = heading + passage + "\n" + source + "\n"
+                parts.append(text)
+                length += len(text)
             made.append((incident, number, values))
-        return made
+        return made, "".join(parts)
 
 
 def _field_count_reason(values, width):
@@ -392,10 +427,12 @@ def _join(note, addition):
     return f"{note} {addition}" if note else addition
 
 
-def _classify(plan, candidates, store):
-    stored = store.source_timestamps([incident.id for incident, *_ in candidates])
+def _sorted(candidates, snapshot):
+    """(new, updated, duplicates) of `candidates` against the store as `snapshot` reads it."""
+    new, updated, duplicates = [], [], []
+    stored = snapshot.source_timestamps([incident.id for incident, *_ in candidates])
     prints = [incident.fingerprint for incident, *_ in candidates]
-    stored_prints = store.known_fingerprints(prints)
+    stored_prints = snapshot.known_fingerprints(prints)
     seen_ids = {}
     seen_prints = {}
     for (incident, number, values), print_ in zip(candidates, prints):
@@ -405,7 +442,7 @@ def _classify(plan, candidates, store):
         elif incident.id in stored:
             old = stored[incident.id]
             if incident.source_timestamp is not None and old is not None and incident.source_timestamp > old:
-                plan.updated.append(incident)
+                updated.append(incident)
                 seen_ids[incident.id] = number
                 continue
             reason = f"id {incident.id!r} is already stored"
@@ -418,31 +455,34 @@ def _classify(plan, candidates, store):
         seen_ids.setdefault(incident.id, number)
         seen_prints.setdefault(print_, number)
         if reason is None:
-            plan.new.append(incident)
+            new.append(incident)
         else:
-            plan.duplicates.append(RowResult(number, list(values), "duplicate", reason))
+            duplicates.append(RowResult(number, list(values), "duplicate", reason))
+    return new, updated, duplicates
 
 
 def commit(plan, store):
     """Store the plan's new and updated incidents and its document: one transaction.
 
-    Returns {"added": n, "updated": m}. A plan with nothing new stores nothing, so committing
-    the same file twice adds nothing. Raises StoreChanged when another import stored some of
-    the same incidents after the plan was made (nothing of this plan is stored then).
+    Which rows are new, updated or duplicates is decided again inside the write transaction,
+    against the store as it is then (another import may have committed since the plan was
+    made): the plan's lists are set to what was done. Returns {"added": n, "updated": m}.
+    Committing the same file twice adds nothing the second time. Raises
+    StoreChanged when a document the rows cite was removed meanwhile (nothing is stored).
     """
-    if plan.values:
-        # The next file with the same words starts from these choices.
-        store.remember_values(value_map.mapped(plan.values))
-    if not plan.new and not plan.updated:
-        return {"added": 0, "updated": 0}
-    uses_document = any(
-        incident.document_id == plan.document.id for incident in (*plan.new, *plan.updated)
-    )
-    try:
-        store.add([plan.document] if uses_document else [], plan.new, plan.updated)
-    except sqlite3.IntegrityError as err:
-        raise StoreChanged(
-            f"the store changed since this upload was checked ({err}); nothing was added: check the file again"
-        ) from err
-    return {"added": len(plan.new), "updated": len(plan.updated)}
-
+    with store.transaction() as writer:
+        if plan.values:
+            # The next file with the same words starts from these choices.
+            writer.remember_values(value_map.mapped(plan.values))
+        new, updated, duplicates = _sorted(plan.candidates, writer)
+        if new or updated:
+            uses_document = any(incident.document_id == plan.document.id for incident in (*new, *updated))
+            try:
+                writer.add([plan.document] if uses_document else [], new, updated)
+            except InvalidIncident as err:
+                raise StoreChanged(
+                    f"the store changed since this upload was checked ({err}); nothing was added: "
+                    "check the file again"
+                ) from err
+    plan.new, plan.updated, plan.duplicates = new, updated, duplicates
+    return {"added": len(new), "updated": len(updated)}

@@ -5,14 +5,16 @@ for the person who uploaded it; anything wrong with a single row is left for the
 rejected with a reason, so one bad line never costs the others.
 """
 
+import codecs
 import csv
-import io
+import hashlib
 import itertools
+import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from mapapp.errors import UnusableFile
+from mapapp.errors import ConfigError, UnusableFile
 
 # Upload limits, overridable per process with the environment variables named here. A
 # 100,000-row ACLED export is about 55 MB and peaks at about 700 MB of memory while it is
@@ -21,6 +23,16 @@ MAX_UPLOAD_MB = 100
 MAX_ROWS = 100_000
 MAX_UPLOAD_MB_ENV = "MAPAPP_MAX_UPLOAD_MB"
 MAX_ROWS_ENV = "MAPAPP_MAX_ROWS"
+# The largest values those variables may hold: memory grows with them, and beyond these no
+# import of this app's kind makes sense.
+MAX_UPLOAD_MB_CEILING = 4096
+MAX_ROWS_CEILING = 10_000_000
+# A physical line longer than this makes the file unusable before it is decoded: csv's own
+# limit on one cell (csv.field_size_limit, 131,072 characters) times the widest export's
+# columns would not reach it.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+# How many lines above the header may be a title (skipped, and shown as skipped).
+MAX_PREAMBLE_LINES = 5
 
 DELIMITERS = (",", ";", "\t")
 
@@ -62,6 +74,8 @@ _LATIN_WEIGHTS = {
 # Punctuation the Windows code pages share (typographic quotes, dashes, the euro, the degree):
 # plausible in any of them, so it decides nothing.
 _NEUTRAL = set("„“”‘’‚–—…«»€°·•\u00a0§")
+# Letters whose UTF-8 form in a file that is otherwise not UTF-8 means mixed encodings.
+_UTF8_LETTERS = _REGIONAL_LATIN | _SHARED_LATIN | _CENTRAL_LATIN | _WESTERN_LATIN | set("ЂЈЉЊЋЏ")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _NON_ASCII_BYTES = re.compile(rb"[\x80-\xff]+")
 # The code page is judged on this many stretches of non-ASCII bytes (with the letters around
@@ -90,23 +104,30 @@ class Limits:
 
     @classmethod
     def from_env(cls, environ=None):
-        """Limits from $MAPAPP_MAX_UPLOAD_MB and $MAPAPP_MAX_ROWS, else the module defaults."""
+        """Limits from $MAPAPP_MAX_UPLOAD_MB and $MAPAPP_MAX_ROWS, else the module defaults.
+        Raises ConfigError naming a variable whose value is not a usable limit."""
         environ = os.environ if environ is None else environ
-        megabytes = _env_number(environ, MAX_UPLOAD_MB_ENV, MAX_UPLOAD_MB, float)
-        rows = _env_number(environ, MAX_ROWS_ENV, MAX_ROWS, int)
-        return cls(max_bytes=int(megabytes * 1024 * 1024), max_rows=rows)
+        megabytes = _env_number(environ, MAX_UPLOAD_MB_ENV, MAX_UPLOAD_MB, MAX_UPLOAD_MB_CEILING, whole=False)
+        rows = _env_number(environ, MAX_ROWS_ENV, MAX_ROWS, MAX_ROWS_CEILING, whole=True)
+        return cls(max_bytes=int(megabytes * 1024 * 1024), max_rows=int(rows))
+
+    @property
+    def megabytes(self):
+        return self.max_bytes / 1024 / 1024
 
 
-def _env_number(environ, name, default, kind):
+def _env_number(environ, name, default, ceiling, whole):
     text = environ.get(name, "").strip()
     if not text:
         return default
+    what = f"a whole number from 1 to {ceiling:,}" if whole else f"a number of megabytes above 0, at most {ceiling:,}"
+    expected = f"${name} must be {what}, got {text!r}"
     try:
-        value = kind(text)
+        value = int(text) if whole else float(text)
     except ValueError:
-        raise UnusableFile(f"${name} must be a positive number, got {text!r}") from None
-    if not value > 0:
-        raise UnusableFile(f"${name} must be a positive number, got {text!r}")
+        raise ConfigError(expected) from None
+    if not (math.isfinite(value) and 0 < value <= ceiling):
+        raise ConfigError(expected)
     return value
 
 
@@ -116,6 +137,8 @@ class Table:
 
     `row_numbers[i]` is the number a spreadsheet shows for `rows[i]` (the header is row 1),
     so a reason "row 7: ..." points at the line the user sees. Blank lines are not rows.
+    `preamble` holds title lines above the header, which were skipped; `sha256` is the hex
+    digest of the file's bytes.
     """
 
     header: list
@@ -123,6 +146,8 @@ class Table:
     row_numbers: list
     encoding: str
     delimiter: str
+    sha256: str = ""
+    preamble: list = field(default_factory=list)
 
     def __len__(self):
         return len(self.rows)
@@ -137,32 +162,88 @@ def check_size(size, limits):
         )
 
 
-def decode(data):
-    """The text of `data` and the name of its encoding: UTF-8 (BOM or not), UTF-16 with a BOM,
-    else whichever of CODE_PAGES reads most like text from the region."""
+def detect_encoding(data):
+    """The name of the encoding of `data`: UTF-8 (BOM or not), UTF-16 with a BOM, else whichever
+    of CODE_PAGES reads most like text from the region. Checked over the whole file without
+    decoding it in one piece. Raises UnusableFile for binary data and for a file that mixes
+    UTF-8 with another encoding (it would be stored garbled)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        bad = _first_invalid_utf8(data, 3)
+        if bad is not None:
+            raise UnusableFile(_mixed_message(_line_of(data, bad), None))
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode text" export: UTF-16 with a byte order mark.
-        encoding = "utf-16"
-    else:
-        _refuse_binary(data)
+        return "utf-16"
+    _refuse_binary(data)
+    if data.isascii():
+        return "utf-8"
+    bad = _first_invalid_utf8(data, 0)
+    if bad is None:
+        return "utf-8"
+    utf8 = _first_utf8_word(data)
+    if utf8 is not None:
+        raise UnusableFile(_mixed_message(_line_of(data, bad), _line_of(data, utf8)))
+    return _code_page(data)
+
+
+def decode(data):
+    """The text of `data` and the name of its encoding (detect_encoding), in one piece: for
+    small inputs; read_table decodes line by line."""
+    encoding = detect_encoding(data)
+    return data.decode(encoding), encoding
+
+
+_CHUNK = 4 * 1024 * 1024
+
+
+def _first_invalid_utf8(data, start):
+    """The offset of the first byte that is not UTF-8, or None; decoded in chunks."""
+    view = memoryview(data)
+    position = start
+    while position < len(data):
+        end = min(position + _CHUNK, len(data))
         try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
-        return _decode_code_page(data)
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as err:
-        raise UnusableFile(
-            f"the file starts like {encoding} text but is not: {err.reason} at byte {err.start}"
-        ) from None
-    return text, encoding
+            _, used = codecs.utf_8_decode(view[position:end], "strict", end == len(data))
+        except UnicodeDecodeError as err:
+            return position + err.start
+        if used == 0:  # a sequence cut by the chunk's end: take a longer chunk
+            used = _CHUNK if end < len(data) else len(data) - position
+        position += used
+    return None
 
 
-def _decode_code_page(data):
-    """Decode with the most plausible of CODE_PAGES, judged on a sample of its non-ASCII text."""
+# A stretch of non-ASCII bytes that is valid UTF-8 as a whole (2- and 3-byte sequences).
+_UTF8_RUN = re.compile(rb"(?<![\x80-\xff])(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2})+(?![\x80-\xff])")
+
+
+def _first_utf8_word(data):
+    """The offset of the first non-ASCII stretch that is UTF-8 for letters of the region's
+    languages (UTF-8 "č" inside a Windows-1250 file), or None. A single-byte code page rarely
+    makes such a stretch: its letters are one byte each, and UTF-8 needs them in pairs of a
+    lead byte and a continuation byte."""
+    for run in _UTF8_RUN.finditer(data):
+        text = run.group().decode("utf-8")
+        if all(char in _UTF8_LETTERS or "\u0430" <= char <= "\u045f" for char in text):
+            return run.start()
+    return None
+
+
+def _line_of(data, offset):
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _mixed_message(bad_line, utf8_line):
+    first = f"line {utf8_line} is UTF-8" if utf8_line is not None else "it starts as UTF-8 (with a byte order mark)"
+    return (
+        f"the file mixes encodings: {first} but line {bad_line} is not (it holds bytes of another "
+        "code page, such as Windows-1250); save the whole file in one encoding (UTF-8) and upload it again"
+    )
+
+
+def _code_page(data):
+    """The most plausible of CODE_PAGES, judged on a sample of the file's non-ASCII text, that
+    decodes the whole file."""
     sample = _non_ascii_sample(data)
     scores = {}
     for encoding in CODE_PAGES:
@@ -176,17 +257,25 @@ def _decode_code_page(data):
             scores[encoding] = good - bad
     # Best score first; a tie goes to the earlier code page in CODE_PAGES.
     for encoding in sorted(scores, key=lambda name: (-scores[name], CODE_PAGES.index(name))):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
+        if not _decodes(data, encoding):
             continue  # the rest of the file has a byte the sample did not
-        if encoding == "iso-8859-2" and _has_c1_controls(text):
+        if encoding == "iso-8859-2" and _C1_BYTES.search(data):
             continue  # Latin-2 text never holds 0x80-0x9F; any byte decodes to one of those
-        return text, encoding
+        return encoding
     raise UnusableFile(
         f"the file is not text in UTF-8, {_CODE_PAGE_NAMES} "
         "(is it a spreadsheet or another binary file? save it as CSV)"
     )
+
+
+def _decodes(data, encoding):
+    view = memoryview(data)
+    try:
+        for position in range(0, len(data), _CHUNK):
+            codecs.decode(view[position : position + _CHUNK], encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _non_ascii_sample(data):
@@ -226,11 +315,7 @@ def _plausibility(text, encoding):
     return good, bad
 
 
-_C1_CONTROL = re.compile("[\x80-\x9f]")
-
-
-def _has_c1_controls(text):
-    return _C1_CONTROL.search(text) is not None
+_C1_BYTES = re.compile(rb"[\x80-\x9f]")
 
 
 def _refuse_binary(data):
@@ -243,82 +328,182 @@ def _refuse_binary(data):
 
 
 def sniff_delimiter(text):
-    """`,`, `;` or tab: whichever occurs most often outside quotes in the first line."""
+    """`,`, `;` or tab: whichever occurs most often outside quotes in one line of `text` (its
+    first lines: a title line above the header may hold none, or a stray comma)."""
+    best = dict.fromkeys(DELIMITERS, 0)
     counts = dict.fromkeys(DELIMITERS, 0)
     quoted = False
+    lines = 0
     for char in text:
         if char == '"':
             quoted = not quoted
         elif not quoted:
             if char in counts:
                 counts[char] += 1
-            elif char in "\r\n":
-                break
+            elif char == "\n":
+                for delimiter in DELIMITERS:
+                    best[delimiter] = max(best[delimiter], counts[delimiter])
+                counts = dict.fromkeys(DELIMITERS, 0)
+                lines += 1
+                if lines > MAX_PREAMBLE_LINES:
+                    break
+    for delimiter in DELIMITERS:
+        best[delimiter] = max(best[delimiter], counts[delimiter])
     # Ties (including a one-column file) go to the comma, the CSV default.
-    return max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return max(DELIMITERS, key=lambda delimiter: best[delimiter])
 
 
 def read_table(data, limits=None):
-    """Read the bytes of a CSV upload into a Table, or raise UnusableFile saying why."""
+    """Read the bytes of a CSV upload into a Table, or raise UnusableFile saying why.
+
+    The file is read as a stream of lines: rows and line lengths are counted while reading,
+    so memory stays bounded by the limits whatever the file's shape (runs of blank lines are
+    skipped without making a row of each)."""
     limits = limits or Limits.from_env()
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise UnusableFile(f"expected the bytes of a file, got {type(data).__name__}")
     data = bytes(data)
     check_size(len(data), limits)
-    if not data.strip():
+    if not _NOT_SPACE.search(data):
         raise UnusableFile("the file is empty")
-    text, encoding = decode(data)
-    if not text.strip():
+    encoding = detect_encoding(data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    start = 0
+    line_encoding = encoding
+    if encoding == "utf-8-sig":
+        start, line_encoding = 3, "utf-8"
+    elif encoding == "utf-16":
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as err:
+            raise UnusableFile(
+                f"the file starts like UTF-16 text but is not: {err.reason} at byte {err.start}"
+            ) from None
+        line_encoding = "utf-8"
+    head = data[start : start + 65536].decode(line_encoding, "ignore")
+    if not head.strip():
         raise UnusableFile("the file is empty")
-    _refuse_control_characters(text)
-    delimiter = sniff_delimiter(text)
-    reader = csv.reader(_lines(text), delimiter=delimiter, strict=False)
+    _refuse_control_characters(head)
+    delimiter = sniff_delimiter(head)
+    lines = _Lines(data, start, line_encoding, delimiter)
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
+    records = _records(reader, lines)
     try:
-        # Records, not lines: a quoted newline stays inside its cell. The header, max_rows rows
-        # and one more are read, to tell "at the limit" from "over it".
-        cap = limits.max_rows + 2
-        records = list(itertools.islice(reader, cap))
-        if len(records) == cap:
-            # Blank lines used up part of the cap: read on while the rows stay within the limit.
-            count = sum(1 for record in records if "".join(record).strip()) - 1
-            for record in reader:
-                records.append(record)
-                if "".join(record).strip():
-                    count += 1
-                    if count > limits.max_rows:
-                        break
+        first = list(itertools.islice(records, MAX_PREAMBLE_LINES + 2))
+        if not first:
+            raise UnusableFile("the file is empty")
+        skip = _preamble_length(first)
+        preamble = [" ".join(cell for cell in record if cell.strip()) for _, record in first[:skip]]
+        (_, header), *data_rows = first[skip:]
+        # Rows are counted as they are read: one over the limit and reading stops.
+        data_rows += itertools.islice(records, max(limits.max_rows + 1 - len(data_rows), 0))
     except csv.Error as err:
-        raise UnusableFile(f"the file is not valid CSV near line {reader.line_num}: {err}") from None
-    # A spreadsheet numbers records (the header is row 1) and shows blank lines as rows, so
-    # the number kept for each row is the one the user sees beside it.
-    numbered = [(number, record) for number, record in enumerate(records, start=1) if "".join(record).strip()]
-    if not numbered:
-        raise UnusableFile("the file is empty")
-    (_, header), *data = numbered
-    if len(data) > limits.max_rows:
+        raise UnusableFile(f"the file is not valid CSV near line {lines.line_number}: {err}") from None
+    if len(data_rows) > limits.max_rows:
         raise UnusableFile(
             f"the file has more than {limits.max_rows:,} rows, the row limit "
             f"(set ${MAX_ROWS_ENV} to change it)"
         )
-    if not data:
+    if not data_rows:
         raise UnusableFile("the file has a header line but no rows")
     header = [cell.strip() for cell in header]
-    row_numbers = [number for number, _ in data]
-    rows = [record for _, record in data]
-    return Table(header=header, rows=rows, row_numbers=row_numbers, encoding=encoding, delimiter=delimiter)
+    return Table(
+        header=header,
+        rows=[record for _, record in data_rows],
+        row_numbers=[number for number, _ in data_rows],
+        encoding=encoding,
+        delimiter=delimiter,
+        sha256=sha256,
+        preamble=preamble,
+    )
 
 
-# Line breaks to str.splitlines that are not line ends to a file read with newline="".
-_OTHER_LINE_BREAKS = ("\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+def _preamble_length(first):
+    """How many of the first records are title lines above the header: those before a header
+    of a known export, else lines of one cell above a line of several."""
+    from mapapp.ingest import formats
+
+    for position, (_, record) in enumerate(first[: MAX_PREAMBLE_LINES + 1]):
+        if formats.detect([cell.strip() for cell in record]) != "other":
+            return position
+    skip = 0
+    while (
+        skip < min(MAX_PREAMBLE_LINES, len(first) - 2)
+        and _filled(first[skip][1]) == 1
+        and _filled(first[skip + 1][1]) > 1
+    ):
+        skip += 1
+    return skip
 
 
-def _lines(text):
-    """The lines of `text` as a file opened with newline="" yields them: each ends at its \\r\\n,
-    \\n or \\r, kept. csv.reader reads such a list 0.15 s faster than a StringIO for 55 MB; when
-    the text holds a break splitlines would also split at, the StringIO is read instead."""
-    if any(char in text for char in _OTHER_LINE_BREAKS):
-        return io.StringIO(text, newline="")
-    return text.splitlines(keepends=True)
+def _filled(record):
+    return sum(1 for cell in record if cell.strip())
+
+
+_NOT_SPACE = re.compile(rb"[^\s]")
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+class _Lines:
+    """The lines of `data` from `start`, decoded one at a time, as csv.reader wants them (each
+    with its line end). Where a record starts, blank lines are skipped in one step and counted
+    (`blank`), instead of being read one by one; a line over MAX_LINE_BYTES is refused."""
+
+    def __init__(self, data, start, encoding, delimiter):
+        self.data = data
+        self.position = start
+        self.encoding = encoding
+        self.at_record_start = True
+        self.blank = 0  # blank lines skipped since the last record
+        self.line_number = 0  # physical lines read or skipped
+        delimiter = delimiter.encode()
+        self._filled = re.compile(b"[^\\s" + re.escape(delimiter) + b"]")
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        data, position = self.data, self.position
+        if self.at_record_start:
+            self.at_record_start = False
+            found = self._filled.search(data, position)
+            if found is None:
+                self.position = len(data)
+                raise StopIteration
+            line_start = max(data.rfind(b"\n", position, found.start()), data.rfind(b"\r", position, found.start())) + 1
+            if line_start > position:
+                skipped = _line_breaks(data, position, line_start)
+                self.blank += skipped
+                self.line_number += skipped
+                position = line_start
+        if position >= len(data):
+            raise StopIteration
+        end_found = _LINE_END.search(data, position)
+        end = end_found.end() if end_found else len(data)
+        self.line_number += 1
+        if end - position > MAX_LINE_BYTES:
+            raise UnusableFile(
+                f"line {self.line_number} is {(end - position) / 1024 / 1024:.1f} MB long; a line of a CSV "
+                f"file may hold at most {MAX_LINE_BYTES // 1024 // 1024} MB"
+            )
+        self.position = end
+        return data[position:end].decode(self.encoding)
+
+
+def _line_breaks(data, start, end):
+    return data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+
+
+def _records(reader, lines):
+    """(row number, record) of each record that is not blank; the number is the one a
+    spreadsheet shows (the header is row 1, blank lines count)."""
+    number = 0
+    for record in reader:
+        number += lines.blank + 1
+        lines.blank = 0
+        lines.at_record_start = True
+        if "".join(record).strip():
+            yield number, record
 
 
 def _refuse_control_characters(text):
