@@ -1,4 +1,4 @@
-"""The command line: `mapapp` (or `python -m mapapp`) geocode, ingest, uploads, remove-upload, export."""
+"""The command line: `mapapp` (or `python -m mapapp`) geocode, ingest, extract, uploads, remove-upload, export."""
 
 import argparse
 import datetime as dt
@@ -74,6 +74,23 @@ def _parser(prog):
     ingest.add_argument("--rejected", metavar="PATH",
                         help="write the rejected rows to PATH as CSV: their original columns and a reason")
     ingest.set_defaults(run=_ingest)
+
+    extract = commands.add_parser(
+        "extract",
+        help="read a report (text, Markdown or HTML) and print its proposed incidents as JSON lines",
+        description="Read a report and print one JSON object per proposed incident (the data contract's "
+        "columns plus confidence, 0-1). Several reports in one file are separated by a line '---'. "
+        "Exit status 0: every report read; 1: some reports could not be read (the others are printed "
+        "and, with --commit, stored); 2: the file is unusable (nothing stored).",
+    )
+    extract.add_argument("file", metavar="FILE")
+    extract.add_argument("--published", type=_iso_date, help="publication date, YYYY-MM-DD (dates such as "
+                         "'yesterday' or 'on Sunday' are counted from it)")
+    extract.add_argument("--title", default="", help="the report's title")
+    extract.add_argument("--source", default="", help="the report's source (outlet, URL)")
+    extract.add_argument("--commit", action="store_true", help="store the report(s) and the proposed incidents")
+    extract.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
+    extract.set_defaults(run=_extract)
 
     uploads = commands.add_parser("uploads", help="list the uploaded files in the store, with their incident counts")
     uploads.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
@@ -262,6 +279,53 @@ def _ingest(args):
         upload = plan.document.id
         print(f"stored as upload {upload} (take it back with: python -m mapapp remove-upload {upload})")
     return 1 if plan.rejected else 0
+
+
+def _extract(args):
+    from pathlib import Path
+
+    from mapapp.reports.commit import store_reports
+    from mapapp.reports.proposals import extract
+    from mapapp.reports.reading import UnusableReport, max_report_bytes, read_bytes, split_reports
+
+    path = Path(args.file)
+    limit = max_report_bytes()
+    try:
+        if path.stat().st_size > limit:
+            raise UnusableReport(
+                f"{path.name!r} is {path.stat().st_size / 1024 / 1024:.1f} MB, over the report limit of "
+                f"{limit / 1024 / 1024:g} MB ($MAPAPP_MAX_REPORT_MB)")
+        data = path.read_bytes()
+    except OSError as err:
+        raise UnusableReport(f"cannot read {args.file}: {err.strerror or err}") from None
+    reports = split_reports(read_bytes(data, path.name, limit))
+    if not reports:
+        raise UnusableReport(f"{path.name!r} has no report text")
+    failed = 0
+    items = []
+    for number, text in enumerate(reports, 1):
+        label = f"report {number} of {len(reports)}" if len(reports) > 1 else "report"
+        title = args.title or path.stem
+        if len(reports) > 1:
+            title = f"{title} ({number})"
+        try:
+            extraction = extract(text, title=title, source=args.source, published=args.published)
+        except MapAppError as err:
+            print(f"{label}: {err}", file=sys.stderr)
+            failed += 1
+            continue
+        for proposal in extraction.proposals:
+            print(json.dumps(proposal.as_row(), ensure_ascii=False))
+        print(f"{label}: {extraction.message}", file=sys.stderr)
+        items.append((extraction.document, [p.incident for p in extraction.proposals]))
+    if args.commit and items:
+        from mapapp.store import Store
+
+        with Store(args.db) as store:
+            stored = store_reports(store, items)
+        ids = ", ".join(document.id for document, _ in items)
+        print(f"stored {len(items)} report(s) ({ids}) with {len(stored)} incident(s)", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _uploads(args):

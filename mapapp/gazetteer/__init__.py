@@ -67,6 +67,10 @@ class Gazetteer:
         """Every Place, in the order of the files."""
         return self.index.places
 
+    def names(self):
+        """Every normalised name known, with its places: {key: (Place, ...)}."""
+        return self.index.names()
+
     def border_distance_km(self, lat, lon):
         """Distance to the Kosovo–Serbia boundary line, in km."""
         from mapapp import boundary  # imported on first use: shapely would double the cold load

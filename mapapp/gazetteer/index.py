@@ -72,6 +72,10 @@ class NameIndex:
     def __contains__(self, key):
         return key in self._keys
 
+    def names(self):
+        """{key: (Place, ...)} for every key, to find names in running text (mapapp.reports.places)."""
+        return {key: tuple(self.places[i] for i, _ in entries) for key, entries in self._keys.items()}
+
     def exact(self, key, fuzzy=False):
         """((place index, tier, fuzzy), ...) of the places indexed under ``key``."""
         return tuple((index, tier, fuzzy) for index, tier in self._keys.get(key, ()))
