@@ -6,3 +6,7 @@ Plain Python, used by the app ("Add a report") and by `python -m mapapp extract`
 (ACLED event types by rule), `proposals` (sentences → proposed incidents), `commit` (storing).
 """
 
+
+from mapapp.reports.proposals import Extraction, Proposal, extract
+
+__all__ = ["Extraction", "Proposal", "extract"]

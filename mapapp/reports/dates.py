@@ -44,6 +44,15 @@ _WEEKDAYS = {
 }
 WEEKDAY_OF = {name: number for number, names in _WEEKDAYS.items() for name in names.split()}
 _WEEKDAY = "(?P<weekday>" + "|".join(sorted(map(re.escape, WEEKDAY_OF), key=len, reverse=True)) + ")"
+# Genitive forms, read only in "the night between Saturday and Sunday" (Serbian "nedelje" alone
+# also means "weeks").
+_GENITIVES = {
+    0: "ponedeljka понедељка hënës henes", 1: "utorka уторка martës martes", 2: "srede среде mërkurës merkures",
+    3: "četvrtka четвртка enjtes", 4: "petka петка premtes", 5: "subote суботе shtunës shtunes",
+    6: "nedelje nedjelje недеље dielës dieles",
+}
+RANGE_WEEKDAY_OF = {**WEEKDAY_OF, **{n: d for d, names in _GENITIVES.items() for n in names.split()}}
+_RANGE_WEEKDAY = "(?P<{}>" + "|".join(sorted(map(re.escape, RANGE_WEEKDAY_OF), key=len, reverse=True)) + ")"
 
 _YEAR = r"(?P<{}>(?:19|20)\d\d)"
 _DAY = r"(?P<{}>[0-3]?\d)(?:st|nd|rd|th)?\.?"
@@ -91,6 +100,10 @@ _PATTERNS = [
                               re.IGNORECASE)),
     ("year", re.compile(_B + r"(?:in|during|u|tokom|në|gjatë)\s+(?:vitin\s+|godini\s+)?" + _YEAR.format("y")
                         + r"\.?" + _E, re.IGNORECASE)),
+    ("weekday_range", re.compile(
+        _B + r"(?:(?:the )?night (?:between|of|from) |u noći (?:između |od )?|noću (?:između |od )?|у ноћи (?:између )?|"
+        r"natën (?:mes |e )?)(?:së |të )?" + _RANGE_WEEKDAY.format("w1")
+        + r"\s+(?:and|to|i|na|dhe|e|и|на)\s+(?:së |të )?" + _RANGE_WEEKDAY.format("w2") + _E, re.IGNORECASE)),
     ("relative", re.compile(_B + "(?P<rel>" + "|".join(p for p, _ in _RELATIVE) + ")" + _E, re.IGNORECASE)),
     ("weekday", re.compile(_B + r"(?:(?:on|last|u|në|të|e|the night of|night of)\s+)?(?:të\s+)?" + _WEEKDAY
                            + r"(?:\s+(?:night|evening|morning|afternoon|noću|uveče|ujutru|ujutro|natën|mbrëmjen))?" + _E,
@@ -128,6 +141,17 @@ def _span_precision(start, end):
     return "year"
 
 
+_INVALID = object()
+# Words near which a date expression can be: months, weekdays, relative words (and digits).
+# Searching only around them keeps the many-alternative patterns off most of the text.
+_ANCHOR_STOP = frozenset(["the", "of", "this", "last", "earlier", "over", "e", "u", "te", "ne", "se", "me", "i", "ate", "over"])
+ANCHORS = frozenset(MONTH_OF) | frozenset(RANGE_WEEKDAY_OF) | frozenset(
+    word.casefold() for pattern, _ in _RELATIVE for word in re.findall(r"[^\W\d_]+", pattern)
+) - _ANCHOR_STOP
+_ANCHOR_WORD = re.compile(r"[^\W\d_]+|\d+")
+_WINDOW = 70
+
+
 class DateReader:
     """Reads the dates of one document, against its publication date if one is given."""
 
@@ -144,20 +168,42 @@ class DateReader:
                 if any(match.start() < b and a < match.end() for a, b in taken):
                     continue
                 mention = self._resolve(kind, match, year_hint)
-                if mention is not None:
+                if mention is _INVALID:
+                    taken.append((match.start(), match.end()))  # "31 September 2023": no date, not September
+                elif mention is not None:
                     taken.append((match.start(), match.end()))
                     found.append(mention)
         return sorted(found, key=lambda m: m.start)
 
+    def find_all(self, text, year_hint_at=lambda offset: None):
+        """Every date mention of a whole document; ``year_hint_at(offset)`` gives the year
+        written before an offset, for dates without one."""
+        windows = []
+        for match in _ANCHOR_WORD.finditer(text):
+            word = match.group()
+            if word[0].isdigit() or word.casefold() in ANCHORS:
+                start, end = max(0, match.start() - _WINDOW), min(len(text), match.end() + _WINDOW)
+                if windows and start <= windows[-1][1]:
+                    windows[-1][1] = end
+                else:
+                    windows.append([start, end])
+        found = []
+        for start, end in windows:
+            found.extend(self.find(text, start, end, year_hint_at(start + _WINDOW)))
+        return found
+
     def written_years(self, text):
         """(offset, year) of every four-digit year written in a date of the text."""
-        years = []
-        for kind in ("iso", "numeric", "day_range", "day_month", "month_day", "month_year", "month_day_range"):
-            pattern = dict(_PATTERNS)[kind]
-            for match in pattern.finditer(text):
-                year = next((match.group(g) for g in ("y", "y2") if g in match.re.groupindex and match.group(g)), None)
-                if year:
-                    years.append((match.start(), int(year)))
+        years = set()
+        patterns = dict(_PATTERNS)
+        for candidate in re.finditer(r"(?<!\d)(?:19|20)\d\d(?!\d)", text):
+            start, end = max(0, candidate.start() - 40), min(len(text), candidate.end() + 2)
+            for kind in ("iso", "numeric", "day_range", "day_month", "month_day", "month_year", "month_day_range"):
+                for match in patterns[kind].finditer(text, start, end):
+                    year = next((match.group(g) for g in ("y", "y2") if g in match.re.groupindex and match.group(g)),
+                                None)
+                    if year and match.end() >= candidate.end():
+                        years.add((match.start(), int(year)))
         return sorted(years)
 
     # -- resolving ------------------------------------------------------------------------
@@ -204,12 +250,15 @@ class DateReader:
                 year = int(groups["y"])
                 return DateMention(match.start(), match.end(), text, dt.date(year, 1, 1), dt.date(year, 12, 31),
                                    "year", "", year)
+            if kind == "weekday_range":
+                return self._weekday_range(match, RANGE_WEEKDAY_OF[groups["w1"].casefold()],
+                                           RANGE_WEEKDAY_OF[groups["w2"].casefold()])
             if kind == "weekday":
                 return self._weekday(match, WEEKDAY_OF[groups["weekday"].casefold()])
             if kind == "relative":
                 return self._relative(match, groups["rel"])
         except (ValueError, KeyError):
-            return None  # "31 September", "32. maja": not a date
+            return _INVALID  # "31 September", "32. maja": not a date
         return None
 
     def _year(self, written, month, day, year_hint, text):
@@ -227,6 +276,9 @@ class DateReader:
 
     def _weekday(self, match, weekday):
         text = match.group().strip()
+        before = match.string[max(0, match.start() - 12):match.start()].casefold()
+        if re.search(r"(?:next|coming|sledeću|sledecu|narednu|naredni|iduću|iducu|следећу|наредну|ardhshme|tjetër)\s*$", before):
+            return None  # "next Saturday": not a day anything happened on yet
         if self.published is None:
             return DateMention(match.start(), match.end(), match.group(), None, None, "unknown",
                                f"{text!r} needs a publication date to be dated: left undated")
@@ -234,6 +286,17 @@ class DateReader:
         date = self.published - dt.timedelta(days=back)
         note = f"{text!r} read as the last {calendar.day_name[weekday]} on or before the publication date {self.published.isoformat()}"
         return DateMention(match.start(), match.end(), match.group(), date, date, "day", note)
+
+    def _weekday_range(self, match, first, second):
+        text = match.group().strip()
+        if self.published is None or (second - first) % 7 != 1:
+            return DateMention(match.start(), match.end(), match.group(), None, None, "unknown",
+                               f"{text!r} needs a publication date to be dated: left undated")
+        end = self.published - dt.timedelta(days=(self.published.weekday() - second) % 7)
+        start = end - dt.timedelta(days=1)
+        note = (f"{text!r}: the night from {start.isoformat()} to {end.isoformat()}, the last before the publication "
+                f"date {self.published.isoformat()} (two dates: precision week)")
+        return DateMention(match.start(), match.end(), match.group(), start, end, "week", note)
 
     def _relative(self, match, words):
         text = words.strip()

@@ -56,13 +56,25 @@ def _rule(event_type, sub_event_type, words, weak=False):
     return Rule(event_type, sub_event_type, re.compile(r"\b(?:" + words + r")\b"), weak)
 
 
-_CROWD_CONTROL = re.compile(
-    r"\b(?:stun grenades?|flash ?bangs?|tear gas|zvucn\w* bomb\w*|sok bomb\w*|suzavac\w*|gaz lotsjelles\w*)\b"
-)
+# Crowd-control munitions are not explosions (their sentences are about the crowd).
+_CROWD_CONTROL = re.compile(r"\b(?:stun grenades?|flash ?bangs?|zvucn\w* bomb\w*|sok bomb\w*|granat\w* me gaz)\b")
+_WEAPONS = (r"(?:weapons?|arms|rifles?|guns?|pistols?|ammunition|explosives?|explosive devices?|grenades?|oruzj\w*|"
+            r"pus[kc]\w*|pistolj\w*|municij\w*|eksploziv\w*|bomb\w*|arm[eë]\w*|armeve|pushk\w*|municion\w*|"
+            r"granat\w*|mjet\w* shperthy\w*)")
 
 RULES = (
+    # First: a seized grenade or a defused bomb is no explosion.
+    _rule("Strategic developments", "Disrupted weapons use",
+          r"(?:seized|confiscated|found|discovered|recovered|zaplenil\w*|zaplenjen\w*|pronasl\w*|pronadjen\w*|"
+          r"otkril\w*|sekuestru\w*|konfiskua\w*|gjeten|u gjet\w*|zbuluan) (?:\S+ ){0,16}?" + _WEAPONS + r"|"
+          r"weapons cache|arms cache|defused|deactivated|deaktivira\w*|demontira\w*|neutralisa\w*|"
+          r"caktiviz\w*|asgjesu\w*"),
+    # A grenade is an event when it is thrown or goes off; one found in a cache is not.
     _rule("Explosions/Remote violence", "Grenade",
-          r"(?:hand )?grenades?|granat[aeiu]?|rucn\w* bomb\w*|bomb\w* dore"),
+          r"(?:threw|thrown|hurled|tossed|lobbed|bacil\w*|bacen\w*|bacio|bacena|hodhen|hodhi|u hodh\w*|hedh\w*) "
+          r"(?:\w+ ){0,4}(?:hand )?(?:grenades?|granat\w*|rucn\w* bomb\w*|bomb\w*)|grenade attacks?|"
+          r"(?:hand )?grenades? (?:was |were |had been )?(?:thrown|hurled|exploded|went off)|"
+          r"(?:rucn\w* )?bomb\w* (?:je )?(?:bacen\w*|eksplodira\w*)|granat\w* (?:dore )?(?:u hodh|shperth)\w*"),
     _rule("Explosions/Remote violence", "Remote explosive/landmine/IED",
           r"explosions?|exploded|explosive devices?|improvised explosive|ieds?|blasts?|detonat\w+|car bomb|"
           r"roadside bomb|bomb (?:went off|exploded)|planted (?:a |an )?(?:bomb|explosive)\w*|landmines?|"
@@ -74,8 +86,9 @@ RULES = (
     _rule("Battles", "Armed clash",
           r"opened fire|open fire|opens fire|exchange of fire|exchanged fire|returned fire|fire ?fights?|gun ?fights?|"
           r"shoot ?outs?|came under fire|come under fire|fired (?:shots )?(?:at|on)|armed clash\w*|gun battles?|"
-          r"shots were fired|shooting|gunfire|"
-          r"otvoril\w* vatru|otvorio vatru|pucal[aio]?|pucano|pucnjav\w*|razmen\w* vatr\w*|uzvrati\w* vatr\w*|"
+          r"shots were fired|shooting|gunfire|shot at|"
+          r"otvoril\w* (?:su )?vatru|otvorio (?:je )?vatru|pucal[aio]?|pucano|pucnjav\w*|razmen\w* (?:su )?vatr\w*|"
+          r"uzvrati\w* (?:su |je )?vatr\w*|"
           r"oruzan\w* sukob\w*|hapen zjarr|hapi zjarr|hapen zjarr|qelluan|qelloi|shkembim\w* zjarr\w*|"
           r"pergjigjen zjarrit|perleshj\w* (?:e|te) armatosur\w*"),
     _rule("Violence against civilians", "Abduction/forced disappearance",
@@ -87,14 +100,18 @@ RULES = (
           r"journalist|journalists|youths?|teenagers?|pensioner|worker|workers|driver|villagers?)|"
           r"pretucen\w*|pretukl\w*|napadnut\w*|izboden\w*|fizicki napad\w*|napal[aio]? (?:su )?(?:\w+ )?"
           r"(?:mladic\w*|muskarc\w*|zen\w*|decak\w*|porodic\w*|novinar\w*|mestan\w*|civil\w*)|"
-          r"rrahur|rrahen|u rrah\w*|goditen me thike|therr\w* me thike"),
+          r"rrahur|rrahen|u rrah\w*|goditen me thike|therr\w* me thike|"
+          r"wounded by gunfire|shot and (?:wounded|killed)|was shot|ranjen\w* (?:je )?iz vatren\w* oruzj\w*|"
+          r"ranjen\w* (?:je )?iz pistolj\w*|upucan\w*|plagos\w* me arm\w*|u qellua\w*|qelluar\w*"),
     _rule("Riots", "Violent demonstration",
           r"threw stones|throwing stones|hurled (?:stones|rocks|bottles)|pelted|molotov\w*|riots?|rioters|"
           r"violent protests?|clash(?:es|ed)?|scuffles?|bacal[aio]? kamen\w*|kamenovan\w*|kamenoval\w*|"
-          r"sukob\w*|sukobil\w*|neredi|hodhen gure|gjuajten me gure|perleshj\w*|u perlesh\w*"),
+          r"sukob\w*|sukobil\w*|neredi|hodhen gure|gjuajten me gure|perleshj\w*|u perlesh\w*|"
+          r"attacked (?:\w+ ){0,4}with stones|stoned|napal\w* (?:\w+ ){0,4}kamen\w*|sulmuan (?:\w+ ){0,5}me gur\w*"),
     _rule("Riots", "Mob violence", r"mob|lynch mob|rulj\w*|turma"),
     _rule("Protests", "Peaceful protest",
           r"protest(?:s|ed|ers|ing)?|demonstrat(?:ion|ions|ors|ed)|rally|rallied|marched|sit-ins?|"
+          r"gathered|gathering|assembled|okupil\w*|okupljanj\w*|okupljen\w* (?:ispred|u|na|kod|oko|pored)|"
           r"blocked (?:the |a |all )?(?:main |local )?(?:road|roads|bridge|crossing|traffic|highway|entrance)|"
           r"(?:set up|erected|put up|built|raised) (?:a |new |several |two |three )?(?:barricades?|roadblocks?)|"
           r"road ?blockades?|protestova\w*|protestn\w* (?:skup|setnj)\w*|protestu|okupil[aio]? (?:su )?(?:se )?|"
@@ -102,20 +119,17 @@ RULES = (
           r"protestuan|protestoi|protest[aeë]?\b|tubim\w*|u mblodhen|ngriten (?:\w+ )?barrikad\w*|bllokuan|"
           r"demonstrues\w*"),
     _rule("Strategic developments", "Arrests",
-          r"arrested|arrests|detained|apprehended|taken into custody|uhapsil[aio]?|uhapsio|uhapsen\w*|"
-          r"priveden\w*|privel[aio]?|lisen\w* slobode|zadrzan\w* (?:je|su)|arrestoi|arrestuan|arresto[hn]\w*|"
-          r"u arrestua\w*|arrestua\w*|ndaluan|u ndalua\w*"),
+          r"arrested|arrests|detained|apprehended|taken into custody|uhapsil[aeio]?|uhapsio|"
+          r"(?:je|su|bio|bila|bili|biti) uhapsen[aeio]?|uhapsen[aeio]? (?:je|su)|"
+          r"priveden\w*|privel[aio]?|lisen\w* slobode|zadrzan\w* (?:je|su)|arrestoi|arrestuan|arrestohe?[tn]|"
+          r"u arrestua[nr]?|arrestua[nr]?|ndaluan|u ndalua[nr]?"),
     _rule("Strategic developments", "Arrests",
           r"detention|custody|pritvor\w*|hapsenj\w*|arrestim\w*|paraburgim\w*|mbajtje", weak=True),
-    _rule("Strategic developments", "Disrupted weapons use",
-          r"seized (?:\w+ ){0,4}(?:weapons|arms|explosives|ammunition|rifles|grenades|guns)|weapons cache|arms cache|"
-          r"defused|found (?:\w+ ){0,4}(?:weapons|explosives|ammunition|rifles)|zaplenjen\w*|zaplenil\w*|"
-          r"deaktivira\w*|pronadjen\w* (?:\w+ ){0,3}(?:oruzj|eksploziv|municij)\w*|sekuestru\w*|konfiskua\w*"),
     _rule("Strategic developments", "Looting/property destruction",
           r"set (?:on )?fire|set alight|set ablaze|torched|arson\w*|burn(?:ed|t) down|vandali[sz]\w*|damaged|"
           r"smashed|graffiti|desecrat\w*|looted|zapalil\w*|zapaljen\w*|podmetn\w* pozar\w*|izgorel\w*|"
           r"ostecen\w*|ostetil\w*|vandaliz\w*|razbij\w*|grafit\w*|skrnav\w*|u dogj\w*|dogjen|demtua\w*|demtuan|"
-          r"vandalizua\w*|shkaterrua\w*"),
+          r"vandalizua\w*|shkaterrua\w*|vune zjarr\w*|u vu zjarr\w*|zjarrvene\w*"),
     _rule("Strategic developments", "Other",
           r"breached|stormed|broke into|forced (?:their |his )?way into|upal[aio]? u|provalil\w*|hyne me force"),
     _rule("Strategic developments", "Change to group/activity",
@@ -128,7 +142,7 @@ RULES = (
           r"dislocira\w*|vendos\w* (?:\w+ ){0,3}(?:trupa|forca|njesi)\w*|shtuar (?:\w+ ){0,2}prani\w*|"
           r"terhoq\w* (?:\w+ ){0,2}(?:trupat|forcat|njesit)|"
           r"(?:closed|reopened|shut|zatvoren\w*|zatvoril\w*|ponovo otvoren\w*|ponovo otvoril\w*|otvoren\w* (?:je|su) "
-          r"ponovo|mbyll\w*|rihap\w*) (?:\w+ ){0,4}(?:crossings?|border|prelaz\w*|granic\w*|pik\w* kufitar\w*|"
+          r"ponovo|mbyll\w*|rihap\w*) (?:\w+ ){0,7}(?:crossings?|border|prelaz\w*|granic\w*|pik\w* kufitar\w*|"
           r"kalim\w*|bridge|most\w*|ur[ae]n?\b)|(?:crossings?|prelaz\w*|pika kufitare|bridge|most na ibru) (?:\w+ ){0,3}"
           r"(?:was |were |has been |je |su |u |eshte )?(?:closed|reopened|zatvoren\w*|ponovo otvoren\w*|"
           r"mbyll\w*|rihap\w*)"),
@@ -159,25 +173,29 @@ _OFFICIAL = re.compile(
 _REACTION = re.compile(
     r"\b(?:attack\w*|attackers|incident\w*|violence|response|condemn\w*|calls? on|urged?|appeal\w*|"
     r"investigation|injured|wounded|killed|unharmed|harmed|arrest\w*|restraint|refrain|"
-    r"napad\w*|incident\w*|osud\w*|pozv\w*|apel\w*|istrag\w*|povredj\w*|ubijen\w*|hapsen\w*|trazi\w*|"
-    r"sulm\w*|denco\w*|beri thirrje|hetim\w*|plagos\w*|vrare|arrestim\w*|kerko\w*)\b"
+    r"napad\w*|incident\w*|osud\w*|pozv\w*|apel\w*|istrag\w*|povredj\w*|ubijen\w*|"
+    r"sulm\w*|denco\w*|beri thirrje|hetim\w*|plagos\w*|vrare)\b"
 )
 _GENERIC_SPEAKERS = re.compile(r"\b(?:analysts?|observers?|experts?|commentators?|diplomats?|opozicij\w*|analitic\w*)\b")
 # Words that make what follows hypothetical, planned, background or suspected: not a report.
 HEDGE = re.compile(
     r"\b(?:risk of|fears? of|threat of|to prevent|prevent\w*|could|might|if|unless|avoid\w*|possible|potential|"
     r"likely|suspicion of|suspected of|suspicion|accused of|charged with|on charges of|for (?:the )?alleged|"
-    r"sumnj\w*|zbog|navodn\w*|optuz\w*|rizik\w*|opasnost\w*|mogl[aio]? bi|rrezik\w*|dyshim\w*|dyshuar|akuz\w*|"
-    r"mund te|frik\w*|per shkak)\b"
+    r"sumnj\w*|osumnj\w*|zbog|navodn\w*|optuz\w*|rizik\w*|opasnost\w*|mogl[aio]? bi|rrezik\w*|dyshim\w*|"
+    r"dyshuar|akuz\w*|mund te|frik\w*|per shkak|announced (?:another|a new|a further)|will be held|planned|"
+    r"najavljen\w*|naredni|sledec\w*|next week|do te mbahet|te ardhshm\w*|against the planned)\b"
 )
 _ARMED = re.compile(r"\b(?:gunmen|armed|weapons|rifles?|firearms?|shots?|naoruzan\w*|oruzj\w*|armatos\w*|arm[eë])\b")
 _SECURITY = re.compile(
     r"\b(?:police|policij\w*|polic\w*|kfor|officers?|patrols?|patrol\w*|soldiers?|troops|vojni\w*|ushtar\w*|eulex|"
     r"special units?|zandarm\w*|gendarm\w*|border guards?|forces)\b"
 )
-_CROWD = re.compile(r"\b(?:protest\w*|demonstrat\w*|crowd|rally|okupljen\w*|gradjan\w*|demonstrant\w*|turm\w*)\b")
+_CROWD = re.compile(
+    r"\b(?:protest\w*|demonstrat\w*|crowd|rally|gathering|okuplj\w*|gradjan\w*|demonstrant\w*|turm\w*|tubim\w*|"
+    r"protestues\w*)\b")
 _INTERVENTION = re.compile(
-    r"\b(?:dispersed|intervened|pushed back|broke up|rasteral\w*|intervenisal\w*|tear gas|suzavac\w*|shperndan\w*)\b"
+    r"\b(?:dispersed?|intervened|pushed back|broke up|rastera\w*|intervenisal\w*|tear gas|suzavac\w*|shperndan\w*|"
+    r"shperndar\w*|gaz lotsjelles\w*)\b"
 )
 
 
@@ -189,40 +207,50 @@ class Typed:
     sub_event_type: str
     words: str
     weak: bool = False
+    definite: bool = False  # "the blast": the words follow "the"
 
 
-def _hedged(norm, start):
+def _hedged(norm, start, before=""):
     """True when the words just before ``start`` make the match hypothetical or background."""
-    window = norm[max(0, start - 45):start]
+    window = (before + " " + norm[:start])[-45:]
     return HEDGE.search(window) is not None
 
 
+_REMAINS = re.compile(r"\b(?:remains|remnants|fragments|ostat\w*|delov\w*|mbetje\w*|copa\w*)\b")
 # "this reinforcement", "ovaj napad": a word pointing back to an event told before.
 _DEMONSTRATIVE = re.compile(r"\b(?:this|that|these|those|such|ovaj|ova|ovo|taj|tog|kjo|ky|kete)\s+$")
 
 
-def classify(norm):
-    """The event a normalised sentence reports, or None (commentary, background, nothing)."""
+def classify(norm, context="", before=""):
+    """The event a normalised sentence (or clause) reports, or None (commentary, background,
+    nothing); ``context``, the rest of the sentence, helps tell whom the violence was against;
+    ``before``, the words of the sentence before the clause, may hedge it."""
     if _CROWD_CONTROL.search(norm):
         norm = _CROWD_CONTROL.sub(" ", norm)
     for rule in RULES:
         for match in rule.pattern.finditer(norm):
-            if _hedged(norm, match.start()) or _DEMONSTRATIVE.search(norm, max(0, match.start() - 8), match.start()):
+            if _hedged(norm, match.start(), before) or _DEMONSTRATIVE.search(norm, max(0, match.start() - 8), match.start()):
                 continue
-            return _refined(rule, match, norm)
+            if rule.sub_event_type == "Disrupted weapons use" and _REMAINS.search(match.group()):
+                continue  # "found the remains of the device": the explosion is the event
+            return _refined(rule, match, norm, context)
     return None
 
 
-def _refined(rule, match, norm):
+def _refined(rule, match, norm, context):
     words = match.group()
     event_type, sub = rule.event_type, rule.sub_event_type
-    if event_type == "Battles" and not (_SECURITY.search(norm) or "exchange" in words or "return" in words):
+    if event_type == "Battles" and not (_SECURITY.search(norm) or _SECURITY.search(context) or "exchange" in words
+                                        or "return" in words):
         event_type, sub = "Violence against civilians", "Attack"
-    elif event_type == "Riots" and sub == "Violent demonstration" and _ARMED.search(norm) and not _CROWD.search(norm):
-        event_type, sub = "Battles", "Armed clash"
+    elif event_type == "Riots" and sub == "Violent demonstration" and not _CROWD.search(norm):
+        if _ARMED.search(norm):
+            event_type, sub = "Battles", "Armed clash"
+        elif "clash" not in words and "sukob" not in words and "perleshj" not in words:
+            sub = "Mob violence"  # stones thrown by a group outside any protest
     elif event_type == "Protests" and _INTERVENTION.search(norm):
         sub = "Protest with intervention"
-    return Typed(event_type, sub, words, rule.weak)
+    return Typed(event_type, sub, words, rule.weak, norm[max(0, match.start() - 4):match.start()] == "the ")
 
 
 def statement(norm):

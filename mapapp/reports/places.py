@@ -12,9 +12,18 @@ is a person, not a place.
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
-from mapapp.names import COMMON_WORDS, DIRECTION_WORDS, GENERIC_WORDS, KIND_OF_WORD, NEAR_WORDS, STOP_WORDS, normalize
+from mapapp.names import (
+    COMMON_WORDS,
+    DIRECTION_WORDS,
+    GENERIC_WORDS,
+    KIND_OF_WORD,
+    NEAR_WORDS,
+    STOP_WORDS,
+    normalize,
+)
 
 # The centre of the four northern municipalities: where a report of this app is about.
 FOCUS_POINT = (42.977, 20.761)
@@ -27,9 +36,7 @@ _JOIN = re.compile(r"[ \t\u00a0]*(?:[-–—][ \t\u00a0]*)?")
 
 # Words before a name that say the event happened there (English, Serbian, Albanian).
 LOCATIVE_WORDS = frozenset(
-    "in at near outside around inside within across along between on "
-    "u kod blizu pored ispred kraj oko nadomak na prema "
-    "ne prane afer te tek rreth jashte brenda".split()
+    ["in", "at", "near", "outside", "around", "inside", "within", "across", "along", "between", "on", "u", "kod", "blizu", "pored", "ispred", "kraj", "oko", "nadomak", "na", "prema", "ne", "prane", "afer", "te", "tek", "rreth", "jashte", "brenda"]
 ) | NEAR_WORDS
 # Inflected kind words → the kind word the gazetteer reads.
 _KIND_FORMS = {
@@ -39,35 +46,18 @@ _KIND_FORMS = {
     "prelaza": "prelaz", "manastiru": "manastir", "manastira": "manastir", "mostu": "most",
     "mosta": "most", "municipality's": "municipality",
 }
+# Words for "near" that the gazetteer does not list: "u blizini", "nadomak", "kod" (at/by a town).
+_NEAR_FORMS = {"blizini": "near", "nadomak": "near", "kod": "near", "afer": "near", "prane": "near"}
 # Titles and given names: the capitalised word after them names a person.
 TITLE_WORDS = frozenset(
-    "president prime minister mayor mr mrs ms dr general commander spokesman spokeswoman spokesperson "
-    "director chief head leader deputy ambassador envoy premier judge prosecutor lawyer "
-    "predsednik predsjednik premijer ministar ministarka gradonacelnik gradonacelnica portparol direktor "
-    "komandant sudija tuzilac advokat poslanik "
-    "presidenti presidentja kryeministri ministri ministrja kryetari kryetarja zedhenesi drejtori komandanti "
-    "gjyqtari prokurori deputeti".split()
+    ["president", "prime", "minister", "mayor", "mr", "mrs", "ms", "dr", "general", "commander", "spokesman", "spokeswoman", "spokesperson", "director", "chief", "head", "leader", "deputy", "ambassador", "envoy", "premier", "judge", "prosecutor", "lawyer", "predsednik", "predsjednik", "premijer", "ministar", "ministarka", "gradonacelnik", "gradonacelnica", "portparol", "direktor", "komandant", "sudija", "tuzilac", "advokat", "poslanik", "presidenti", "presidentja", "kryeministri", "ministri", "ministrja", "kryetari", "kryetarja", "zedhenesi", "drejtori", "komandanti", "gjyqtari", "prokurori", "deputeti"]
 )
-GIVEN_NAMES = frozenset(normalize(n) for n in (
-    "Aleksandar Vučić Milan Ivan Goran Zoran Dragan Dejan Nenad Nikola Marko Petar Srđan Miloš Milica Jovan "
-    "Vladimir Slobodan Dušan Igor Zlatan Miroslav Radoslav Milorad Ljubomir Branimir Stefan Ana Jelena Marija "
-    "Srećko Zvonko Dalibor Oliver Ivica Goran Rada Tatjana Jovana Aleksandra Ivana Petar Igor Ognjen Vojislav "
-    "Albin Vjosa Hashim Ramush Kadri Isa Avdullah Xhelal Bekim Besnik Arben Driton Fatmir Agim Blerim Lulzim "
-    "Valon Ilir Artan Enver Nexhmedin Ibrahim Rexhep Elbert Liburn Besa Donika Glauk Dimal Gzim Hekuran "
-    "Josep Miroslav Emmanuel Olaf Joe Antony Gabriel Jens Mark Tom Ursula Charles Angelina Christopher "
-    "Slavko Đurić Petković Goran Rakić Milan Radoičić Kurti Osmani Haradinaj Thaçi Sveçla Dačić Brnabić "
-    "Vucevic Vučević Lajčák Borrell Stoltenberg Rutte Escobar"
-).split())
+GIVEN_NAMES = frozenset(normalize(n) for n in ["Aleksandar", "Vučić", "Milan", "Ivan", "Goran", "Zoran", "Dragan", "Dejan", "Nenad", "Nikola", "Marko", "Petar", "Srđan", "Miloš", "Milica", "Jovan", "Vladimir", "Slobodan", "Dušan", "Igor", "Zlatan", "Miroslav", "Radoslav", "Milorad", "Ljubomir", "Branimir", "Stefan", "Ana", "Jelena", "Marija", "Srećko", "Zvonko", "Dalibor", "Oliver", "Ivica", "Goran", "Rada", "Tatjana", "Jovana", "Aleksandra", "Ivana", "Petar", "Igor", "Ognjen", "Vojislav", "Albin", "Vjosa", "Hashim", "Ramush", "Kadri", "Isa", "Avdullah", "Xhelal", "Bekim", "Besnik", "Arben", "Driton", "Fatmir", "Agim", "Blerim", "Lulzim", "Valon", "Ilir", "Artan", "Enver", "Nexhmedin", "Ibrahim", "Rexhep", "Elbert", "Liburn", "Besa", "Donika", "Glauk", "Dimal", "Gzim", "Hekuran", "Josep", "Miroslav", "Emmanuel", "Olaf", "Joe", "Antony", "Gabriel", "Jens", "Mark", "Tom", "Ursula", "Charles", "Angelina", "Christopher", "Slavko", "Đurić", "Petković", "Goran", "Rakić", "Milan", "Radoičić", "Kurti", "Osmani", "Haradinaj", "Thaçi", "Sveçla", "Dačić", "Brnabić", "Vucevic", "Vučević", "Lajčák", "Borrell", "Stoltenberg", "Rutte", "Escobar", "Dren", "Luka", "Lazar", "Vuk", "Nebojša", "Dragiša", "Dragana", "Milena", "Bojan", "Boban", "Đorđe", "Ljiljana", "Snežana", "Vesna", "Arbër", "Arta", "Ardian", "Fitore", "Kaltrina", "Shpend", "Visar", "Valdrin", "Faton"])
+# Words after (or before, with "of"/"e") a place name that make it part of an organisation's
+# name: "Kosovo Police", "Policia e Kosovës", "Kosovo Force" place nothing.
+_ORGANISATIONS = frozenset(normalize(w) for w in ["police", "policija", "policia", "policise", "policisë", "polici", "force", "forces", "government", "vlada", "qeveria", "qeverise", "ministry", "ministarstvo", "ministria", "army", "vojska", "ushtria", "assembly", "skupstina", "kuvendi", "court", "sud", "gjykata", "gjykates", "prosecution", "tuzilastvo", "prokuroria", "serbs", "albanians", "srbi", "shqiptaret", "institutions", "institucije", "office", "kancelarija", "zyra", "officials", "media", "tv", "radio", "online"])
 # Capitalised words that start sentences or name things, never places here.
-_NOT_PLACES = frozenset(normalize(w) for w in (
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
-    "August September October November December Maj Mars Jun Jul Prill Korrik Gusht Shtator Tetor "
-    "Police Policija Policia Army Vojska Ushtria Government Vlada Qeveria Ministry Ministarstvo Ministria "
-    "European Union EU UN OSCE OEBS KFOR EULEX NATO UNMIK Reuters AP AFP Tanjug KoSSev Koha Kallxo "
-    "President Premier The A An In At On Of And Or But After Before During Earlier Later Meanwhile "
-    "Srpska Lista List Lista Serb Serbs Srbi Albanians Albanci Shqiptaret Serbian Albanian Kosovar "
-    "Orthodox Christian Muslim Catholic"
-).split())
+_NOT_PLACES = frozenset(normalize(w) for w in ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Maj", "Mars", "Jun", "Jul", "Prill", "Korrik", "Gusht", "Shtator", "Tetor", "Police", "Policija", "Policia", "Army", "Vojska", "Ushtria", "Government", "Vlada", "Qeveria", "Ministry", "Ministarstvo", "Ministria", "European", "Union", "EU", "UN", "OSCE", "OEBS", "KFOR", "EULEX", "NATO", "UNMIK", "Reuters", "AP", "AFP", "Tanjug", "KoSSev", "Koha", "Kallxo", "President", "Premier", "The", "A", "An", "In", "At", "On", "Of", "And", "Or", "But", "After", "Before", "During", "Earlier", "Later", "Meanwhile", "Srpska", "Lista", "List", "Lista", "Serb", "Serbs", "Srbi", "Albanians", "Albanci", "Shqiptaret", "Serbian", "Albanian", "Kosovar", "Orthodox", "Christian", "Muslim", "Catholic"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,16 +77,23 @@ class PlaceMention:
     locative: bool  # after "in", "u", "në", "near" ...: the event happened there
     how: str  # how the words were read, for the note
     candidates: tuple = field(default=(), compare=False)  # other readings: (name, lat, lon, geo_precision)
+    organisation: bool = False  # part of a name such as "Kosovo Police", "Policia e Kosovës"
+    first_token: int = 0  # index of its first word in the document's words
 
 
 # -- the one door to the geocoder ------------------------------------------------------------
 
 
-def lookup(query, limit=1):
-    """Result dicts for ``query`` from the offline gazetteer, best first (the geocoder interface)."""
+@lru_cache(maxsize=20_000)
+def _lookup(query, limit):
     from mapapp.gazetteer import default_gazetteer
 
-    return default_gazetteer().search(query, limit=limit)
+    return tuple(default_gazetteer().search(query, limit=limit))
+
+
+def lookup(query, limit=1):
+    """Result dicts for ``query`` from the offline gazetteer, best first (the geocoder interface)."""
+    return [dict(result) for result in _lookup(query, limit)]
 
 
 def border_distance_km(lat, lon):
@@ -158,6 +155,8 @@ class _Table:
     def bases(self, word):
         """``word`` and the base forms it may inflect, among the words of known names."""
         found = [word] if word in self.words else []
+        if word in ("te", "se") and "e" not in found:
+            found.append("e")  # Albanian genitive connector: "Mitrovicë të Veriut" for "Mitrovicë e Veriut"
         for ending, base in _ENDINGS:
             if word.endswith(ending) and len(word) - len(ending) >= 3:
                 candidate = word[: len(word) - len(ending)] + base
@@ -181,8 +180,9 @@ def name_table():
 # -- finding mentions ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
+    """A word of the text (a tuple: a document has hundreds of thousands of them)."""
+
     start: int
     end: int
     text: str
@@ -190,12 +190,18 @@ class _Token:
     capital: bool
 
 
+# Words repeat: each distinct one is normalised once.
+_normalize_word = lru_cache(maxsize=200_000)(normalize)
+
+
 def tokens(text):
     """The words of ``text`` with offsets and normalised forms."""
     found = []
+    append = found.append
     for match in _WORD.finditer(text):
         word = match.group()
-        found.append(_Token(match.start(), match.end(), word, normalize(word), word[0].isupper()))
+        start = match.start()
+        append(_Token(start, start + len(word), word, _normalize_word(word), word[0].isupper()))
     return found
 
 
@@ -205,7 +211,7 @@ def _joined(text, left, right):
 
 
 def find_mentions(text, words=None):
-    """Every place mention in ``text``, in order (not yet geocoded): (first token, last token, base key, inflected)."""
+    """Every place mention in ``text``, in order (not yet geocoded): (first token, last token, [base keys], inflected)."""
     table = name_table()
     words = tokens(text) if words is None else words
     found = []
@@ -226,30 +232,35 @@ def find_mentions(text, words=None):
                 for parts, inflected in prefixes:
                     key = " ".join(parts)
                     if key in table.names and (not inflected or table.inflectable(key)):
-                        if match is None or j > match[0] or (j == match[0] and match[2] and not inflected):
-                            match = (j, key, inflected)
+                        if match is None or j > match[0]:
+                            match = (j, key, inflected, [key])
+                        elif j == match[0] and key not in match[3]:
+                            # Another reading of the same words ("zvecanit" is a name, and "zvecan" inflected).
+                            if match[2] and not inflected:
+                                match = (j, key, inflected, [key] + match[3])
+                            else:
+                                match[3].append(key)
                 if j + 1 >= count or j + 1 - i >= longest or not _joined(text, words[j], words[j + 1]):
                     break
                 j += 1
                 following = table.bases(words[j].key)
                 prefixes = [(parts + [b], inflected or b != words[j].key)
                             for parts, inflected in prefixes for b in following][:8]
-        if match is None or not _plausible(words, i, match[0], match[1], match[2], table):
+        if match is None or not _plausible(text, words, i, match[0], match[1], match[2], table):
             i += 1
             continue
-        last, base, inflected = match
-        found.append((i, last, base, inflected))
+        last, _, inflected, readings = match
+        found.append((i, last, readings, inflected))
         i = last + 1
     return found
 
 
 _AREA_STARTS = frozenset(
-    "north northern south southern east eastern west western central border boundary administrative "
-    "sever severno severnom severa jug veri veriu kufi kufiri kufirin vija".split()
+    ["north", "northern", "south", "southern", "east", "eastern", "west", "western", "central", "border", "boundary", "administrative", "sever", "severno", "severnom", "severa", "jug", "veri", "veriu", "kufi", "kufiri", "kufirin", "vija"]
 )
 
 
-def _plausible(words, first, last, base, inflected, table):
+def _plausible(text, words, first, last, base, inflected, table):
     span = words[first:last + 1]
     keys = [t.key for t in span]
     if not any(t.capital for t in span):
@@ -257,20 +268,39 @@ def _plausible(words, first, last, base, inflected, table):
     if all(k in COMMON_WORDS or k in STOP_WORDS or k in GENERIC_WORDS or k in DIRECTION_WORDS or k in _NOT_PLACES
            for k in keys):
         return False
-    if len(span) == 1 and (keys[0] in _NOT_PLACES or keys[0] in GIVEN_NAMES or len(keys[0]) < 3):
+    if len(span) == 1 and (keys[0] in _NOT_PLACES or len(keys[0]) < 3):
         return False
-    before = words[first - 1] if first else None
-    after = words[last + 1] if last + 1 < len(words) else None
-    if before is not None and before.capital and (before.key in GIVEN_NAMES or before.key in TITLE_WORDS):
-        return False  # "Aleksandar Vučić", "President Kurti"
-    if after is not None and after.capital and keys[-1] in GIVEN_NAMES:
-        return False
-    if len(span) == 1 and after is not None and after.capital and after.key.endswith(("ic", "iq", "ovic")) \
-            and not inflected and base not in table.area_keys and words[first].capital and first and not words[first - 1].capital:
-        return False  # "Milan Radoičić": a given name before a Serbian surname
+    before = words[first - 1] if first and _joined(text, words[first - 1], words[first]) else None
+    after = words[last + 1] if last + 1 < len(words) and _joined(text, words[last], words[last + 1]) else None
+    if base in table.area_keys:
+        return True  # "Predsednik Srbije": a country after a title is still the country
+    if before is not None and before.capital and (_given(before.key) or before.key in TITLE_WORDS):
+        return False  # "Aleksandar Vučić", "Milana Leposavića", "President Kurti"
+    if len(span) == 1 and after is not None and after.capital and not _given(after.key) and (_given(keys[0]) or (
+            after.key not in table.words and after.key not in COMMON_WORDS and after.key not in _NOT_PLACES
+            and after.key not in _ORGANISATIONS)):
+        return False  # "Dren Berisha", "Luka Jovanović": a first name before a surname
+    if len(span) == 1 and before is not None and before.capital and before.key not in table.words \
+            and before.key not in _NOT_PLACES and before.key not in COMMON_WORDS and not _sentence_start(text, before):
+        return False  # "Nebojša Vranješ", "Bekim Lipa": a surname after a first name
     return True
 
 
+def _given(key):
+    """True for a given name, also inflected ("Milana" for Milan)."""
+    if key in GIVEN_NAMES:
+        return True
+    return any(key.endswith(e) and key[: len(key) - len(e)] + b in GIVEN_NAMES
+               for e, b in (("a", ""), ("u", ""), ("om", ""), ("e", "a"), ("i", "a"), ("it", ""), ("in", "")))
+
+
+def _sentence_start(text, token):
+    """True when the token opens a sentence (nothing or sentence punctuation before it)."""
+    before = text[max(0, token.start - 3):token.start].strip()
+    return not before or before[-1] in ".!?:\"“„«"
+
+
+_CONNECTORS = frozenset(["km", "e", "i", "se", "te", "of"])
 _PUNCTUATION = re.compile(r"[,;:.!?()\[\]\"“”„«»]")
 
 
@@ -281,11 +311,11 @@ def _context_words(text, words, first, last):
     before = []
     k = first - 1
     while k >= 0 and first - k <= 4 and not _PUNCTUATION.search(text, words[k].end, words[k + 1].start):
-        key = words[k].key
+        key = _NEAR_FORMS.get(words[k].key, words[k].key)
         kind = _KIND_FORMS.get(key, key)
         if key in NEAR_WORDS or key in DIRECTION_WORDS or kind in KIND_OF_WORD or key == "of":
             before.insert(0, kind)
-        elif not (key in STOP_WORDS or key in LOCATIVE_WORDS or key in GENERIC_WORDS or key == "km"):
+        elif not (key in STOP_WORDS or key in LOCATIVE_WORDS or key in GENERIC_WORDS or key in _CONNECTORS):
             break
         k -= 1
     while before and before[0] == "of":
@@ -304,6 +334,17 @@ def _context_words(text, words, first, last):
     return before, after, k - 1 if after else last
 
 
+def _organisation(text, words, first, last):
+    """True when the name is part of an organisation's: "Kosovo Police", "Policia e Kosovës"."""
+    if last + 1 < len(words) and words[last + 1].key in _ORGANISATIONS and _joined(text, words[last], words[last + 1]):
+        return True
+    k = first - 1
+    if k >= 0 and words[k].key in ("e", "i", "se", "te", "of", "za", "for") and not _PUNCTUATION.search(text, words[k].end, words[first].start):
+        k -= 1
+    return k >= 0 and k < first and words[k].key in _ORGANISATIONS and not _PUNCTUATION.search(
+        text, words[k].end, words[first].start)
+
+
 def _locative(text, words, first):
     k = first - 1
     while k >= 0 and first - k <= 4:
@@ -320,11 +361,19 @@ def _locative(text, words, first):
 def geocode_mentions(text, words=None):
     """The place mentions of ``text``, each geocoded; names the geocoder cannot place are dropped."""
     words = tokens(text) if words is None else words
+    table = name_table()
     mentions = []
-    for first, last, base, inflected in find_mentions(text, words):
+    for first, last, readings, inflected in find_mentions(text, words):
         before, after, stop = _context_words(text, words, first, last)
-        query = " ".join(before + [base] + [w for w in after if w not in base.split()])
-        results = lookup(query, limit=8) or lookup(base, limit=8)
+        for base in readings:
+            query = " ".join(before + [base] + [w for w in after if w not in base.split()])
+            # A name known only as part of a feature's ("Merdarës" of "Kalimi i Merdarës") is
+            # asked for with that feature's kind word.
+            kinds = {p.kind for p in table.names.get(base, ())} & {"crossing", "monastery", "bridge", "lake"}
+            results = lookup(query, limit=8) or lookup(base, limit=8) or next(
+                (found for kind in sorted(kinds) if (found := lookup(f"{base} {kind}", limit=8))), None)
+            if results:
+                break
         if not results:
             continue
         best = results[0]
@@ -338,37 +387,54 @@ def geocode_mentions(text, words=None):
         others = tuple(
             (o["name"], o["lat"], o["lon"], o["geo_precision"]) for o in best.get("ambiguous") or ()
         )
+        organisation = _organisation(text, words, first, stop)
         mentions.append(PlaceMention(
             start, end, surface, query, best["name"], best["lat"], best["lon"], best["geo_precision"], best["kind"],
-            best.get("country", ""), _locative(text, words, first), how, others,
+            best.get("country", ""), _locative(text, words, first) and not organisation, how, others,
+            organisation, first,
         ))
     return _by_context(mentions)
 
 
 def _by_context(mentions):
-    """Ambiguous names take the reading closest to the document's unambiguous places."""
-    from mapapp.gazetteer import haversine_km
-
-    anchors = [(m.lat, m.lon) for m in mentions if not m.candidates and m.geo_precision <= 3]
-    if not anchors:
-        return mentions
-    lat = sum(a[0] for a in anchors) / len(anchors)
-    lon = sum(a[1] for a in anchors) / len(anchors)
+    """An ambiguous name takes the reading nearest the report's other places."""
+    points = {}
+    for o in mentions:
+        if o.geo_precision <= 4:
+            points.setdefault(o.name, set()).add((round(o.lat, 3), round(o.lon, 3)))
+    chosen = {}  # the same ambiguous name is read the same way throughout the report
     resolved = []
     for m in mentions:
-        if m.candidates:
-            # Only among readings as precise as the gazetteer's choice: a village called
-            # "Kosovo" is no reading of the country.
-            options = [(m.name, m.lat, m.lon, m.geo_precision)] + [
-                c for c in m.candidates if c[3] == m.geo_precision]
-            best = min(options, key=lambda o: haversine_km(o[1], o[2], lat, lon))
-            if best[0] != m.name or (best[1], best[2]) != (m.lat, m.lon):
-                others = tuple(o for o in options if o is not best)
-                how = f"{m.how}; {best[0]!r} chosen over {m.name!r} as nearer the report's other places"
-                m = PlaceMention(m.start, m.end, m.text, m.query, best[0], best[1], best[2], best[3], m.kind,
-                                 m.country, m.locative, how, others)
+        if m.candidates and (m.name, m.lat, m.lon) not in chosen:
+            others = [p for name, found in points.items() if name != m.name for p in found]
+            chosen[m.name, m.lat, m.lon] = _nearest(m, others) if others else None
+        best = chosen.get((m.name, m.lat, m.lon)) if m.candidates else None
+        if best is not None:
+            options = [(m.name, m.lat, m.lon, m.geo_precision), *m.candidates]
+            rest = tuple(o for o in options if o is not best)
+            how = f"{m.how}; {best[0]!r} at {best[1]:.4f}, {best[2]:.4f} chosen as nearest the report's other places"
+            m = PlaceMention(m.start, m.end, m.text, m.query, best[0], best[1], best[2], best[3], m.kind,
+                             m.country, m.locative, how, rest, m.organisation, m.first_token)
         resolved.append(m)
     return resolved
+
+
+def _nearest(mention, others):
+    """The reading of an ambiguous mention nearest the other places, or None to keep the gazetteer's."""
+    from mapapp.gazetteer import haversine_km
+
+    # Only among readings as precise as the gazetteer's choice: a village called "Kosovo" is no
+    # reading of the country.
+    options = [(mention.name, mention.lat, mention.lon, mention.geo_precision)] + [
+        c for c in mention.candidates if c[3] == mention.geo_precision]
+
+    def distance(option):
+        return min(haversine_km(option[1], option[2], lat, lon) for lat, lon in others)
+
+    best = min(options, key=distance)
+    if (best[1], best[2]) != (mention.lat, mention.lon) and distance(best) + 1 < distance(options[0]):
+        return best
+    return None
 
 
 # Words that point back to a place named before ("in the area", "u regionu", "në zonë").

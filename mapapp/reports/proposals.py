@@ -17,12 +17,19 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from mapapp.incident import Document, Incident
-from mapapp.names import normalize
 from mapapp.reports import events
-from mapapp.reports.dates import DateMention, DateReader
-from mapapp.reports.places import ANAPHORA, PlaceMention, border_distance_km, geocode_mentions, lookup, tokens
+from mapapp.reports.dates import DateReader
+from mapapp.reports.places import (
+    ANAPHORA,
+    PlaceMention,
+    border_distance_km,
+    geocode_mentions,
+    lookup,
+    tokens,
+)
 from mapapp.reports.sentences import split
 from mapapp.text import one_line
 
@@ -48,8 +55,7 @@ _ATTRIBUTION = re.compile(
     r"\b(?:confirmed|according to|reported|said|told|potvrdi\w*|prema|saopst\w*|konfirmo\w*|sipas|tha)\b"
 )
 _BACKGROUND_BEFORE = frozenset(
-    "born rodjen rodjena lindur from iz nga towards toward prema drejt between izmedju midis mes via preko through "
-    "native poreklom".split()
+    ["born", "rodjen", "rodjena", "lindur", "from", "iz", "nga", "towards", "toward", "prema", "drejt", "between", "izmedju", "midis", "mes", "via", "preko", "through", "native", "poreklom"]
 )
 _DEMONYMS = (
     (re.compile(r"\b(?:serbian|serbia s|srbij\w*|srpsk\w*|serbis\w*|serbe|serbia)\b"), "Serbia"),
@@ -97,6 +103,30 @@ def document_id(text):
     return DOCUMENT_PREFIX + hashlib.blake2b(_LAYOUT + text.encode("utf-8"), digest_size=8).hexdigest()
 
 
+class _Norms:
+    """Normalised text of any stretch of the document, built from its words' normalised forms
+    (each word is normalised once; sentences and clauses are joined from them)."""
+
+    def __init__(self, words):
+        self.words = words
+        self.starts = [w.start for w in words]
+        self._cache = {}
+
+    def span(self, start, end):
+        key = (start, end)
+        found = self._cache.get(key)
+        if found is None:
+            first = bisect.bisect_left(self.starts, start)
+            last = bisect.bisect_left(self.starts, end)
+            found = self._cache[key] = " ".join(w.key for w in self.words[first:last] if w.end <= end)
+        return found
+
+    def before(self, offset, count):
+        """The last ``count`` normalised words before ``offset``."""
+        last = bisect.bisect_left(self.starts, offset)
+        return [w.key for w in self.words[max(0, last - count):last]]
+
+
 @dataclass
 class _Draft:
     typed: events.Typed
@@ -127,63 +157,142 @@ def extract(text, *, title="", source="", published=None, doc_id=None):
         k = bisect.bisect_right(starts, mention.start) - 1
         if k >= 0 and mention.end <= sentences[k].end:
             by_sentence[k].append(mention)
-    all_dates = []
-    dates_of = []
-    for sentence in sentences:
-        k = bisect.bisect_left(year_offsets, sentence.start) - 1
-        hint = years[k][1] if k >= 0 else (years[0][1] if years else None)
-        found = reader.find(text, sentence.start, sentence.end, hint)
-        dates_of.append(found)
-        all_dates.extend(found)
+    def year_hint(offset):
+        k = bisect.bisect_left(year_offsets, offset) - 1
+        return years[k][1] if k >= 0 else (years[0][1] if years else None)
+
+    all_dates = reader.find_all(text, year_hint)
+    dates_of = [[] for _ in sentences]
+    for mention in all_dates:
+        k = bisect.bisect_right(starts, mention.start) - 1
+        if k >= 0 and mention.end <= sentences[k].end + 1:
+            dates_of[k].append(mention)
     title_places = geocode_mentions(title) if title else []
-    drafts = _read(text, sentences, by_sentence, dates_of, title_places)
+    drafts = _read(text, _Norms(words), sentences, by_sentence, dates_of, title_places)
     proposals = tuple(_proposal(text, document, sentences, draft, n) for n, draft in enumerate(drafts, 1))
     return Extraction(document, tuple(sentences), tuple(places), tuple(all_dates), proposals, published)
 
 
-def _read(text, sentences, places_of, dates_of, title_places):
+# Commas and semicolons, and the conjunctions that join two events ("closed the crossing after
+# people blocked the road", "ndërsa po atë ditë ...").
+_CLAUSE_BREAK = re.compile(
+    r"[,;:]\s+|\s+[-–—]\s+|\s+(?=(?:after|when|while|whereas|nakon|posle|pošto|dok|pasi|kur|ndërsa|после|након|док)\s)",
+    re.IGNORECASE)
+# Event types told together in one sentence are one event: a gathering that turns violent,
+# arrests at a protest, the blast and the damage it did, shots at police and the wounded.
+_TOGETHER = (
+    frozenset({"Protests", "Riots"}), frozenset({"Explosions/Remote violence", "Strategic developments:Looting/property destruction"}),
+    frozenset({"Battles", "Violence against civilians"}), frozenset({"Riots", "Strategic developments:Arrests"}),
+    frozenset({"Protests", "Strategic developments:Arrests"}),
+)
+
+
+def _group(typed):
+    if typed.event_type == "Strategic developments":
+        return f"Strategic developments:{typed.sub_event_type}"
+    return typed.event_type
+
+
+def _together(a, b):
+    if _group(a) == _group(b) or a.event_type == b.event_type == "Explosions/Remote violence":
+        return True
+    return any({_group(a), _group(b)} <= pair for pair in _TOGETHER)
+
+
+def _severer(a, b):
+    return a if events.SEVERITY.index(a.event_type) <= events.SEVERITY.index(b.event_type) else b
+
+
+def _clauses(text, sentence):
+    """(start, end) of the comma- or semicolon-separated parts of a sentence."""
+    return _clauses_of(text, sentence.start, sentence.end)
+
+
+@lru_cache(maxsize=4096)
+def _clauses_of(text, start, end):
+    spans = []
+    stop = end
+    for match in _CLAUSE_BREAK.finditer(text, start, stop):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < stop:
+        spans.append((start, stop))
+    return tuple(spans)
+
+
+def _events_of(text, norms, sentence, norm):
+    """[(typed, clause start, clause end)] of the events a sentence reports, in order."""
+    clauses = _clauses(text, sentence)
+    context = " ".join(n for n in (norms.span(a, b) for a, b in clauses) if not events.STATEMENT.search(n))
+    found = []
+    for start, end in clauses:
+        typed = events.classify(norms.span(start, end), context, norms.span(sentence.start, start))
+        if typed is None:
+            continue
+        if found and _together(found[-1][0], typed):
+            previous = found[-1]
+            found[-1] = (_severer(previous[0], typed), previous[1], end)
+        else:
+            found.append((typed, start, end))
+    if not found:
+        typed = events.statement(norm)
+        if typed is not None:
+            found.append((typed, sentence.start, sentence.end))
+    return found
+
+
+def _read(text, norms, sentences, places_of, dates_of, title_places):
     drafts = []
     for i, sentence in enumerate(sentences):
-        norm = normalize(sentence.text)
-        typed = events.classify(norm)
-        if typed is None:
-            typed = events.statement(norm)
+        norm = norms.span(sentence.start, sentence.end)
+        found = _events_of(text, norms, sentence, norm)
         last = drafts[-1] if drafts else None
         adjacent = last is not None and last.paragraph == sentence.paragraph and last.sentences[-1] == i - 1
-        if typed is None:
+        if not found:
             if adjacent and _ANAPHORIC_START.match(norm) and _ATTRIBUTION.search(norm):
                 last.sentences.append(i)  # "This stance was confirmed by the NATO press service"
             continue
-        own_dates = [d for d in dates_of[i] if not _background_date(text, d)]
-        own_places = [m for m in places_of[i] if not _background_place(text, m)]
-        locative = [m for m in own_places if m.locative]
-        same_day = _SAME_DAY.search(norm) or _NEXT_DAY.search(norm)
-        if adjacent and typed.event_type == last.typed.event_type and not own_dates and not same_day and (
-                not locative or any(_near(m, last.place) for m in locative)):
-            last.sentences.append(i)  # the same event, told on
-            continue
-        if _retold(drafts, typed, own_dates, locative, same_day, sentence.paragraph):
-            continue
-        draft = _Draft(typed, [i], sentence.paragraph, None, "", "", None, "", "")
-        _date(draft, norm, own_dates, drafts, sentences, dates_of, i)
-        _place(draft, norm, own_places, locative, drafts, sentences, places_of, i, title_places)
-        drafts.append(draft)
+        sentence_dates = [d for d in dates_of[i] if not _background_date(norms, d)]
+        sentence_places = [m for m in places_of[i] if not _background_place(norms, m)]
+        for k, (typed, start, end) in enumerate(found):
+            clause_norm = norms.span(start, end)
+            own_dates = [d for d in sentence_dates if start <= d.start < end] or sentence_dates
+            clause_places = [m for m in sentence_places if start <= m.start < end]
+            locative = [m for m in clause_places if m.locative] or [m for m in sentence_places if m.locative]
+            same_day = _SAME_DAY.search(norm) or _NEXT_DAY.search(norm)
+            statement = typed.sub_event_type == "Political statement"
+            if k == 0 and adjacent and _together(typed, last.typed) and not own_dates and not same_day and (
+                    statement or not locative or any(_near(m, last.place) for m in locative)):
+                last.sentences.append(i)  # the same event, told on
+                last.typed = _severer(last.typed, typed)
+                continue
+            if _retold(drafts, typed, own_dates, clause_places, same_day, sentence.paragraph):
+                continue
+            draft = _Draft(typed, [i], sentence.paragraph, None, "", "", None, "", "")
+            _date(draft, clause_norm if own_dates is not sentence_dates else norm, own_dates, drafts, sentences,
+                  dates_of, i)
+            _place(text, norms, draft, norm, clause_places, sentence_places, drafts, sentences, places_of, i,
+                   title_places)
+            drafts.append(draft)
     return drafts
 
 
-def _retold(drafts, typed, own_dates, locative, same_day, paragraph):
+def _retold(drafts, typed, own_dates, places, same_day, paragraph):
     """True when the sentence tells again an event already proposed: the same kind of event
     with no date of its own and no other place ("the suspect was taken into custody",
-    "Leposavić was brought in"). An arrest is retold anywhere in the report, other events
-    within their paragraph."""
+    "Leposavić was brought in", "the protest ended without incident"). Within a paragraph a
+    place named without "in"/"at" does not make it another event; across paragraphs any does."""
     if own_dates or same_day:
         return False
-    for draft in drafts:
+    locative = [m for m in places if m.locative]
+    for draft in reversed(drafts):
         if draft.typed.sub_event_type != typed.sub_event_type:
             continue
-        if typed.weak or any(_near(m, draft.place) for m in locative):
+        # "the blast", "the arrest": a noun with the definite article points back to the event.
+        if typed.weak or typed.definite or any(_near(m, draft.place) for m in locative):
             return True
-        if not locative and (draft.paragraph == paragraph or typed.sub_event_type == "Arrests"):
+        if not locative and (draft.paragraph == paragraph or not places):
             return True
     return False
 
@@ -203,13 +312,9 @@ def _coordinates(place):
     return place["lat"], place["lon"]
 
 
-def _before_words(text, start, count=3):
-    return normalize(text[max(0, start - 40):start]).split()[-count:]
-
-
-def _background_place(text, mention):
+def _background_place(norms, mention):
     """Origin, route, birthplace: "from Raška", "between Zvečan and Zubin Potok", "rođen u"."""
-    before = _before_words(text, mention.start, 6)
+    before = norms.before(mention.start, 6)
     near = before[-3:]
     if any(w in _BACKGROUND_BEFORE for w in near):
         return True
@@ -217,8 +322,8 @@ def _background_place(text, mention):
         w in ("and", "i", "dhe", "e") for w in near)
 
 
-def _background_date(text, mention):
-    before = _before_words(text, mention.start, 2)
+def _background_date(norms, mention):
+    before = norms.before(mention.start, 2)
     return any(w in ("born", "since", "rodjen", "rodjena", "lindur", "od", "nga", "prej") for w in before) and \
         mention.precision == "year"
 
@@ -272,8 +377,13 @@ def _date(draft, norm, own_dates, drafts, sentences, dates_of, i):
     draft.date_how = "none"
 
 
-def _place(draft, norm, own_places, locative, drafts, sentences, places_of, i, title_places):
+def _place(text, norms, draft, norm, clause_places, sentence_places, drafts, sentences, places_of, i, title_places):
     paragraph = sentences[i].paragraph
+    attributed = _attribution_spans(text, norms, sentences[i])
+    outside = [m for m in sentence_places if not any(a <= m.start < b for a, b in attributed)]
+    clause_named = [m for m in clause_places if not m.organisation]
+    named = clause_named or [m for m in outside if not m.organisation]
+    locative = [m for m in clause_places if m.locative] or ([] if clause_named else [m for m in outside if m.locative])
     if draft.typed.sub_event_type == "Political statement":
         spoken = [m for m in locative if m.geo_precision <= 3]
         if spoken:
@@ -287,27 +397,58 @@ def _place(draft, norm, own_places, locative, drafts, sentences, places_of, i, t
                     draft.place_how = "speaker"
                     return
     if locative:
-        return _set_place(draft, locative[0], "the place the sentence puts it at")
+        return _set_place(draft, _head(norms, _in_region_first(locative), sentence_places),
+                          "the place the sentence puts it at")
     if ANAPHORA.search(sentences[i].text) or re.search(r"\bin the region\b|\bu regionu\b|\bne rajon\b", norm):
         previous = next((d for d in reversed(drafts) if d.paragraph == paragraph and d.place is not None), None)
         if previous is not None:
             draft.place, draft.place_how = previous.place, "anaphora"
             draft.place_note = "'the area/region' points back to the place of the event before it"
             return
-    if own_places:
-        return _set_place(draft, own_places[0], "the place named in the sentence")
+    if named:
+        return _set_place(draft, _in_region_first(named), "the place named in the sentence")
     for k in range(i - 1, -1, -1):
         if sentences[k].paragraph != paragraph:
             break
-        named = [m for m in places_of[k] if not m.text.isupper()]
-        if named:
-            return _set_place(draft, named[-1], "no place in the sentence: the last place named before it in the paragraph")
+        earlier = [m for m in places_of[k] if not m.organisation and not _background_place(norms, m)]
+        if earlier:
+            return _set_place(draft, earlier[-1], "no place in the sentence: the last place named before it in the paragraph")
     if title_places:
         return _set_place(draft, title_places[0], "no place in the passage: the place in the report's title")
+    organisations = [m for m in sentence_places if m.organisation]
+    if organisations:
+        return _set_place(draft, organisations[0], "only an organisation's name places it")
     found = lookup("Kosovo")
     draft.place = found[0] if found else None
     draft.place_note = "no place named in or before the passage: coded to Kosovo as a whole"
     draft.place_how = "default"
+
+
+def _attribution_spans(text, norms, sentence):
+    """The clauses of a sentence that say who told it ("saopštila je policija u Prištini")."""
+    return [(a, b) for a, b in _clauses(text, sentence) if events.STATEMENT.search(norms.span(a, b))
+            and events.classify(norms.span(a, b)) is None]
+
+
+_FAR_KM = 100.0
+_DESCRIPTOR = re.compile(r"^\W*(?:kod|near|u blizini|blizu|prane|afer|nadomak|outside|pored)\W*$")
+
+
+def _in_region_first(mentions):
+    """The first mention, preferring one in the region over one far from it ("Mahala" in Turkey...)."""
+    from mapapp.gazetteer import haversine_km
+    from mapapp.reports.places import FOCUS_POINT
+
+    close = [m for m in mentions if m.geo_precision >= 4 or haversine_km(m.lat, m.lon, *FOCUS_POINT) <= _FAR_KM]
+    return (close or mentions)[0]
+
+
+def _head(norms, mention, mentions):
+    """In "prelaz Končulj kod Bujanovca" the place is the crossing; the town only describes it."""
+    before = [m for m in mentions if m.end <= mention.start and mention.start - m.end <= 14]
+    if before and _DESCRIPTOR.match(norms.span(before[-1].end, mention.start) or "-"):
+        return before[-1]
+    return mention
 
 
 def _set_place(draft, mention, why):

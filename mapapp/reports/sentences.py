@@ -13,8 +13,7 @@ _END = re.compile(r"[.!?…]+[\"'”’»)]*(?=\s+[\"'“„«(]?[A-ZČĆĐŠŽ�
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•]|\d+\.)\s)|\n")
 # Words after which a full stop does not end a sentence (titles, initials, abbreviations).
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof gen col lt maj capt sgt st no nr vs etc e.g i.e approx jan feb mar apr jun jul aug "
-    "sep sept oct nov dec ul br tel str g gđa gđica dr. prof. mr. sh z zt znj nj sv".split()
+    ["mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "maj", "capt", "sgt", "st", "no", "nr", "vs", "etc", "e.g", "i.e", "approx", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ul", "br", "tel", "str", "g", "gđa", "gđica", "dr.", "prof.", "mr.", "sh", "z", "zt", "znj", "nj", "sv"]
 )
 
 
@@ -48,19 +47,14 @@ def _ends(text, start, end):
 
 
 _MONTH_WORDS = frozenset(
-    "januar januara februar februara mart marta april aprila maj maja jun juna jul jula avgust avgusta "
-    "septembar septembra oktobar oktobra novembar novembra decembar decembra "
-    "јануар јануара фебруар фебруара март марта април априла мај маја јун јуна јул јула август августа "
-    "септембар септембра октобар октобра новембар новембра децембар децембра".split()
+    ["januar", "januara", "februar", "februara", "mart", "marta", "april", "aprila", "maj", "maja", "jun", "juna", "jul", "jula", "avgust", "avgusta", "septembar", "septembra", "oktobar", "oktobra", "novembar", "novembra", "decembar", "decembra", "јануар", "јануара", "фебруар", "фебруара", "март", "марта", "април", "априла", "мај", "маја", "јун", "јуна", "јул", "јула", "август", "августа", "септембар", "септембра", "октобар", "октобра", "новембар", "новембра", "децембар", "децембра"]
 )
 
 
 def split(text):
     """The sentences of ``text`` in order; whitespace between them belongs to none."""
     sentences = []
-    paragraph = 0
-    position = 0
-    for block_start, block_end in _blocks(text):
+    for paragraph, (block_start, block_end) in enumerate(_blocks(text)):
         cut = block_start
         for end in _ends(text, block_start, block_end) + [block_end]:
             piece = text[cut:end]
@@ -70,9 +64,6 @@ def split(text):
                 sentences.append(Sentence(len(sentences), stripped_start, stripped_end,
                                           text[stripped_start:stripped_end], paragraph))
             cut = end
-        paragraph += 1
-        position = block_end
-    del position
     return sentences
 
 
