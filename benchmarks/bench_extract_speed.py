@@ -1,6 +1,6 @@
 """Extraction speed: report text per second once the gazetteer is loaded, and a cold `extract`.
 
-    .venv/bin/python benchmarks/bench_extract_speed.py [--repeat N]
+    .venv/bin/python -m benchmarks.bench_extract_speed [--repeat N]
 
 Throughput: the evaluation reports (tests/fixtures/reports/eval, four languages) are read by
 `mapapp.reports.extract` in one process after a warm-up report has loaded the gazetteer, (a) one
@@ -15,7 +15,6 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))

@@ -84,16 +84,17 @@ class PlaceMention:
 # -- the one door to the geocoder ------------------------------------------------------------
 
 
+@cache
+def _geocoder():
+    from mapapp.geocoders import get_geocoder
+
+    return get_geocoder()  # the default: the offline gazetteer, behind the app's one interface
+
+
 @lru_cache(maxsize=20_000)
-def _lookup(query, limit):
-    from mapapp.gazetteer import default_gazetteer
-
-    return tuple(default_gazetteer().search(query, limit=limit))
-
-
 def lookup(query, limit=1):
-    """Result dicts for ``query`` from the offline gazetteer, best first (the geocoder interface)."""
-    return [dict(result) for result in _lookup(query, limit)]
+    """GeocodeResults for ``query``, best first, from the app's geocoder interface (a tuple)."""
+    return tuple(_geocoder().search(query, limit=limit))
 
 
 def border_distance_km(lat, lon):
@@ -103,6 +104,8 @@ def border_distance_km(lat, lon):
 
 
 def _gazetteer_names():
+    # Finding names inside running text needs every name at once, which no geocoder interface
+    # offers; the gazetteer's own index gives them (its places are what the geocoder answers with).
     from mapapp.gazetteer import default_gazetteer
 
     return default_gazetteer().names()
@@ -377,20 +380,20 @@ def geocode_mentions(text, words=None):
         if not results:
             continue
         best = results[0]
-        if best["kind"] in ("feature", "station") and not after and not before:
+        if best.kind in ("feature", "station") and not after and not before:
             continue  # a hill or a stream named like a word of the sentence: not an event's place
         start, end = words[first].start, words[stop].end
         surface = text[start:end]
-        how = f"{surface!r} read as {best['name']!r}"
+        how = f"{surface!r} read as {best.name!r}"
         if inflected:
-            how = f"{surface!r} (an inflected form of {base!r}) read as {best['name']!r}"
+            how = f"{surface!r} (an inflected form of {base!r}) read as {best.name!r}"
         others = tuple(
-            (o["name"], o["lat"], o["lon"], o["geo_precision"]) for o in best.get("ambiguous") or ()
+            (o.name, o.lat, o.lon, o.geo_precision) for o in best.candidates
         )
         organisation = _organisation(text, words, first, stop)
         mentions.append(PlaceMention(
-            start, end, surface, query, best["name"], best["lat"], best["lon"], best["geo_precision"], best["kind"],
-            best.get("country", ""), _locative(text, words, first) and not organisation, how, others,
+            start, end, surface, query, best.name, best.lat, best.lon, best.geo_precision, best.kind,
+            best.country, _locative(text, words, first) and not organisation, how, others,
             organisation, first,
         ))
     return _by_context(mentions)

@@ -135,7 +135,7 @@ class _Draft:
     date: tuple  # (start, end, precision)
     date_note: str
     date_how: str  # "own", "same day", "paragraph", "none"
-    place: object  # PlaceMention or a dict from the geocoder
+    place: object  # a PlaceMention, or a GeocodeResult (the speaker's country, the default)
     place_note: str
     place_how: str
     speaker: str = ""
@@ -302,14 +302,8 @@ def _near(mention, place):
 
     if place is None:
         return True
-    lat, lon = _coordinates(place)
+    lat, lon = place.lat, place.lon
     return haversine_km(mention.lat, mention.lon, lat, lon) <= _SAME_PLACE_KM
-
-
-def _coordinates(place):
-    if isinstance(place, PlaceMention):
-        return place.lat, place.lon
-    return place["lat"], place["lon"]
 
 
 def _background_place(norms, mention):
@@ -463,7 +457,7 @@ def _proposal(text, document, sentences, draft, n):
     if isinstance(place, PlaceMention):
         location, lat, lon, precision, candidates = place.text, place.lat, place.lon, place.geo_precision, place.candidates
     else:
-        location, lat, lon, precision = place["name"], place["lat"], place["lon"], place["geo_precision"]
+        location, lat, lon, precision = place.name, place.lat, place.lon, place.geo_precision
         candidates = ()
     if draft.date is None:
         start = end = None
