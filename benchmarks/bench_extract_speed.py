@@ -16,9 +16,7 @@ import subprocess
 import sys
 import time
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-
+from mapapp import PROJECT_DIR as PROJECT
 from mapapp.reports import extract
 
 EVAL = PROJECT / "tests" / "fixtures" / "reports" / "eval"

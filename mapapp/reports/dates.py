@@ -64,8 +64,10 @@ _E = r"(?!\w)"
 # "week" / "month" the calendar week or month before (offset -1) or of (0) publication.
 _RELATIVE = (
     (r"the day before yesterday|prekjuče|prekjuce|прекјуче|pardje", ("day", -2)),
-    (r"yesterday|last night|juče|juce|jučer|jucer|sinoć|sinoc|јуче|синоћ|dje|mbrëmë|mbreme|natën e kaluar", ("day", -1)),
-    (r"today|this morning|earlier today|tonight|danas|jutros|večeras|veceras|данас|јутрос|вечерас|sot|këtë mëngjes", ("day", 0)),
+    (r"yesterday|last night|juče|juce|jučer|jucer|sinoć|sinoc|јуче|синоћ|dje|mbrëmë|mbreme|natën e"
+        r" kaluar", ("day", -1)),
+    (r"today|this morning|earlier today|tonight|danas|jutros|večeras|veceras|данас|јутрос|вечерас|"
+        r"sot|këtë mëngjes", ("day", 0)),
     (r"last week|prošle (?:nedelje|nedjelje|sedmice)|prosle (?:nedelje|nedjelje|sedmice)|прошле недеље|"
      r"javën e kaluar|javen e kaluar|javën e shkuar", ("week", -1)),
     (r"(?:earlier )?this week|ove (?:nedelje|nedjelje|sedmice)|ове недеље|këtë javë|kete jave", ("week", 0)),
@@ -92,7 +94,8 @@ _PATTERNS = [
     ("month_day_range", re.compile(_B + _MONTH.format("mon") + r"\s+" + _DAY.format("d1") + _SEP + _DAY.format("d2")
                                    + r"(?:,?\s+" + _YEAR.format("y") + r")?" + _E, re.IGNORECASE)),
     ("day_month", re.compile(_B + _DAY.format("d") + r"\s*(?:of\s+)?" + _MONTH.format("mon")
-                             + r"(?:,?\s+(?:të\s+vitit\s+|godine\s+)?" + _YEAR.format("y") + r")?\.?" + _E, re.IGNORECASE)),
+                             + r"(?:,?\s+(?:të\s+vitit\s+|godine\s+)?" + _YEAR.format("y") + r")?\.?" + _E,
+                             re.IGNORECASE)),
     ("month_day", re.compile(_B + _MONTH.format("mon") + r"\s+" + _DAY.format("d")
                              + r"(?:,?\s+" + _YEAR.format("y") + r")?" + _E, re.IGNORECASE)),
     ("month_year", re.compile(_B + r"(?:(?:in|u|në|during|tokom|gjatë|since)\s+)?(?:muajin\s+|mesecu\s+)?"
@@ -101,12 +104,14 @@ _PATTERNS = [
     ("year", re.compile(_B + r"(?:in|during|u|tokom|në|gjatë)\s+(?:vitin\s+|godini\s+)?" + _YEAR.format("y")
                         + r"\.?" + _E, re.IGNORECASE)),
     ("weekday_range", re.compile(
-        _B + r"(?:(?:the )?night (?:between|of|from) |u noći (?:između |od )?|noću (?:između |od )?|у ноћи (?:између )?|"
+        _B + r"(?:(?:the )?night (?:between|of|from) |u noći (?:između |od )?|noću (?:između |od )?|"
+            r"у ноћи (?:између )?|"
         r"natën (?:mes |e )?)(?:së |të )?" + _RANGE_WEEKDAY.format("w1")
         + r"\s+(?:and|to|i|na|dhe|e|и|на)\s+(?:së |të )?" + _RANGE_WEEKDAY.format("w2") + _E, re.IGNORECASE)),
     ("relative", re.compile(_B + "(?P<rel>" + "|".join(p for p, _ in _RELATIVE) + ")" + _E, re.IGNORECASE)),
     ("weekday", re.compile(_B + r"(?:(?:on|last|u|në|të|e|the night of|night of)\s+)?(?:të\s+)?" + _WEEKDAY
-                           + r"(?:\s+(?:night|evening|morning|afternoon|noću|uveče|ujutru|ujutro|natën|mbrëmjen))?" + _E,
+                           + r"(?:\s+(?:night|evening|morning|afternoon|noću|uveče|ujutru|ujutro|"
+                               r"natën|mbrëmjen))?" + _E,
                            re.IGNORECASE)),
 ]
 _RELATIVE_OF = [(re.compile(p, re.IGNORECASE), value) for p, value in _RELATIVE]
@@ -144,7 +149,9 @@ def _span_precision(start, end):
 _INVALID = object()
 # Words near which a date expression can be: months, weekdays, relative words (and digits).
 # Searching only around them keeps the many-alternative patterns off most of the text.
-_ANCHOR_STOP = frozenset(["the", "of", "this", "last", "earlier", "over", "e", "u", "te", "ne", "se", "me", "i", "ate", "over"])
+_ANCHOR_STOP = frozenset([
+    "the", "of", "this", "last", "earlier", "over", "e", "u", "te", "ne", "se", "me", "i", "ate", "over",
+])
 ANCHORS = frozenset(MONTH_OF) | frozenset(RANGE_WEEKDAY_OF) | frozenset(
     word.casefold() for pattern, _ in _RELATIVE for word in re.findall(r"[^\W\d_]+", pattern)
 ) - _ANCHOR_STOP
@@ -269,22 +276,26 @@ class DateReader:
             year = self.published.year
             if dt.date(year, month, min(day, 28)) > self.published:
                 year -= 1
-            return year, f"year of {text.strip()!r} inferred from the publication date {self.published.isoformat()}"
+            return year, (f"year of {text.strip()!r} inferred from the publication date "
+                          f"{self.published.isoformat()}")
         if year_hint is not None:
-            return year_hint, f"year of {text.strip()!r} inferred as {year_hint} from the year written earlier in the document"
+            return year_hint, (f"year of {text.strip()!r} inferred as {year_hint} from the year"
+                               " written earlier in the document")
         return None, f"{text.strip()!r} gives no year and no publication date was given: left undated"
 
     def _weekday(self, match, weekday):
         text = match.group().strip()
         before = match.string[max(0, match.start() - 12):match.start()].casefold()
-        if re.search(r"(?:next|coming|sledeću|sledecu|narednu|naredni|iduću|iducu|следећу|наредну|ardhshme|tjetër)\s*$", before):
+        if re.search(r"(?:next|coming|sledeću|sledecu|narednu|naredni|iduću|iducu|следећу|наредну|"
+            r"ardhshme|tjetër)\s*$", before):
             return None  # "next Saturday": not a day anything happened on yet
         if self.published is None:
             return DateMention(match.start(), match.end(), match.group(), None, None, "unknown",
                                f"{text!r} needs a publication date to be dated: left undated")
         back = (self.published.weekday() - weekday) % 7
         date = self.published - dt.timedelta(days=back)
-        note = f"{text!r} read as the last {calendar.day_name[weekday]} on or before the publication date {self.published.isoformat()}"
+        note = (f"{text!r} read as the last {calendar.day_name[weekday]} on or before the publication"
+                f" date {self.published.isoformat()}")
         return DateMention(match.start(), match.end(), match.group(), date, date, "day", note)
 
     def _weekday_range(self, match, first, second):

@@ -143,7 +143,8 @@ RULES = (
           r"terhoq\w* (?:\w+ ){0,2}(?:trupat|forcat|njesit)|"
           r"(?:closed|reopened|shut|zatvoren\w*|zatvoril\w*|ponovo otvoren\w*|ponovo otvoril\w*|otvoren\w* (?:je|su) "
           r"ponovo|mbyll\w*|rihap\w*) (?:\w+ ){0,7}(?:crossings?|border|prelaz\w*|granic\w*|pik\w* kufitar\w*|"
-          r"kalim\w*|bridge|most\w*|ur[ae]n?\b)|(?:crossings?|prelaz\w*|pika kufitare|bridge|most na ibru) (?:\w+ ){0,3}"
+          r"kalim\w*|bridge|most\w*|ur[ae]n?\b)|(?:crossings?|prelaz\w*|pika kufitare|bridge|most na"
+              r" ibru) (?:\w+ ){0,3}"
           r"(?:was |were |has been |je |su |u |eshte )?(?:closed|reopened|zatvoren\w*|ponovo otvoren\w*|"
           r"mbyll\w*|rihap\w*)"),
     _rule("Strategic developments", "Agreement",
@@ -176,7 +177,8 @@ _REACTION = re.compile(
     r"napad\w*|incident\w*|osud\w*|pozv\w*|apel\w*|istrag\w*|povredj\w*|ubijen\w*|"
     r"sulm\w*|denco\w*|beri thirrje|hetim\w*|plagos\w*|vrare)\b"
 )
-_GENERIC_SPEAKERS = re.compile(r"\b(?:analysts?|observers?|experts?|commentators?|diplomats?|opozicij\w*|analitic\w*)\b")
+_GENERIC_SPEAKERS = re.compile(r"\b(?:analysts?|observers?|experts?|commentators?|diplomats?|"
+    r"opozicij\w*|analitic\w*)\b")
 # Words that make what follows hypothetical, planned, background or suspected: not a report.
 HEDGE = re.compile(
     r"\b(?:risk of|fears? of|threat of|to prevent|prevent\w*|could|might|if|unless|avoid\w*|possible|potential|"
@@ -229,7 +231,8 @@ def classify(norm, context="", before=""):
         norm = _CROWD_CONTROL.sub(" ", norm)
     for rule in RULES:
         for match in rule.pattern.finditer(norm):
-            if _hedged(norm, match.start(), before) or _DEMONSTRATIVE.search(norm, max(0, match.start() - 8), match.start()):
+            start = match.start()
+            if _hedged(norm, start, before) or _DEMONSTRATIVE.search(norm, max(0, start - 8), start):
                 continue
             if rule.sub_event_type == "Disrupted weapons use" and _REMAINS.search(match.group()):
                 continue  # "found the remains of the device": the explosion is the event

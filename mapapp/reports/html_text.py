@@ -9,12 +9,21 @@ import re
 from html.parser import HTMLParser
 
 # Elements whose content is not readable text.
-_HIDDEN = frozenset(["script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object", "embed", "canvas", "select", "button"])
+_HIDDEN = frozenset([
+    "script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object", "embed",
+    "canvas", "select", "button",
+])
 # Elements that start a new paragraph.
 _BLOCKS = frozenset(
-    ["p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "blockquote", "pre", "figure", "figcaption", "form", "fieldset", "address", "hr"]
+    [
+        "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "h1", "h2", "h3", "h4", "h5",
+        "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "blockquote", "pre", "figure", "figcaption",
+        "form", "fieldset", "address", "hr",
+    ]
 )
-_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"])
+_VOID = frozenset([
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+])
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 

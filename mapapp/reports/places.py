@@ -36,7 +36,11 @@ _JOIN = re.compile(r"[ \t\u00a0]*(?:[-–—][ \t\u00a0]*)?")
 
 # Words before a name that say the event happened there (English, Serbian, Albanian).
 LOCATIVE_WORDS = frozenset(
-    ["in", "at", "near", "outside", "around", "inside", "within", "across", "along", "between", "on", "u", "kod", "blizu", "pored", "ispred", "kraj", "oko", "nadomak", "na", "prema", "ne", "prane", "afer", "te", "tek", "rreth", "jashte", "brenda"]
+    [
+        "in", "at", "near", "outside", "around", "inside", "within", "across", "along", "between", "on", "u",
+        "kod", "blizu", "pored", "ispred", "kraj", "oko", "nadomak", "na", "prema", "ne", "prane", "afer", "te",
+        "tek", "rreth", "jashte", "brenda",
+    ]
 ) | NEAR_WORDS
 # Inflected kind words → the kind word the gazetteer reads.
 _KIND_FORMS = {
@@ -50,14 +54,51 @@ _KIND_FORMS = {
 _NEAR_FORMS = {"blizini": "near", "nadomak": "near", "kod": "near", "afer": "near", "prane": "near"}
 # Titles and given names: the capitalised word after them names a person.
 TITLE_WORDS = frozenset(
-    ["president", "prime", "minister", "mayor", "mr", "mrs", "ms", "dr", "general", "commander", "spokesman", "spokeswoman", "spokesperson", "director", "chief", "head", "leader", "deputy", "ambassador", "envoy", "premier", "judge", "prosecutor", "lawyer", "predsednik", "predsjednik", "premijer", "ministar", "ministarka", "gradonacelnik", "gradonacelnica", "portparol", "direktor", "komandant", "sudija", "tuzilac", "advokat", "poslanik", "presidenti", "presidentja", "kryeministri", "ministri", "ministrja", "kryetari", "kryetarja", "zedhenesi", "drejtori", "komandanti", "gjyqtari", "prokurori", "deputeti"]
+    [
+        "president", "prime", "minister", "mayor", "mr", "mrs", "ms", "dr", "general", "commander", "spokesman",
+        "spokeswoman", "spokesperson", "director", "chief", "head", "leader", "deputy", "ambassador", "envoy",
+        "premier", "judge", "prosecutor", "lawyer", "predsednik", "predsjednik", "premijer", "ministar",
+        "ministarka", "gradonacelnik", "gradonacelnica", "portparol", "direktor", "komandant", "sudija", "tuzilac",
+        "advokat", "poslanik", "presidenti", "presidentja", "kryeministri", "ministri", "ministrja", "kryetari",
+        "kryetarja", "zedhenesi", "drejtori", "komandanti", "gjyqtari", "prokurori", "deputeti",
+    ]
 )
-GIVEN_NAMES = frozenset(normalize(n) for n in ["Aleksandar", "Vučić", "Milan", "Ivan", "Goran", "Zoran", "Dragan", "Dejan", "Nenad", "Nikola", "Marko", "Petar", "Srđan", "Miloš", "Milica", "Jovan", "Vladimir", "Slobodan", "Dušan", "Igor", "Zlatan", "Miroslav", "Radoslav", "Milorad", "Ljubomir", "Branimir", "Stefan", "Ana", "Jelena", "Marija", "Srećko", "Zvonko", "Dalibor", "Oliver", "Ivica", "Goran", "Rada", "Tatjana", "Jovana", "Aleksandra", "Ivana", "Petar", "Igor", "Ognjen", "Vojislav", "Albin", "Vjosa", "Hashim", "Ramush", "Kadri", "Isa", "Avdullah", "Xhelal", "Bekim", "Besnik", "Arben", "Driton", "Fatmir", "Agim", "Blerim", "Lulzim", "Valon", "Ilir", "Artan", "Enver", "Nexhmedin", "Ibrahim", "Rexhep", "Elbert", "Liburn", "Besa", "Donika", "Glauk", "Dimal", "Gzim", "Hekuran", "Josep", "Miroslav", "Emmanuel", "Olaf", "Joe", "Antony", "Gabriel", "Jens", "Mark", "Tom", "Ursula", "Charles", "Angelina", "Christopher", "Slavko", "Đurić", "Petković", "Goran", "Rakić", "Milan", "Radoičić", "Kurti", "Osmani", "Haradinaj", "Thaçi", "Sveçla", "Dačić", "Brnabić", "Vucevic", "Vučević", "Lajčák", "Borrell", "Stoltenberg", "Rutte", "Escobar", "Dren", "Luka", "Lazar", "Vuk", "Nebojša", "Dragiša", "Dragana", "Milena", "Bojan", "Boban", "Đorđe", "Ljiljana", "Snežana", "Vesna", "Arbër", "Arta", "Ardian", "Fitore", "Kaltrina", "Shpend", "Visar", "Valdrin", "Faton"])
+GIVEN_NAMES = frozenset(normalize(n) for n in [
+    "Aleksandar", "Vučić", "Milan", "Ivan", "Goran", "Zoran", "Dragan", "Dejan", "Nenad", "Nikola", "Marko",
+    "Petar", "Srđan", "Miloš", "Milica", "Jovan", "Vladimir", "Slobodan", "Dušan", "Igor", "Zlatan", "Miroslav",
+    "Radoslav", "Milorad", "Ljubomir", "Branimir", "Stefan", "Ana", "Jelena", "Marija", "Srećko", "Zvonko",
+    "Dalibor", "Oliver", "Ivica", "Goran", "Rada", "Tatjana", "Jovana", "Aleksandra", "Ivana", "Petar", "Igor",
+    "Ognjen", "Vojislav", "Albin", "Vjosa", "Hashim", "Ramush", "Kadri", "Isa", "Avdullah", "Xhelal", "Bekim",
+    "Besnik", "Arben", "Driton", "Fatmir", "Agim", "Blerim", "Lulzim", "Valon", "Ilir", "Artan", "Enver",
+    "Nexhmedin", "Ibrahim", "Rexhep", "Elbert", "Liburn", "Besa", "Donika", "Glauk", "Dimal", "Gzim", "Hekuran",
+    "Josep", "Miroslav", "Emmanuel", "Olaf", "Joe", "Antony", "Gabriel", "Jens", "Mark", "Tom", "Ursula",
+    "Charles", "Angelina", "Christopher", "Slavko", "Đurić", "Petković", "Goran", "Rakić", "Milan", "Radoičić",
+    "Kurti", "Osmani", "Haradinaj", "Thaçi", "Sveçla", "Dačić", "Brnabić", "Vucevic", "Vučević", "Lajčák",
+    "Borrell", "Stoltenberg", "Rutte", "Escobar", "Dren", "Luka", "Lazar", "Vuk", "Nebojša", "Dragiša", "Dragana",
+    "Milena", "Bojan", "Boban", "Đorđe", "Ljiljana", "Snežana", "Vesna", "Arbër", "Arta", "Ardian", "Fitore",
+    "Kaltrina", "Shpend", "Visar", "Valdrin", "Faton",
+])
 # Words after (or before, with "of"/"e") a place name that make it part of an organisation's
 # name: "Kosovo Police", "Policia e Kosovës", "Kosovo Force" place nothing.
-_ORGANISATIONS = frozenset(normalize(w) for w in ["police", "policija", "policia", "policise", "policisë", "polici", "force", "forces", "government", "vlada", "qeveria", "qeverise", "ministry", "ministarstvo", "ministria", "army", "vojska", "ushtria", "assembly", "skupstina", "kuvendi", "court", "sud", "gjykata", "gjykates", "prosecution", "tuzilastvo", "prokuroria", "serbs", "albanians", "srbi", "shqiptaret", "institutions", "institucije", "office", "kancelarija", "zyra", "officials", "media", "tv", "radio", "online"])
+_ORGANISATIONS = frozenset(normalize(w) for w in [
+    "police", "policija", "policia", "policise", "policisë", "polici", "force", "forces", "government", "vlada",
+    "qeveria", "qeverise", "ministry", "ministarstvo", "ministria", "army", "vojska", "ushtria", "assembly",
+    "skupstina", "kuvendi", "court", "sud", "gjykata", "gjykates", "prosecution", "tuzilastvo", "prokuroria",
+    "serbs", "albanians", "srbi", "shqiptaret", "institutions", "institucije", "office", "kancelarija", "zyra",
+    "officials", "media", "tv", "radio", "online",
+])
 # Capitalised words that start sentences or name things, never places here.
-_NOT_PLACES = frozenset(normalize(w) for w in ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Maj", "Mars", "Jun", "Jul", "Prill", "Korrik", "Gusht", "Shtator", "Tetor", "Police", "Policija", "Policia", "Army", "Vojska", "Ushtria", "Government", "Vlada", "Qeveria", "Ministry", "Ministarstvo", "Ministria", "European", "Union", "EU", "UN", "OSCE", "OEBS", "KFOR", "EULEX", "NATO", "UNMIK", "Reuters", "AP", "AFP", "Tanjug", "KoSSev", "Koha", "Kallxo", "President", "Premier", "The", "A", "An", "In", "At", "On", "Of", "And", "Or", "But", "After", "Before", "During", "Earlier", "Later", "Meanwhile", "Srpska", "Lista", "List", "Lista", "Serb", "Serbs", "Srbi", "Albanians", "Albanci", "Shqiptaret", "Serbian", "Albanian", "Kosovar", "Orthodox", "Christian", "Muslim", "Catholic"])
+_NOT_PLACES = frozenset(normalize(w) for w in [
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October", "November", "December", "Maj", "Mars", "Jun",
+    "Jul", "Prill", "Korrik", "Gusht", "Shtator", "Tetor", "Police", "Policija", "Policia", "Army", "Vojska",
+    "Ushtria", "Government", "Vlada", "Qeveria", "Ministry", "Ministarstvo", "Ministria", "European", "Union",
+    "EU", "UN", "OSCE", "OEBS", "KFOR", "EULEX", "NATO", "UNMIK", "Reuters", "AP", "AFP", "Tanjug", "KoSSev",
+    "Koha", "Kallxo", "President", "Premier", "The", "A", "An", "In", "At", "On", "Of", "And", "Or", "But",
+    "After", "Before", "During", "Earlier", "Later", "Meanwhile", "Srpska", "Lista", "List", "Lista", "Serb",
+    "Serbs", "Srbi", "Albanians", "Albanci", "Shqiptaret", "Serbian", "Albanian", "Kosovar", "Orthodox",
+    "Christian", "Muslim", "Catholic",
+])
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +255,8 @@ def _joined(text, left, right):
 
 
 def find_mentions(text, words=None):
-    """Every place mention in ``text``, in order (not yet geocoded): (first token, last token, [base keys], inflected)."""
+    """Every place mention in ``text``, in order, not yet geocoded:
+    (first token, last token, [base keys], inflected)."""
     table = name_table()
     words = tokens(text) if words is None else words
     found = []
@@ -259,7 +301,11 @@ def find_mentions(text, words=None):
 
 
 _AREA_STARTS = frozenset(
-    ["north", "northern", "south", "southern", "east", "eastern", "west", "western", "central", "border", "boundary", "administrative", "sever", "severno", "severnom", "severa", "jug", "veri", "veriu", "kufi", "kufiri", "kufirin", "vija"]
+    [
+        "north", "northern", "south", "southern", "east", "eastern", "west", "western", "central", "border",
+        "boundary", "administrative", "sever", "severno", "severnom", "severa", "jug", "veri", "veriu", "kufi",
+        "kufiri", "kufirin", "vija",
+    ]
 )
 
 
@@ -342,7 +388,8 @@ def _organisation(text, words, first, last):
     if last + 1 < len(words) and words[last + 1].key in _ORGANISATIONS and _joined(text, words[last], words[last + 1]):
         return True
     k = first - 1
-    if k >= 0 and words[k].key in ("e", "i", "se", "te", "of", "za", "for") and not _PUNCTUATION.search(text, words[k].end, words[first].start):
+    connector = k >= 0 and words[k].key in ("e", "i", "se", "te", "of", "za", "for")
+    if connector and not _PUNCTUATION.search(text, words[k].end, words[first].start):
         k -= 1
     return k >= 0 and k < first and words[k].key in _ORGANISATIONS and not _PUNCTUATION.search(
         text, words[k].end, words[first].start)
@@ -355,7 +402,7 @@ def _locative(text, words, first):
             return False
         if words[k].key in LOCATIVE_WORDS:
             return True
-        if words[k].capital and words[k].key not in STOP_WORDS and not words[k].key in DIRECTION_WORDS:
+        if words[k].capital and words[k].key not in STOP_WORDS and words[k].key not in DIRECTION_WORDS:
             return False
         k -= 1
     return False

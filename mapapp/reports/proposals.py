@@ -42,7 +42,8 @@ _SAME_DAY = re.compile(
     r"that (?:day|afternoon|evening|night)|later that|istog dana|tog dana|iste (?:noci|veceri)|te (?:noci|veceri)|"
     r"kasnije tog|ranije tog|ranije istog|po ate dite|te njejten dite|me von[eë]? ate|ate dite|ate nate|ate mbremje)\b"
 )
-_NEXT_DAY = re.compile(r"\b(?:the (?:next|following) day|next morning|sutradan|narednog dana|sledeceg dana|te nesermen)\b")
+_NEXT_DAY = re.compile(r"\b(?:the (?:next|following) day|next morning|sutradan|narednog dana|"
+    r"sledeceg dana|te nesermen)\b")
 _SEPARATE = re.compile(
     r"\b(?:separate incident|separately|in another incident|earlier developments|previously|earlier this year|"
     r"u drugom incidentu|odvojeno|ne nje incident tjeter|me heret)\b"
@@ -55,7 +56,10 @@ _ATTRIBUTION = re.compile(
     r"\b(?:confirmed|according to|reported|said|told|potvrdi\w*|prema|saopst\w*|konfirmo\w*|sipas|tha)\b"
 )
 _BACKGROUND_BEFORE = frozenset(
-    ["born", "rodjen", "rodjena", "lindur", "from", "iz", "nga", "towards", "toward", "prema", "drejt", "between", "izmedju", "midis", "mes", "via", "preko", "through", "native", "poreklom"]
+    [
+        "born", "rodjen", "rodjena", "lindur", "from", "iz", "nga", "towards", "toward", "prema", "drejt",
+        "between", "izmedju", "midis", "mes", "via", "preko", "through", "native", "poreklom",
+    ]
 )
 _DEMONYMS = (
     (re.compile(r"\b(?:serbian|serbia s|srbij\w*|srpsk\w*|serbis\w*|serbe|serbia)\b"), "Serbia"),
@@ -181,7 +185,8 @@ _CLAUSE_BREAK = re.compile(
 # Event types told together in one sentence are one event: a gathering that turns violent,
 # arrests at a protest, the blast and the damage it did, shots at police and the wounded.
 _TOGETHER = (
-    frozenset({"Protests", "Riots"}), frozenset({"Explosions/Remote violence", "Strategic developments:Looting/property destruction"}),
+    frozenset({"Protests", "Riots"}),
+    frozenset({"Explosions/Remote violence", "Strategic developments:Looting/property destruction"}),
     frozenset({"Battles", "Violence against civilians"}), frozenset({"Riots", "Strategic developments:Arrests"}),
     frozenset({"Protests", "Strategic developments:Arrests"}),
 )
@@ -354,7 +359,8 @@ def _date(draft, norm, own_dates, drafts, sentences, dates_of, i):
     paragraph = sentences[i].paragraph
     if earlier is not None and earlier.paragraph == paragraph:
         draft.date = earlier.date
-        draft.date_note = f"no date in the sentence: taken from the event before it in the same paragraph ({earlier.date[0].isoformat()})"
+        draft.date_note = (f"no date in the sentence: taken from the event before it in the same"
+                           f" paragraph ({earlier.date[0].isoformat()})")
         draft.date_how = "paragraph"
         return
     for k in range(i - 1, -1, -1):
@@ -406,7 +412,8 @@ def _place(text, norms, draft, norm, clause_places, sentence_places, drafts, sen
             break
         earlier = [m for m in places_of[k] if not m.organisation and not _background_place(norms, m)]
         if earlier:
-            return _set_place(draft, earlier[-1], "no place in the sentence: the last place named before it in the paragraph")
+            return _set_place(draft, earlier[-1],
+                              "no place in the sentence: the last place named before it in the paragraph")
     if title_places:
         return _set_place(draft, title_places[0], "no place in the passage: the place in the report's title")
     organisations = [m for m in sentence_places if m.organisation]
@@ -455,7 +462,8 @@ def _proposal(text, document, sentences, draft, n):
     first, last = sentences[draft.sentences[0]], sentences[draft.sentences[-1]]
     place = draft.place
     if isinstance(place, PlaceMention):
-        location, lat, lon, precision, candidates = place.text, place.lat, place.lon, place.geo_precision, place.candidates
+        location, lat, lon, precision = place.text, place.lat, place.lon, place.geo_precision
+        candidates = place.candidates
     else:
         location, lat, lon, precision = place.name, place.lat, place.lon, place.geo_precision
         candidates = ()

@@ -13,7 +13,12 @@ _END = re.compile(r"[.!?…]+[\"'”’»)]*(?=\s+[\"'“„«(]?[A-ZČĆĐŠŽ�
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•]|\d+\.)\s)|\n")
 # Words after which a full stop does not end a sentence (titles, initials, abbreviations).
 _ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "maj", "capt", "sgt", "st", "no", "nr", "vs", "etc", "e.g", "i.e", "approx", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ul", "br", "tel", "str", "g", "gđa", "gđica", "dr.", "prof.", "mr.", "sh", "z", "zt", "znj", "nj", "sv"]
+    [
+        "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "maj", "capt", "sgt", "st", "no", "nr", "vs", "etc",
+        "e.g", "i.e", "approx", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+        "dec", "ul", "br", "tel", "str", "g", "gđa", "gđica", "dr.", "prof.", "mr.", "sh", "z", "zt", "znj", "nj",
+        "sv",
+    ]
 )
 
 
@@ -47,7 +52,13 @@ def _ends(text, start, end):
 
 
 _MONTH_WORDS = frozenset(
-    ["januar", "januara", "februar", "februara", "mart", "marta", "april", "aprila", "maj", "maja", "jun", "juna", "jul", "jula", "avgust", "avgusta", "septembar", "septembra", "oktobar", "oktobra", "novembar", "novembra", "decembar", "decembra", "јануар", "јануара", "фебруар", "фебруара", "март", "марта", "април", "априла", "мај", "маја", "јун", "јуна", "јул", "јула", "август", "августа", "септембар", "септембра", "октобар", "октобра", "новембар", "новембра", "децембар", "децембра"]
+    [
+        "januar", "januara", "februar", "februara", "mart", "marta", "april", "aprila", "maj", "maja", "jun",
+        "juna", "jul", "jula", "avgust", "avgusta", "septembar", "septembra", "oktobar", "oktobra", "novembar",
+        "novembra", "decembar", "decembra", "јануар", "јануара", "фебруар", "фебруара", "март", "марта", "април",
+        "априла", "мај", "маја", "јун", "јуна", "јул", "јула", "август", "августа", "септембар", "септембра",
+        "октобар", "октобра", "новембар", "новембра", "децембар", "децембра",
+    ]
 )
 
 
