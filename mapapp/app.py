@@ -521,14 +521,22 @@ def _page():
     with passage_column:
         passage_panel(store, incident_id, position is not None and bool(keep[position]))
     lap("passage")
-    timeline_panel(columns, keep)
-    lap("timeline")
-    table_and_downloads(store, columns, keep)
-    lap("table")
-    # Below the table: its preview tables need the page's width. A commit reruns the page,
-    # and the store's changed file stamp makes load_incidents read the new incidents.
-    upload_section(store)
-    uploads_section(store, loaded.uploads)
+    # The first run of a page stops here and runs again at once: the browser builds the map
+    # before it loads the chart and table code (a megabyte and more of JavaScript), which
+    # otherwise holds the map back by about a second.
+    first_paint = not st.session_state.get("_painted")
+    if not first_paint:
+        timeline_panel(columns, keep)
+        lap("timeline")
+        table_and_downloads(store, columns, keep)
+        lap("table")
+        # Below the table: its preview tables need the page's width. A commit reruns the page,
+        # and the store's changed file stamp makes load_incidents read the new incidents.
+        upload_section(store)
+        uploads_section(store, loaded.uploads)
     write_url(filters, incident_id)
     st.session_state["_timings"] = timings
     st.session_state["_server_seconds"] = sum(timings.values()) + (time.perf_counter() - clock[0])
+    if first_paint:
+        st.session_state["_painted"] = True
+        st.rerun()

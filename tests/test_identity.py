@@ -1,0 +1,77 @@
+"""The identity rules of an upload (mapapp.ingest.identity): ids decide for rows that have one,
+content only for rows without one, and look-alikes across datasets are kept and reported."""
+
+import dataclasses
+
+import pytest
+
+from mapapp.ingest.identity import SAME_CONTENT, SAME_ID, Candidate, StoredMatch, sort_rows
+from mapapp.seeds import seed_incidents
+
+CLASH = next(i for i in seed_incidents() if i.id == "seed-000-05")
+
+
+def row(number, incident_id, has_id=True, dataset="ACLED export", **changes):
+    incident = dataclasses.replace(CLASH, id=incident_id, **changes)
+    return Candidate(incident, number, [incident_id, f"cells of row {number}"], has_id, dataset)
+
+
+def test_three_actor_rows_with_the_same_notes_are_three_incidents():
+    rows = [row(2, "XKX1001"), row(3, "XKX1002"), row(4, "XKX1003")]
+    assert len({r.incident.fingerprint for r in rows}) == 1
+    result = sort_rows(rows, {}, {})
+    assert [i.id for i in result.new] == ["XKX1001", "XKX1002", "XKX1003"]
+    assert result.duplicates == [] and result.possible == []
+
+
+def test_a_repeated_or_stored_id_is_a_duplicate_by_id():
+    rows = [row(2, "XKX1001"), row(3, "XKX1001", description="Other words."), row(4, "XKX0007")]
+    result = sort_rows(rows, {"XKX0007": 1600000000}, {})
+    assert [i.id for i in result.new] == ["XKX1001"]
+    assert [(c.row_number, rule, reason) for c, rule, reason in result.duplicates] == [
+        (3, SAME_ID, "same id: same id 'XKX1001' as row 2"),
+        (4, SAME_ID, "same id: id 'XKX0007' is already stored"),
+    ]
+
+
+def test_a_newer_timestamp_updates_a_stored_id():
+    result = sort_rows([row(2, "XKX0007", source_timestamp=1700000000)], {"XKX0007": 1600000000}, {})
+    assert [i.id for i in result.updated] == ["XKX0007"] and result.new == [] and result.duplicates == []
+    older = sort_rows([row(2, "XKX0007", source_timestamp=1500000000)], {"XKX0007": 1600000000}, {})
+    assert older.duplicates[0][2] == (
+        "same id: id 'XKX0007' is already stored (stored timestamp 1600000000, this row's 1500000000: not newer)"
+    )
+
+
+def test_rows_without_ids_are_deduplicated_by_content():
+    rows = [row(2, "upload-x-row2", has_id=False), row(3, "upload-x-row3", has_id=False),
+            row(4, "upload-x-row4", has_id=False, description="Another event.")]
+    print_ = rows[0].incident.fingerprint
+    result = sort_rows(rows, {}, {})
+    assert [i.id for i in result.new] == ["upload-x-row2", "upload-x-row4"]
+    assert [(c.row_number, rule) for c, rule, _ in result.duplicates] == [(3, SAME_CONTENT)]
+    assert result.duplicates[0][2] == (
+        "same content: no id, and the same date, type, place and description as row 2"
+    )
+    stored = sort_rows(rows[:1], {}, {print_: [StoredMatch("seed-000-05", "")]})
+    assert stored.new == []
+    assert stored.duplicates[0][2] == (
+        "same content: no id, and the same date, type, place and description as stored incident 'seed-000-05'"
+    )
+
+
+@pytest.mark.parametrize(
+    "stored_dataset, reported",
+    [("UCDP GED export", True), ("", True), ("ACLED export", False)],
+)
+def test_a_look_alike_from_another_dataset_is_kept_and_reported(stored_dataset, reported):
+    candidate = row(2, "XKX1001")
+    result = sort_rows([candidate], {}, {candidate.incident.fingerprint: [StoredMatch("100101", stored_dataset)]})
+    assert [i.id for i in result.new] == ["XKX1001"]
+    if reported:
+        ((kept, reason),) = result.possible
+        assert kept is candidate
+        label = f" ({stored_dataset})" if stored_dataset else ""
+        assert reason == f"same date, type, place and description as stored '100101'{label}; kept: its id differs"
+    else:
+        assert result.possible == []
