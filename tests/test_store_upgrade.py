@@ -1,0 +1,42 @@
+"""A store made by the previous release opens in this one: every row kept, the new columns added."""
+
+import sqlite3
+from pathlib import Path
+
+from mapapp.export import contract_records
+from mapapp.filters import incident_frame
+from mapapp.store import Store
+
+PREVIOUS_RELEASE = Path(__file__).parent / "fixtures" / "store_release_bc25cd3.sql"
+
+
+def previous_release_store(path):
+    db = sqlite3.connect(path)
+    db.executescript(PREVIOUS_RELEASE.read_text(encoding="utf-8"))
+    db.close()
+    return path
+
+
+def test_a_previous_release_store_is_upgraded_in_place(tmp_path):
+    path = previous_release_store(tmp_path / "old.db")
+    with sqlite3.connect(path) as db:
+        old_rows = {row[0]: row for row in db.execute("SELECT id, date_start, description, latitude FROM incidents")}
+        assert "actor1" not in {row[1] for row in db.execute("PRAGMA table_info(incidents)")}
+    with Store(path) as store:
+        rows = store.rows()
+        # Every incident is there with what it had; the new columns are empty / unknown.
+        assert {row["id"]: (row["id"], row["date_start"] or None, row["description"], row["latitude"])
+                for row in rows} == old_rows
+        assert len(rows) == 13
+        assert {(row["actor1"], row["actor2"], row["admin1"], row["fatalities"]) for row in rows} == {("", "", "", None)}
+        # The upload and the earlier version it replaced are kept: taking it back restores that version.
+        uploads = {upload["id"]: upload for upload in store.uploads()}
+        assert sorted(uploads) == ["upload-2b6392df2d20a4b2", "upload-ffd99f8529720d56"]
+        assert uploads["upload-ffd99f8529720d56"]["replaced"] == 1
+        assert store.remove_upload("upload-ffd99f8529720d56") == {"removed": 1, "restored": 1}
+        # The upgraded store exports like a new one (the earlier version is back in place of the update).
+        assert len(contract_records(incident_frame(store.rows()))) == 13
+    with sqlite3.connect(path) as db:
+        for table in ("incidents", "replaced_incidents"):
+            columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            assert {"actor1", "actor2", "fatalities", "admin1", "admin2"} <= columns
