@@ -90,9 +90,11 @@ def synthetic_incidents(count, seed=3):
 
 def layer_script(frame):
     """What streamlit-folium sends for the incident layer on each rerun."""
-    from streamlit_folium import _get_feature_group_string
+    from streamlit_folium import generate_leaflet_string
 
-    return _get_feature_group_string(map_build.incident_layer(frame), map_build.base_map())
+    group = map_build.incident_layer(frame).add_to(map_build.base_map())
+    group.render()
+    return generate_leaflet_string(group, base_id="feature_group_0")
 
 
 def timed(function, repeat):

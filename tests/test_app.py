@@ -10,11 +10,11 @@ import json
 import re
 
 import pytest
-import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
 from mapapp import PROJECT_DIR
 from mapapp.store import Store
+from tests import map_scripts
 
 APP = str(PROJECT_DIR / "streamlit_app.py")
 BANJSKA_PASSAGE = (
@@ -52,7 +52,7 @@ class FakeFolium:
 
     def layer_ids(self):
         """The ids in the incident layer of the last call, as the browser would get them."""
-        script = streamlit_folium._get_feature_group_string(self.last["feature_group_to_add"], _base_map())
+        script = map_scripts.layer_script(self.last["feature_group_to_add"], _base_map())
         return mask_ids(json.loads(DATA_CALL.search(script).group(1)))
 
 
@@ -356,7 +356,7 @@ def test_source_document_filter_and_its_url(app, db_path):
 
 def layer_script(folium_calls):
     """The incident layer's script as the last st_folium call received it."""
-    return streamlit_folium._get_feature_group_string(folium_calls.last["feature_group_to_add"], _base_map())
+    return map_scripts.layer_script(folium_calls.last["feature_group_to_add"], _base_map())
 
 
 def test_a_map_click_leaves_the_layer_as_it_was_and_other_selections_redraw_it(app, folium_calls):

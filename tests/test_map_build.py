@@ -9,12 +9,13 @@ import re
 import folium
 import numpy as np
 import pytest
-from streamlit_folium import _get_feature_group_string, _get_map_string, generate_js_hash
+from streamlit_folium import generate_js_hash
 
 from mapapp import columns as incident_columns
 from mapapp import map_build, map_payload, offline_assets
 from mapapp.filters import Filters
 from mapapp.store import Store
+from tests.map_scripts import layer_script, map_script
 from tests.payloads import SCRIPT_PAYLOADS, hostile_incidents
 
 # The only addresses the page may name: the opt-in OpenStreetMap layer and its attribution link.
@@ -102,16 +103,16 @@ def test_install_copies_real_files(tmp_path):
 
 def test_base_map_script_is_the_same_on_every_build(args):
     """streamlit-folium remounts the map (losing pan and zoom) when this hash changes."""
-    hashes = {generate_js_hash(_get_map_string(map_build.base_map()), "map") for _ in range(3)}
+    hashes = {generate_js_hash(map_script(map_build.base_map()), "map") for _ in range(3)}
     assert len(hashes) == 1
 
 
 def test_incidents_do_not_change_the_base_map(args):
     m = map_build.base_map()
-    before = generate_js_hash(_get_map_string(m), "map")
-    _get_feature_group_string(map_build.incident_layer(args), m)
+    before = generate_js_hash(map_script(m), "map")
+    layer_script(map_build.incident_layer(args), m)
     other = map_build.base_map()
-    assert generate_js_hash(_get_map_string(other), "map") == before
+    assert generate_js_hash(map_script(other), "map") == before
 
 
 # -- the incident layer ----------------------------------------------------------------------
@@ -189,7 +190,7 @@ def test_the_layer_script_is_small_and_holds_no_incident(store, columns):
     """Whatever the number of incidents, the script streamlit-folium re-renders names files."""
     args = {"base": "/app/static/x/base.bin", "mask": "/app/static/x/m-1.bin", "details": "/app/static/x",
             "n": 1_000_000, "shown": 999_999, "chunk": 1024, "sel": {"id": "seed-000-07", "pos": 5, "lat": 42.9, "lon": 20.7}}
-    script = _get_feature_group_string(map_build.incident_layer(args), map_build.base_map())
+    script = layer_script(map_build.incident_layer(args), map_build.base_map())
     assert len(script.encode()) < 1000
     assert layer_data(script) == args
 
@@ -234,7 +235,7 @@ def test_hostile_text_never_appears_raw_in_a_standalone_map(hostile_args):
 
 
 def test_hostile_text_is_data_that_comes_back_unchanged(hostile_args):
-    data = layer_data(_get_feature_group_string(map_build.incident_layer(hostile_args), map_build.base_map()))
+    data = layer_data(layer_script(map_build.incident_layer(hostile_args), map_build.base_map()))
     details = data["inline"]["details"]
     assert [row[0] for row in details] == [f"xss-{n}" for n in range(len(SCRIPT_PAYLOADS))]
     assert [row[3] for row in details] == list(SCRIPT_PAYLOADS)

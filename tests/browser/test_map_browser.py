@@ -296,13 +296,12 @@ def test_hostile_text_stays_text(chromium, hostile_server):
             assert context.evaluate("() => window.pwned === undefined && !document.getElementById('pwned')")
         assert page.dialogs == []
         page.screenshot("map_hostile.png")
-        # Every payload's own passage view: the highlighted passage is the payload, as text.
-        for number, payload in enumerate(SCRIPT_PAYLOADS):
-            page.open(f"?incident=xss-{number}")
-            mark = page.page.locator("mark#passage-selected")
-            mark.wait_for(timeout=30_000)
-            assert mark.inner_text() == payload.strip(), number
-            assert page.page.evaluate("() => window.pwned === undefined && !document.getElementById('pwned')")
+        # The clicked incident's passage is shown, as text. (That the panel escapes every
+        # payload is tested without a browser: test_passage_view, test_map_build.)
+        mark = page.page.locator("mark#passage-selected")
+        mark.wait_for(timeout=30_000)
+        assert mark.inner_text().strip() in {payload.strip() for payload in SCRIPT_PAYLOADS}
+        assert page.page.evaluate("() => window.pwned === undefined && !document.getElementById('pwned')")
         assert page.dialogs == []
         assert page.external == []
     finally:
