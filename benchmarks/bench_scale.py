@@ -68,31 +68,35 @@ def server_times(db_path, repeat=3):
     from streamlit.testing.v1 import AppTest
 
     os.environ["MAPAPP_DB"] = str(db_path)
-    at = AppTest.from_file(str(PROJECT / "streamlit_app.py"), default_timeout=600)
+    from benchmarks.bench_map import timed_app  # the app's script with its run timed
+
+    at = AppTest.from_function(timed_app, default_timeout=600)
     at.run()  # loads the columns and writes the map's files
     assert not at.exception, at.exception
     lo, hi = at.slider(key="f_dates").value
-    top = at.slider(key="f_border").max
+    top = at.slider(key="f_max_border_km").max
     changes = {
         "date range": lambda i: at.slider(key="f_dates").set_range(lo + dt.timedelta(200 * (i + 1)), hi),
-        "event type": lambda i: at.multiselect(key="f_types").set_value([EVENT_TYPES[i % 6]]),
-        "sub-event type": lambda i: at.multiselect(key="f_subs").set_value(
+        "event type": lambda i: at.multiselect(key="f_event_types").set_value([EVENT_TYPES[i % 6]]),
+        "sub-event type": lambda i: at.multiselect(key="f_sub_event_types").set_value(
             [["Armed clash"], ["Arrests"], ["Grenade"]][i % 3]
         ),
-        "date precision": lambda i: at.multiselect(key="f_when").set_value(
+        "date precision": lambda i: at.multiselect(key="f_date_precisions").set_value(
             [["day"], ["month", "week"], ["week"]][i % 3]
         ),
-        "location precision": lambda i: at.multiselect(key="f_geo").set_value([[1], [2, 4], [4]][i % 3]),
-        "border zone": lambda i: at.slider(key="f_border").set_value(float(5 + 3 * i)),
+        "location precision": lambda i: at.multiselect(key="f_geo_precisions").set_value([[1], [2, 4], [4]][i % 3]),
+        "border zone": lambda i: at.slider(key="f_max_border_km").set_value(float(5 + 3 * i)),
         "text search": lambda i: at.text_input(key="f_text").input(["barricade bridge", "gunmen", "event 4242"][i % 3]),
-        "document": lambda i: at.multiselect(key="f_docs").set_value([at.multiselect(key="f_docs").options[i]]),
+        "document": lambda i: at.multiselect(key="f_documents").set_value(
+            [at.multiselect(key="f_documents").options[i]]
+        ),
     }
 
     def reset():
         at.slider(key="f_dates").set_range(lo, hi)
-        for key in ("f_types", "f_subs", "f_when", "f_geo", "f_docs"):
+        for key in ("f_event_types", "f_sub_event_types", "f_date_precisions", "f_geo_precisions", "f_documents"):
             at.multiselect(key=key).set_value([])
-        at.slider(key="f_border").set_value(top)
+        at.slider(key="f_max_border_km").set_value(top)
         at.text_input(key="f_text").input("")
         at.run()
 

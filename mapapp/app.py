@@ -7,10 +7,10 @@ Only this module imports streamlit; everything it shows is computed by plain mod
 (filters, map_build, passage_view, timeline, url_state, export) that are tested directly.
 """
 
+import dataclasses
 import datetime as dt
 import functools
 import sqlite3
-import time
 import zlib
 from collections.abc import Callable
 from typing import NamedTuple
@@ -34,9 +34,29 @@ MAP_HEIGHT = 540
 PASSAGE_DOC_HEIGHT = 250
 MAX_OTHER_BUTTONS = 12
 
+# Keys of the state shared with widgets and callbacks: the open incident, the map's value.
 K_INCIDENT = "incident"
-K_FOCUS = "focus"
 K_MAP = "map"
+K_VIEW = "_view"
+
+
+@dataclasses.dataclass
+class ViewState:
+    """What a session remembers between reruns besides its widgets' values."""
+
+    restored: bool = False  # the URL's view has been put into the widgets
+    focus_on_open: bool = False  # centre the map on the incident a link opened
+    focus: tuple | None = None  # (lat, lon, zoom, count) of the last "show on map"
+    last_click: object = None  # token of the last map click handled
+    map_clicked: str | None = None  # an incident the browser has ringed itself (a click)
+    layer: dict | None = None  # what the incident layer sent last (_layer_selection)
+    table_ids: list = dataclasses.field(default_factory=list)  # ids of the table's rows, in order
+    painted: bool = False  # the first run (map only) is done: the rest of the page follows
+
+
+def view_state():
+    """This session's ViewState."""
+    return st.session_state.setdefault(K_VIEW, ViewState())
 
 _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:&"})
 
@@ -159,14 +179,15 @@ def _current_params():
 
 def restore_from_url(columns):
     """On the first run of a session, put the URL's filters into the widgets' state."""
-    if st.session_state.get("_restored"):
+    view = view_state()
+    if view.restored:
         return
-    st.session_state["_restored"] = True
+    view.restored = True
     filters, incident = url_state.from_params(_current_params())
     filter_widgets.restore(filters, columns)
     if incident:
         st.session_state[K_INCIDENT] = incident
-        st.session_state["_focus_on_open"] = True
+        view.focus_on_open = True
 
 
 def write_url(filters, incident):
@@ -188,10 +209,11 @@ def take_map_click():
     value = st.session_state.get(K_MAP) or {}
     properties = (value.get("last_active_drawing") or {}).get("properties") or {}
     token = properties.get("click")
-    if properties.get("id") and token and token != st.session_state.get("_last_click"):
-        st.session_state["_last_click"] = token
+    view = view_state()
+    if properties.get("id") and token and token != view.last_click:
+        view.last_click = token
         st.session_state[K_INCIDENT] = str(properties["id"])
-        st.session_state["_map_clicked"] = str(properties["id"])  # the browser has ringed it
+        view.map_clicked = str(properties["id"])  # the browser has ringed it
 
 
 def select_incident(incident_id):
@@ -207,8 +229,9 @@ def focus_on(latitude, longitude, geo_precision):
     (lat, lon), zoom = map_build.focus_view(
         {"latitude": latitude, "longitude": longitude, "geo_precision": geo_precision}
     )
-    count = st.session_state.get(K_FOCUS, (0, 0, 0, 0))[3] + 1
-    st.session_state[K_FOCUS] = (lat, lon, zoom, count)
+    view = view_state()
+    count = (view.focus or (0, 0, 0, 0))[3] + 1
+    view.focus = (lat, lon, zoom, count)
 
 
 # -- panels ---------------------------------------------------------------------------------
@@ -224,9 +247,9 @@ def _layer_selection(data_key, selected):
     `redraw` counted up where the script would otherwise be the same as the last one (the
     browser's ring is then at a clicked marker).
     """
-    state = st.session_state
-    last = state.get("_layer")  # what was sent last: data, selection, redraw; and the ring shown
-    clicked = state.pop("_map_clicked", None)
+    view = view_state()
+    last = view.layer  # what was sent last: data, selection, redraw; and the ring shown
+    clicked, view.map_clicked = view.map_clicked, None
     wanted = None if selected is None else selected["id"]
     redraw = 0
     if last is not None and last["data"] == data_key:
@@ -236,7 +259,7 @@ def _layer_selection(data_key, selected):
         if last["ring"] == wanted:
             return last["selection"], last["redraw"]
         redraw = last["redraw"] + 1
-    state["_layer"] = {"data": data_key, "selection": selected, "redraw": redraw, "ring": wanted}
+    view.layer = {"data": data_key, "selection": selected, "redraw": redraw, "ring": wanted}
     return selected, redraw
 
 
@@ -249,7 +272,7 @@ def map_panel(layer_args, selected):
     args = dict(layer_args, sel=ring)
     if redraw:
         args["redraw"] = redraw
-    focus = st.session_state.get(K_FOCUS)
+    focus = view_state().focus
     center = zoom = None
     if focus:
         lat, lon, zoom, count = focus
@@ -409,7 +432,7 @@ def table_frame(rows):
 
 def _on_table_select():
     rows = st.session_state["table"].selection.rows
-    ids = st.session_state.get("_table_ids", [])
+    ids = view_state().table_ids
     if rows and rows[0] < len(ids):
         st.session_state[K_INCIDENT] = ids[rows[0]]
 
@@ -432,7 +455,7 @@ def table_and_downloads(store, columns, keep):
         )
     shown = rowids[(page - 1) * TABLE_ROWS: page * TABLE_ROWS]
     rows = incident_columns.read_rows(str(store.path), shown, _TABLE_FIELDS)
-    st.session_state["_table_ids"] = rows["id"].tolist()
+    view_state().table_ids = rows["id"].tolist()
     st.dataframe(
         table_frame(rows), hide_index=True, key="table",
         on_select=_on_table_select, selection_mode="single-row",
@@ -471,15 +494,7 @@ def main():
 
 
 def _page():
-    # Seconds spent per part of the run, for benchmarks/bench_map.py.
-    timings = {}
-    clock = [time.perf_counter()]
-
-    def lap(name):
-        now = time.perf_counter()
-        timings[name] = now - clock[0]
-        clock[0] = now
-
+    """One run of the page (Streamlit reruns it on every interaction)."""
     st.set_page_config(
         # No page_icon: a Material icon or an emoji favicon would be fetched from a CDN.
         page_title="Incident map · northern Kosovo", layout="wide",
@@ -491,14 +506,12 @@ def _page():
     store, columns = loaded.store, loaded.columns
     restore_from_url(columns)
     take_map_click()
-    lap("load")
 
     count_slot = st.sidebar.empty()
     filters = filter_widgets.sidebar(columns, loaded.titles)
     keep = loaded.mask(filters)
     shown = int(np.count_nonzero(keep))
     count_slot.markdown(f"**{shown} of {len(columns)} incidents**")
-    lap("filters")
 
     incident_id = st.session_state.get(K_INCIDENT)
     incident = store.incident(incident_id) if incident_id else None
@@ -507,7 +520,8 @@ def _page():
     if incident is not None:
         selected = {"id": incident.id, "pos": -1 if position is None else position,
                     "lat": incident.latitude, "lon": incident.longitude}
-        if st.session_state.pop("_focus_on_open", False):
+        if view_state().focus_on_open:
+            view_state().focus_on_open = False
             focus_on(incident.latitude, incident.longitude, incident.geo_precision)
 
     st.markdown(
@@ -517,26 +531,21 @@ def _page():
     map_column, passage_column = st.columns([3, 2], gap="medium")
     with map_column:
         map_panel(loaded.map_data().layer_args(keep), selected)
-    lap("map")
     with passage_column:
         passage_panel(store, incident_id, position is not None and bool(keep[position]))
-    lap("passage")
     # The first run of a page stops here and runs again at once: the browser builds the map
     # before it loads the chart and table code (a megabyte and more of JavaScript), which
     # otherwise holds the map back by about a second.
-    first_paint = not st.session_state.get("_painted")
+    view = view_state()
+    first_paint = not view.painted
     if not first_paint:
         timeline_panel(columns, keep)
-        lap("timeline")
         table_and_downloads(store, columns, keep)
-        lap("table")
         # Below the table: its preview tables need the page's width. A commit reruns the page,
         # and the store's changed file stamp makes load_incidents read the new incidents.
         upload_section(store)
         uploads_section(store, loaded.uploads)
     write_url(filters, incident_id)
-    st.session_state["_timings"] = timings
-    st.session_state["_server_seconds"] = sum(timings.values()) + (time.perf_counter() - clock[0])
     if first_paint:
-        st.session_state["_painted"] = True
+        view.painted = True
         st.rerun()

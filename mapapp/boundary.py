@@ -1,5 +1,6 @@
-"""The Kosovo–Serbia boundary line and the distance of a point to it."""
+"""The Kosovo–Serbia boundary line and the distance of points to it (an incident's border_distance_km)."""
 
+import dataclasses
 import functools
 import json
 import math
@@ -77,3 +78,21 @@ def side(latitude, longitude):
     if polygons["SRB"].covers(point):
         return "Serbia"
     return None
+
+
+def border_distances_km(latitudes, longitudes, geo_precisions):
+    """border_distance_km of many points at once: rounded to 10 m, None for a country-level
+    point (geo_precision 5), whose position is only where the country's label goes."""
+    if not len(latitudes):
+        return []
+    distances = distance_km(np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float))
+    return [
+        None if precision >= 5 else round(float(km), 2)
+        for km, precision in zip(np.atleast_1d(distances), geo_precisions)
+    ]
+
+
+def with_border_distance(incident):
+    """The incident with border_distance_km computed from its coordinates (border_distances_km)."""
+    (km,) = border_distances_km([incident.latitude], [incident.longitude], [incident.geo_precision])
+    return dataclasses.replace(incident, border_distance_km=km)

@@ -193,3 +193,11 @@ class Incident:
 
 
 INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
+
+
+def passage_at(text, start, end):
+    """text[start:end] when [start, end) is a passage's place in ``text`` (0 <= start < end <=
+    its length), else None: the one check of a passage's offsets against its document."""
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+        return text[start:end]
+    return None

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from mapapp import DATA_DIR, SEEDS_DIR
 from mapapp.contract import incident_from_row
-from mapapp.errors import DataFileError, InvalidIncident
+from mapapp.errors import DataFileError
 from mapapp.incident import Document
 
 SEED_INCIDENTS_FILE = DATA_DIR / "seed_incidents.csv"
@@ -44,6 +44,6 @@ def seed_incidents(documents=None, path=SEED_INCIDENTS_FILE):
             raise DataFileError(f"{path}, line {number}: unknown document_id {row.get('document_id')!r}")
         try:
             incidents.append(incident_from_row(row, document.text))
-        except InvalidIncident as err:
+        except ValueError as err:  # InvalidIncident, Rejected: the message names the field
             raise DataFileError(f"{path}, line {number}: {err}") from err
     return incidents

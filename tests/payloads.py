@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from mapapp.contract import with_border_distance
+from mapapp.boundary import with_border_distance
 from mapapp.incident import Document, Incident
 
 # Each payload, if it ever ran, would set window.pwned (or open a dialog, or add an element

@@ -1,5 +1,6 @@
 """Rows in the app's own data contract (its CSV export, or a log kept in the same columns)."""
 
+from mapapp.incident import passage_at
 from mapapp.ingest.draft import Draft, RowFormat
 from mapapp.ingest.values import (
     Rejected, match_types, parse_coordinates, parse_date, parse_int, precision_of_range,
@@ -100,8 +101,7 @@ class ContractRows(RowFormat):
         except ValueError:
             return None
         text = self.document_text(cells.document_id)
-        if text is None or not 0 <= start < end <= len(text):
-            return None
-        if cells.passage and text[start:end].strip() != cells.passage:
+        passage = None if text is None else passage_at(text, start, end)
+        if passage is None or (cells.passage and passage.strip() != cells.passage):
             return None
         return cells.document_id, start, end

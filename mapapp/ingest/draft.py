@@ -5,6 +5,7 @@ import datetime as dt
 import operator
 from dataclasses import dataclass
 
+from mapapp.incident import Incident
 from mapapp.ingest.values import Rejected
 
 
@@ -37,6 +38,20 @@ class Draft:
     admin2: str = ""
     source_timestamp: int | None = None
     link: tuple | None = None
+
+    def incident(self, id, document_id, passage_start, passage_end, passage, border_distance_km):
+        """The Incident of this draft, its passage at [passage_start, passage_end) of the
+        document; raises InvalidIncident naming the field the contract does not allow."""
+        return Incident(
+            id=id, date_start=self.date_start, date_end=self.date_end, date_precision=self.date_precision,
+            event_type=self.event_type, sub_event_type=self.sub_event_type, location=self.location,
+            latitude=self.latitude, longitude=self.longitude, geo_precision=self.geo_precision,
+            description=self.description, source=self.source, document_id=document_id,
+            passage_start=passage_start, passage_end=passage_end, passage=passage,
+            border_distance_km=border_distance_km, note=self.note, actor1=self.actor1, actor2=self.actor2,
+            fatalities=self.fatalities, admin1=self.admin1, admin2=self.admin2,
+            source_timestamp=self.source_timestamp,
+        )
 
 
 def column_key(name):

@@ -18,7 +18,7 @@ import io
 import json
 from dataclasses import dataclass, field
 
-from mapapp.contract import border_distances_km
+from mapapp.boundary import border_distances_km
 from mapapp.errors import InvalidIncident, StoreChanged, UnusableFile
 from mapapp.export import neutralise_formula
 from mapapp.incident import Document, Incident
