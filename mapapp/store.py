@@ -250,7 +250,7 @@ class Store:
         """True when the schema is there (and the seeds, if asked): nothing to write."""
         with self.reading() as snapshot:
             found = {row[0] for row in snapshot.db.execute("SELECT name FROM sqlite_master")}
-            if not _SCHEMA_OBJECTS <= found or _missing_columns(snapshot.db):
+            if not _SCHEMA_OBJECTS <= found or _schema_version(snapshot.db) < SCHEMA_VERSION:
                 return False
             return not seed or snapshot.meta("seeded") is not None
 
@@ -662,21 +662,32 @@ _ADDED_COLUMNS = {
 }
 
 
-def _missing_columns(db):
-    return any(
-        column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-        for table in ("incidents", "replaced_incidents")
-        for column in _ADDED_COLUMNS
-    )
-
-
-def _upgrade(db):
-    """Add the columns an older store lacks, inside the write transaction that opens it."""
+def _add_contract_columns(db):
+    """Version 0 → 1: add the columns an older store lacks (a store of a release between the
+    two has some of them already)."""
     for table in ("incidents", "replaced_incidents"):
         present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
         for column, definition in _ADDED_COLUMNS.items():
             if column not in present:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+
+
+# The schema's version, kept in the store's PRAGMA user_version: 0 for a store made before
+# versions were kept. _MIGRATIONS[n] brings a store from version n to n + 1.
+_MIGRATIONS = (_add_contract_columns,)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def _schema_version(db):
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _upgrade(db):
+    """Bring a store to SCHEMA_VERSION, step by step, inside the write transaction that opens
+    it (a new store runs the steps too: they add only what is missing)."""
+    for migrate in _MIGRATIONS[_schema_version(db):]:
+        migrate(db)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 # INCIDENT_COLUMNS start with the id and the two dates, which are stored as ISO text or NULL;

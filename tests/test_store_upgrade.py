@@ -1,11 +1,12 @@
-"""A store made by the previous release opens in this one: every row kept, the new columns added."""
+"""A store made by the previous release opens in this one: migrated by its PRAGMA user_version,
+every row kept, the new columns added."""
 
 import sqlite3
 from pathlib import Path
 
 from mapapp.export import contract_records
 from mapapp.filters import incident_frame
-from mapapp.store import Store
+from mapapp.store import SCHEMA_VERSION, Store
 
 PREVIOUS_RELEASE = Path(__file__).parent / "fixtures" / "store_release_bc25cd3.sql"
 
@@ -22,6 +23,7 @@ def test_a_previous_release_store_is_upgraded_in_place(tmp_path):
     with sqlite3.connect(path) as db:
         old_rows = {row[0]: row for row in db.execute("SELECT id, date_start, description, latitude FROM incidents")}
         assert "actor1" not in {row[1] for row in db.execute("PRAGMA table_info(incidents)")}
+        assert db.execute("PRAGMA user_version").fetchone() == (0,)
     with Store(path) as store:
         rows = store.rows()
         # Every incident is there with what it had; the new columns are empty / unknown.
@@ -37,6 +39,17 @@ def test_a_previous_release_store_is_upgraded_in_place(tmp_path):
         # The upgraded store exports like a new one (the earlier version is back in place of the update).
         assert len(contract_records(incident_frame(store.rows()))) == 13
     with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (1,)
         for table in ("incidents", "replaced_incidents"):
             columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
             assert {"actor1", "actor2", "fatalities", "admin1", "admin2"} <= columns
+
+
+def test_a_new_store_starts_at_the_current_version_and_is_not_migrated_again(tmp_path):
+    path = tmp_path / "new.db"
+    Store(path).close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        db.execute("UPDATE incidents SET note = 'kept' WHERE id = 'seed-000-01'")
+    with Store(path) as store:  # opened again: nothing to do, nothing rewritten
+        assert store.incident("seed-000-01").note == "kept"
