@@ -18,12 +18,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from mapapp import (
-    PACKAGE_DIR, export, filter_widgets, labels, map_build, map_payload, offline_assets, passage_view, timeline,
-    url_state,
-)
+from mapapp import PACKAGE_DIR, export, filter_widgets, labels, offline_assets, passage_view, timeline, url_state
 from mapapp import columns as incident_columns
 from mapapp.errors import MapAppError, StoreError
 from mapapp.search import TextIndex
@@ -103,6 +99,8 @@ def _load_columns(path, stamp):
 def _map_data(path, stamp):
     """The map's files of this version of the store (mapapp.map_payload)."""
     _install_assets()
+    from mapapp import map_payload
+
     return map_payload.MapData(_load_columns(path, stamp), functools.partial(incident_columns.read_rows, path))
 
 
@@ -226,6 +224,8 @@ def close_incident():
 
 def focus_on(latitude, longitude, geo_precision):
     """Centre the map on an incident at the zoom its precision deserves."""
+    from mapapp import map_build
+
     (lat, lon), zoom = map_build.focus_view(
         {"latitude": latitude, "longitude": longitude, "geo_precision": geo_precision}
     )
@@ -281,7 +281,12 @@ def map_panel(layer_args, selected):
         # (Leaflet snaps the zoom to whole levels.)
         center = (lat + count * 1e-9, lon)
         zoom = zoom + (count % 2) * 1e-6
-    st_folium(
+    # folium and streamlit-folium load on the first map drawn: importing this module stays quick.
+    import streamlit_folium
+
+    from mapapp import map_build
+
+    streamlit_folium.st_folium(
         map_build.base_map(),
         key=K_MAP,
         height=MAP_HEIGHT,
@@ -370,6 +375,8 @@ def timeline_chart(counts, unit):
     """Stacked bars per period, coloured as on the map (Vega-Lite, bundled with Streamlit)."""
     import altair as alt
 
+    from mapapp.map_build import TYPE_COLOURS
+
     long = counts.reset_index(names=unit).melt(id_vars=unit, var_name="event type", value_name="incidents")
     types = list(counts.columns)
     return (
@@ -380,7 +387,7 @@ def timeline_chart(counts, unit):
             y=alt.Y("incidents:Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(
                 "event type:N",
-                scale=alt.Scale(domain=types, range=[map_build.TYPE_COLOURS[t] for t in types]),
+                scale=alt.Scale(domain=types, range=[TYPE_COLOURS[t] for t in types]),
                 legend=alt.Legend(orient="right", title=None),
             ),
             tooltip=[f"{unit}:O", "event type:N", "incidents:Q"],

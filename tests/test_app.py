@@ -65,7 +65,7 @@ def _base_map():
 @pytest.fixture
 def folium_calls(monkeypatch):
     fake = FakeFolium()
-    monkeypatch.setattr("mapapp.app.st_folium", fake)
+    monkeypatch.setattr("streamlit_folium.st_folium", fake)
     return fake
 
 
