@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mapapp import STORE_DIR
 from mapapp.errors import InvalidIncident, StoreError
-from mapapp.incident import CONTRACT_COLUMNS, Document, Incident
+from mapapp.incident import CONTRACT_COLUMNS, Document, Incident, passage_at
 
 DEFAULT_DB = STORE_DIR / "mapapp.db"
 
@@ -637,7 +637,7 @@ class Writer(Snapshot):
                         raise InvalidIncident("document_id", incident.document_id, "the id of a stored document")
                     texts[incident.document_id] = row["text"]
                 text = texts[incident.document_id]
-                if text[incident.passage_start : incident.passage_end] != incident.passage:
+                if passage_at(text, incident.passage_start, incident.passage_end) != incident.passage:
                     raise InvalidIncident(
                         "passage", incident.passage, f"the text of {incident.document_id!r} at its offsets"
                     )

@@ -186,10 +186,11 @@ def test_an_older_store_is_upgraded_in_place(tmp_path):
     with Store(path) as store:
         count = store.count()
     db = sqlite3.connect(path)
-    # Make it look like a store from before the actor columns.
+    # Make it look like a store from before the actor columns (schema version 0).
     for table in ("incidents", "replaced_incidents"):
         for column in ("actor1", "actor2", "fatalities", "admin1", "admin2"):
             db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    db.execute("PRAGMA user_version = 0")
     db.commit()
     db.close()
     with Store(path) as store:
