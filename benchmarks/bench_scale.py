@@ -64,7 +64,8 @@ def ensure_store(folder, size):
 
 def server_times(db_path, repeat=3):
     """{filter: median server seconds of the app script after changing it} (AppTest, real
-    st_folium; each change to a value not seen before, so nothing comes from a cache)."""
+    st_folium; each change to a value not seen before, so nothing comes from a cache). The
+    first run of a session runs twice (the map first): every later run is one."""
     from streamlit.testing.v1 import AppTest
 
     os.environ["MAPAPP_DB"] = str(db_path)
@@ -106,9 +107,10 @@ def server_times(db_path, repeat=3):
         seconds = []
         for i in range(repeat):
             change(i)
-            at.run()
+            started = time.perf_counter()
+            at.run()  # the whole script, in this process: its wall time is the server's time
+            seconds.append(time.perf_counter() - started)
             assert not at.exception, at.exception
-            seconds.append(at.session_state["_server_seconds"])
         results[name] = statistics.median(seconds)
     return results
 

@@ -239,10 +239,10 @@ def _ingest(args):
 
     from mapapp.geocoders import get_geocoder
     from mapapp.ingest.importer import commit, plan_import
-    from mapapp.ingest.reading import ENCODING_NAMES, Limits
+    from mapapp.ingest.reading import COMMAND_LINE_MAX_MB, ENCODING_NAMES, Limits
     from mapapp.store import Store
 
-    limits = Limits.from_env()
+    limits = Limits.from_env(default_megabytes=COMMAND_LINE_MAX_MB)
     geocoder = get_geocoder(args.geocoder)  # an unknown name fails before the file is read
     data = read_input(args.file, limits)
     if args.rejected:
@@ -266,13 +266,18 @@ def _ingest(args):
         print(f"columns: {used}")
     counts = plan.counts
     print(f"accepted: {counts['new']}")
-    print(f"duplicate: {counts['duplicate']}")
+    rules = ", ".join(f"{n} by {rule}" for rule, n in plan.duplicates_by_rule.items())
+    print(f"duplicate: {counts['duplicate']}" + (f" ({rules})" if rules else ""))
     print(f"updated: {counts['updated']}")
     print(f"rejected: {counts['rejected']}")
     for result in plan.rejected:
         print(f"rejected row {result.row_number}: {result.reason}")
     for result in plan.duplicates:
         print(f"duplicate row {result.row_number}: {result.reason}")
+    if plan.possible:
+        print(f"possible duplicates (stored as new, to review): {len(plan.possible)}")
+    for result in plan.possible:
+        print(f"possible duplicate row {result.row_number}: {result.reason}")
     if args.rejected and plan.rejected:
         print(f"rejected rows written to {os.fsencode(args.rejected).decode('utf-8', 'backslashreplace')}")
     if stored["added"] or stored["updated"]:

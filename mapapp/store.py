@@ -370,6 +370,14 @@ class Store:
             return snapshot.known_fingerprints(fingerprints)
 
 
+def _dataset(source):
+    """The format of an upload from its document's source ("uploaded file x.csv (ACLED export)"
+    -> "ACLED export"); "" for other documents (seed reports, extracted reports)."""
+    if not source.startswith("uploaded file") or not source.endswith(")"):
+        return ""
+    return source[source.rfind("(") + 1 : -1]
+
+
 def _cannot_write(path):
     return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
 
@@ -515,6 +523,26 @@ class Snapshot:
     def known_fingerprints(self, fingerprints):
         """The subset of `fingerprints` already stored."""
         return set(self._lookup("fingerprint", "fingerprint", fingerprints))
+
+    def fingerprint_matches(self, fingerprints, most=3):
+        """{fingerprint: [identity.StoredMatch]} of the stored incidents with these fingerprints
+        (at most `most` each): their ids, and the dataset of the upload each came from."""
+        from mapapp.ingest.identity import StoredMatch
+
+        keys = list(dict.fromkeys(fingerprints))
+        found = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            cursor = self.db.execute(
+                "SELECT i.fingerprint, i.id, d.source FROM incidents i JOIN documents d ON d.id = i.document_id "
+                f"WHERE i.fingerprint IN ({', '.join('?' for _ in chunk)}) ORDER BY i.rowid",
+                chunk,
+            )
+            for fingerprint, incident_id, source in cursor:
+                matches = found.setdefault(fingerprint, [])
+                if len(matches) < most:
+                    matches.append(StoredMatch(incident_id, _dataset(source)))
+        return found
 
     def _lookup(self, key, value, keys):
         keys = list(dict.fromkeys(keys))

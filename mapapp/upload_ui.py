@@ -251,8 +251,18 @@ def _preview(plan, key, filename):
             key=f"{key}-rejected",
         )
     if plan.duplicates:
-        st.markdown(f"**Duplicates** (already stored, or repeated in the file){_first_of(plan.duplicates)}:")
+        rules = ", ".join(f"{n:,} by {rule}" for rule, n in plan.duplicates_by_rule.items())
+        st.markdown(
+            f"**Duplicates** (already stored, or repeated in the file; {rules}){_first_of(plan.duplicates)}. "
+            "A row with an id is a duplicate only by its id; content decides only for rows without one:"
+        )
         st.dataframe(result_table(plan.header, plan.duplicates[:RESULT_ROWS]), hide_index=True)
+    if plan.possible:
+        st.markdown(
+            f"**Possible duplicates** (added as new: their ids differ, but an incident of another dataset "
+            f"has the same date, type, place and description; review them){_first_of(plan.possible)}:"
+        )
+        st.dataframe(result_table(plan.header, plan.possible[:RESULT_ROWS]), hide_index=True)
 
 
 def _first_of(results):

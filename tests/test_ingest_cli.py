@@ -89,7 +89,7 @@ def test_a_second_run_finds_only_duplicates_and_exits_0(tmp_path):
     result = ingest(FIXTURES / "acled_kosovo.csv", "--db", db)
     assert result.returncode == 0
     assert result.stdout.splitlines()[1:5] == ["accepted: 0", "duplicate: 5", "updated: 0", "rejected: 0"]
-    assert "duplicate row 2: id 'XKX2301' is already stored (stored timestamp 1685989234, this row's 1685989234: not newer)" in result.stdout
+    assert "duplicate row 2: same id: id 'XKX2301' is already stored (stored timestamp 1685989234, this row's 1685989234: not newer)" in result.stdout
     assert stored_rows(db) == rows
 
 
@@ -119,7 +119,7 @@ def test_some_rows_rejected_exits_1_and_stores_the_others(tmp_path):
     ]
     assert "rejected row 7: place 'Atlantis' not found in the gazetteer" in lines
     assert "rejected row 12: the row has 8 cells, the header has 7" in lines
-    assert "duplicate row 10: same date, type, place and description as row 3" in lines
+    assert "duplicate row 10: same content: no id, and the same date, type, place and description as row 3" in lines
     assert len(stored_rows(db)) == before + 4
     assert rejected.read_bytes().decode("utf-8-sig").count("\r\n") == 9
 

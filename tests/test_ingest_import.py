@@ -91,7 +91,7 @@ def test_uploading_the_same_file_twice_adds_nothing(store):
     again = plan_fixture(store, "acled_kosovo.csv")
     assert again.counts == {"rows": 5, "new": 0, "duplicate": 5, "updated": 0, "rejected": 0}
     assert reasons(again.duplicates)[0] == (
-        2, "id 'XKX2301' is already stored (stored timestamp 1685989234, this row's 1685989234: not newer)"
+        2, "same id: id \'XKX2301\' is already stored (stored timestamp 1685989234, this row's 1685989234: not newer)"
     )
     assert commit(again, store) == {"added": 0, "updated": 0}
     assert store.rows() == rows
@@ -103,7 +103,7 @@ def test_acled_row_with_a_newer_timestamp_updates_the_stored_event(store):
     plan = plan_fixture(store, "acled_kosovo_update.csv")
     assert plan.counts == {"rows": 2, "new": 0, "duplicate": 1, "updated": 1, "rejected": 0}
     assert reasons(plan.duplicates) == [
-        (3, "id 'XKX2302' is already stored (stored timestamp 1685383634, this row's 1685383634: not newer)")
+        (3, "same id: id \'XKX2302\' is already stored (stored timestamp 1685383634, this row's 1685383634: not newer)")
     ]
     assert commit(plan, store) == {"added": 0, "updated": 1}
     assert store.count() == count
@@ -120,7 +120,7 @@ def test_an_older_acled_version_does_not_overwrite_a_newer_one(store):
     plan = plan_fixture(store, "acled_kosovo.csv")
     assert plan.counts["updated"] == 0
     assert reasons(plan.duplicates)[0] == (
-        2, "id 'XKX2301' is already stored (stored timestamp 1686584420, this row's 1685989234: not newer)"
+        2, "same id: id \'XKX2301\' is already stored (stored timestamp 1686584420, this row's 1685989234: not newer)"
     )
 
 
@@ -221,10 +221,12 @@ def test_ucdp_headline_is_the_passage_and_the_article_the_source(store):
 def test_contract_file_links_known_passages_and_geocodes_places(store):
     plan = plan_fixture(store, "contract_own_format.csv")
     assert plan.format == "contract"
-    assert plan.counts == {"rows": 6, "new": 4, "duplicate": 2, "updated": 0, "rejected": 0}
-    assert reasons(plan.duplicates) == [
-        (4, "id 'seed-000-02' is already stored"),
-        (5, "same date, type, place and description as a stored incident"),
+    assert plan.counts == {"rows": 6, "new": 5, "duplicate": 1, "updated": 0, "rejected": 0}
+    assert reasons(plan.duplicates) == [(4, "same id: id 'seed-000-02' is already stored")]
+    # log-003 has an id of its own: the same words as the seed's incident make it a possible
+    # duplicate to review, not a duplicate.
+    assert reasons(plan.possible) == [
+        (5, "same date, type, place and description as stored 'seed-000-02'; kept: its id differs")
     ]
     commit(plan, store)
     # A passage that is already in a stored document keeps pointing there.
@@ -377,7 +379,7 @@ def test_mixed_file_accepts_the_good_rows_and_says_why_the_others_are_rejected(s
     plan = plan_fixture(store, "mixed_good_bad.csv")
     assert plan.counts == {"rows": 13, "new": 4, "duplicate": 1, "updated": 0, "rejected": 8}
     assert reasons(plan.rejected) == MIXED_REJECTED
-    assert reasons(plan.duplicates) == [(10, "same date, type, place and description as row 3")]
+    assert reasons(plan.duplicates) == [(10, "same content: no id, and the same date, type, place and description as row 3")]
     assert sorted(incident.id.rsplit("-", 1)[1] for incident in plan.new) == ["row11", "row13", "row2", "row3"]
     commit(plan, store)
     assert store.count() == before + 4
@@ -562,3 +564,41 @@ def test_an_explicit_mapping_overrides_detection(store):
     assert (incident.date_start, incident.location, incident.sub_event_type) == (dt.date(2023, 5, 29), "Zvecan", "Mob violence")
     with pytest.raises(UnusableFile, match="there is no column 'nowhere' in the file"):
         plan_import(data, "log.csv", store, mapping={**mapping, "location": "nowhere"})
+
+
+THREE_ACTORS = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,"
+    "inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,"
+    "location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp\n"
+    + "".join(
+        f"XKX{9000 + k},24 September 2023,2023,1,Political violence,Battles,Armed clash,{a1},,3,{a2},,{i2},3{i2},,"
+        "0,Europe,Kosovo,Mitrovica,Zvecan,,Banjska,42.9733,20.7808,1,Koha Ditore,National,"
+        '"On 24 September 2023, in Banjska (Zvecan), an armed group, Kosovo Police and KFOR clashed near the '
+        'monastery.",1,,1695600000\n'
+        for k, (a1, a2, i2) in enumerate((
+            ("Unidentified Armed Group (Kosovo)", "Police Forces of Kosovo (2008-)", 1),
+            ("Unidentified Armed Group (Kosovo)", "KFOR: Kosovo Force (1999-)", 8),
+            ("Police Forces of Kosovo (2008-)", "KFOR: Kosovo Force (1999-)", 8),
+        ))
+    )
+)
+
+
+@pytest.mark.parametrize("with_actors", [True, False])
+def test_three_acled_rows_of_one_three_sided_clash_are_three_incidents(store, with_actors):
+    """ACLED codes one event per pair of actors: same date, place and notes, distinct ids. Their
+    ids keep them apart, with or without the actor columns (an extract without them)."""
+    data = THREE_ACTORS
+    if not with_actors:
+        for actor in ("Unidentified Armed Group (Kosovo)", "Police Forces of Kosovo (2008-)", "KFOR: Kosovo Force (1999-)"):
+            data = data.replace(actor, "")
+    plan = plan_import(data.encode(), "three_actors.csv", store)
+    assert plan.counts == {"rows": 3, "new": 3, "duplicate": 0, "updated": 0, "rejected": 0}
+    assert len({(i.date_start, i.event_type, i.location, i.description) for i in plan.new}) == 1
+    assert len({incident.fingerprint for incident in plan.new}) == (3 if with_actors else 1)
+    assert plan.possible == []  # one dataset: not even a look-alike to review
+    commit(plan, store)
+    assert sorted(i.id for i in store.incidents() if i.id.startswith("XKX9")) == ["XKX9000", "XKX9001", "XKX9002"]
+    again = plan_import(data.encode(), "three_actors.csv", store)
+    assert again.counts["duplicate"] == 3 and again.duplicates_by_rule == {"same id": 3}
+    assert "3 duplicate (3 by same id)" in again.summary

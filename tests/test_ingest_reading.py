@@ -97,7 +97,9 @@ def test_blank_lines_do_not_hide_rows_over_the_limit():
 
 
 def test_limits_from_the_environment():
-    assert Limits.from_env({}) == Limits(max_bytes=100 * 1024 * 1024, max_rows=100_000)
+    assert Limits.from_env({}) == Limits(max_bytes=100 * 1024 * 1024, max_rows=1_000_000)
+    # The command line reads a 1,000,000-row export (about 550 MB) without a setting.
+    assert Limits.from_env({}, default_megabytes=1024) == Limits(max_bytes=1024 * 1024 * 1024, max_rows=1_000_000)
     assert Limits.from_env({"MAPAPP_MAX_UPLOAD_MB": "2.5", "MAPAPP_MAX_ROWS": "10"}) == Limits(max_bytes=2621440, max_rows=10)
 
 

@@ -97,7 +97,7 @@ def test_rejected_rows_are_listed_with_reasons_and_offered_for_download(app, db_
     assert table["row"].tolist() == [4, 5, 6, 7, 8, 9, 12, 14]
     assert table["reason"].iloc[3] == "place 'Atlantis' not found in the gazetteer"
     assert table["Summary"].iloc[7] == '=HYPERLINK("http://example.invalid","click")'  # shown as text
-    assert duplicates.value["reason"].tolist() == ["same date, type, place and description as row 3"]
+    assert duplicates.value["reason"].tolist() == ["same content: no id, and the same date, type, place and description as row 3"]
     assert [button.label for button in app.download_button] == ["Download the 8 rejected rows (CSV)"]
     assert app.button[0].label == "Add 4 incidents"
 
@@ -232,12 +232,13 @@ def test_a_long_list_of_duplicates_shows_its_first_rows(app):
     assert metrics(app) == {"New": "1", "Duplicate": str(RESULT_ROWS + 1), "Updated": "0", "Rejected": "0"}
     headings = [element.value for element in app.markdown]
     assert (
-        f"**Duplicates** (already stored, or repeated in the file) — the first {RESULT_ROWS:,} of {RESULT_ROWS + 1:,}:"
-        in headings
+        f"**Duplicates** (already stored, or repeated in the file; {RESULT_ROWS + 1:,} by same content) — the first "
+        f"{RESULT_ROWS:,} of {RESULT_ROWS + 1:,}. A row with an id is a duplicate only by its id; content decides "
+        "only for rows without one:" in headings
     )
     added, duplicates = app.dataframe
     assert len(duplicates.value) == RESULT_ROWS
-    assert duplicates.value["reason"].iloc[0] == "same date, type, place and description as row 2"
+    assert duplicates.value["reason"].iloc[0] == "same content: no id, and the same date, type, place and description as row 2"
 
 
 def test_a_file_in_the_uploader_is_read_once_not_on_every_rerun(app, monkeypatch):

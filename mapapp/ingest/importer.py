@@ -22,7 +22,7 @@ from mapapp.boundary import border_distances_km
 from mapapp.errors import InvalidIncident, StoreChanged, UnusableFile
 from mapapp.export import neutralise_formula
 from mapapp.incident import Document, Incident
-from mapapp.ingest import formats, mapping as column_mapping, value_map
+from mapapp.ingest import formats, identity, mapping as column_mapping, value_map
 from mapapp.ingest.reading import Limits, Table, read_table
 from mapapp.ingest.values import Rejected
 from mapapp.text import one_line
@@ -43,8 +43,9 @@ class RowResult:
 
     row_number: int
     values: list
-    status: str  # "duplicate", "updated" or "rejected"
+    status: str  # "duplicate", "possible duplicate" (kept), "updated" or "rejected"
     reason: str
+    rule: str = ""  # for a duplicate: the identity rule that applied (identity.SAME_ID, SAME_CONTENT)
 
 
 @dataclass
@@ -61,10 +62,13 @@ class ImportPlan:
     document: Document
     total_rows: int
     preamble: list = field(default_factory=list)  # lines above the header, skipped
-    candidates: list = field(default_factory=list)  # (Incident, row number, cells) of valid rows
+    candidates: list = field(default_factory=list)  # identity.Candidate of every valid row
     new: list = field(default_factory=list)  # Incidents to insert
     updated: list = field(default_factory=list)  # Incidents replacing stored ones by id
     duplicates: list = field(default_factory=list)  # RowResults
+    # RowResults of rows stored as new whose content matches an incident of another dataset,
+    # listed for the user to review (identity rules).
+    possible: list = field(default_factory=list)
     rejected: list = field(default_factory=list)  # RowResults
     values: list = field(default_factory=list)  # value_map.ValueChoices of a mapped file's type columns
 
@@ -79,6 +83,14 @@ class ImportPlan:
         }
 
     @property
+    def duplicates_by_rule(self):
+        """{rule: number of duplicates} in identity order: same id, then same content."""
+        found = {identity.SAME_ID: 0, identity.SAME_CONTENT: 0}
+        for result in self.duplicates:
+            found[result.rule] = found.get(result.rule, 0) + 1
+        return {rule: n for rule, n in found.items() if n}
+
+    @property
     def rejected_csv(self):
         """The rejected rows as CSV bytes: the original columns plus `reason`.
 
@@ -90,11 +102,15 @@ class ImportPlan:
     @property
     def summary(self):
         counts = self.counts
-        return (
-            f"{counts['new']} new, {counts['duplicate']} duplicate, "
+        rules = ", ".join(f"{n} by {rule}" for rule, n in self.duplicates_by_rule.items())
+        text = (
+            f"{counts['new']} new, {counts['duplicate']} duplicate{f' ({rules})' if rules else ''}, "
             f"{counts['updated']} updated, {counts['rejected']} rejected "
             f"(of {counts['rows']} rows)"
         )
+        if self.possible:
+            text += f"; {len(self.possible)} of the new look like incidents of another dataset (kept, to review)"
+        return text
 
 
 def rows_csv(header, results, delimiter=","):
@@ -225,6 +241,10 @@ def _plan_import(table, filename, store, mapping, geocoder, progress, values):
     planner = _Planner(rows, document_id, geocoder, progress)
     drafts = planner.read_rows(table)
     candidates, text = planner.incidents(drafts, f"Uploaded CSV file ({rows.label}), sha256 {table.sha256}")
+    candidates = [
+        identity.Candidate(incident, number, values, has_id, rows.label)
+        for incident, number, values, has_id in candidates
+    ]
     document = Document(
         id=document_id,
         title=f"Upload: {filename}" if filename else "Upload",
@@ -247,7 +267,7 @@ def _plan_import(table, filename, store, mapping, geocoder, progress, values):
         values=getattr(rows, "value_choices", []),
     )
     with store.reading() as snapshot:
-        plan.new, plan.updated, plan.duplicates = _sorted(candidates, snapshot)
+        plan.new, plan.updated, plan.duplicates, plan.possible = _sorted(candidates, snapshot)
     plan.rejected.sort(key=lambda result: result.row_number)
     return plan
 
@@ -355,7 +375,8 @@ class _Planner:
             return f"{self.geocoder.label} could not look up {place!r}: {type(err).__name__}: {err}"
 
     def incidents(self, drafts, preamble):
-        """([(Incident, row number, cells)], document text) for `drafts` from read_rows.
+        """([(Incident, row number, cells, the file gave its id)], document text) for `drafts`
+        from read_rows.
 
         The document holds the preamble and the block of each row that became a valid
         incident, in file order: a row rejected here leaves no text behind."""
@@ -412,7 +433,7 @@ class _Planner:
                 text = heading + passage + "\n" + source + "\n"
                 parts.append(text)
                 length += len(text)
-            made.append((incident, number, values))
+            made.append((incident, number, values, bool(draft.id)))
         return made, "".join(parts)
 
 
@@ -428,37 +449,16 @@ def _join(note, addition):
 
 
 def _sorted(candidates, snapshot):
-    """(new, updated, duplicates) of `candidates` against the store as `snapshot` reads it."""
-    new, updated, duplicates = [], [], []
-    stored = snapshot.source_timestamps([incident.id for incident, *_ in candidates])
-    prints = [incident.fingerprint for incident, *_ in candidates]
-    stored_prints = snapshot.known_fingerprints(prints)
-    seen_ids = {}
-    seen_prints = {}
-    for (incident, number, values), print_ in zip(candidates, prints):
-        reason = None
-        if incident.id in seen_ids:
-            reason = f"same id {incident.id!r} as row {seen_ids[incident.id]}"
-        elif incident.id in stored:
-            old = stored[incident.id]
-            if incident.source_timestamp is not None and old is not None and incident.source_timestamp > old:
-                updated.append(incident)
-                seen_ids[incident.id] = number
-                continue
-            reason = f"id {incident.id!r} is already stored"
-            if incident.source_timestamp is not None and old is not None:
-                reason += f" (stored timestamp {old}, this row's {incident.source_timestamp}: not newer)"
-        elif print_ in stored_prints:
-            reason = "same date, type, place and description as a stored incident"
-        elif print_ in seen_prints:
-            reason = f"same date, type, place and description as row {seen_prints[print_]}"
-        seen_ids.setdefault(incident.id, number)
-        seen_prints.setdefault(print_, number)
-        if reason is None:
-            new.append(incident)
-        else:
-            duplicates.append(RowResult(number, list(values), "duplicate", reason))
-    return new, updated, duplicates
+    """(new, updated, duplicates, possible duplicates) of `candidates` (identity.Candidate)
+    against the store as `snapshot` reads it, by the identity rules (mapapp.ingest.identity)."""
+    stored = snapshot.source_timestamps([c.incident.id for c in candidates if c.has_source_id])
+    matches = snapshot.fingerprint_matches([c.incident.fingerprint for c in candidates])
+    found = identity.sort_rows(candidates, stored, matches)
+    duplicates = [
+        RowResult(c.row_number, list(c.values), "duplicate", reason, rule) for c, rule, reason in found.duplicates
+    ]
+    possible = [RowResult(c.row_number, list(c.values), "possible duplicate", reason) for c, reason in found.possible]
+    return found.new, found.updated, duplicates, possible
 
 
 def commit(plan, store):
@@ -474,7 +474,7 @@ def commit(plan, store):
         if plan.values:
             # The next file with the same words starts from these choices.
             writer.remember_values(value_map.mapped(plan.values))
-        new, updated, duplicates = _sorted(plan.candidates, writer)
+        new, updated, duplicates, possible = _sorted(plan.candidates, writer)
         if new or updated:
             uses_document = any(incident.document_id == plan.document.id for incident in (*new, *updated))
             try:
@@ -484,5 +484,5 @@ def commit(plan, store):
                     f"the store changed since this upload was checked ({err}); nothing was added: "
                     "check the file again"
                 ) from err
-    plan.new, plan.updated, plan.duplicates = new, updated, duplicates
+    plan.new, plan.updated, plan.duplicates, plan.possible = new, updated, duplicates, possible
     return {"added": len(new), "updated": len(updated)}

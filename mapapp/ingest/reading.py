@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from mapapp.errors import ConfigError, UnusableFile
 
 # Upload limits, overridable per process with the environment variables named here. A
-# 100,000-row ACLED export is about 55 MB and peaks at about 700 MB of memory while it is
-# imported (benchmarks/bench_ingest.py), so these defaults keep an import under 1 GB.
+# 100,000-row ACLED export is about 55 MB: the app's upload (100 MB) stays under 1 GB of
+# memory while it is imported (benchmarks/bench_ingest.py). The command line reads files up to
+# COMMAND_LINE_MAX_MB by default, so that a 1,000,000-row export (about 550 MB) imports.
 MAX_UPLOAD_MB = 100
-MAX_ROWS = 100_000
+COMMAND_LINE_MAX_MB = 1024
+MAX_ROWS = 1_000_000
 MAX_UPLOAD_MB_ENV = "MAPAPP_MAX_UPLOAD_MB"
 MAX_ROWS_ENV = "MAPAPP_MAX_ROWS"
 # The largest values those variables may hold: memory grows with them, and beyond these no
@@ -103,11 +105,12 @@ class Limits:
     max_rows: int = MAX_ROWS
 
     @classmethod
-    def from_env(cls, environ=None):
-        """Limits from $MAPAPP_MAX_UPLOAD_MB and $MAPAPP_MAX_ROWS, else the module defaults.
-        Raises ConfigError naming a variable whose value is not a usable limit."""
+    def from_env(cls, environ=None, default_megabytes=MAX_UPLOAD_MB):
+        """Limits from $MAPAPP_MAX_UPLOAD_MB and $MAPAPP_MAX_ROWS, else the module defaults
+        (`default_megabytes`: COMMAND_LINE_MAX_MB for the command line). Raises ConfigError
+        naming a variable whose value is not a usable limit."""
         environ = os.environ if environ is None else environ
-        megabytes = _env_number(environ, MAX_UPLOAD_MB_ENV, MAX_UPLOAD_MB, MAX_UPLOAD_MB_CEILING, whole=False)
+        megabytes = _env_number(environ, MAX_UPLOAD_MB_ENV, default_megabytes, MAX_UPLOAD_MB_CEILING, whole=False)
         rows = _env_number(environ, MAX_ROWS_ENV, MAX_ROWS, MAX_ROWS_CEILING, whole=True)
         return cls(max_bytes=int(megabytes * 1024 * 1024), max_rows=int(rows))
 
