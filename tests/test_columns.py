@@ -71,7 +71,7 @@ def loaded(tmp_path_factory):
 
 def test_the_store_holds_every_kind_of_row(loaded):
     frame, columns, _ = loaded
-    assert len(frame) == len(columns) == 38
+    assert len(frame) == len(columns) == 39
     assert set(frame["date_precision"]) >= {"day", "week", "month", "unknown"}
     assert set(frame["geo_precision"]) >= {1, 2, 4, 5}
 

@@ -88,7 +88,7 @@ def test_a_second_run_finds_only_duplicates_and_exits_0(tmp_path):
     rows = stored_rows(db)
     result = ingest(FIXTURES / "acled_kosovo.csv", "--db", db)
     assert result.returncode == 0
-    assert result.stdout.splitlines()[1:5] == ["accepted: 0", "duplicate: 5", "updated: 0", "rejected: 0"]
+    assert result.stdout.splitlines()[1:5] == ["accepted: 0", "duplicate: 5 (5 by same id)", "updated: 0", "rejected: 0"]
     assert "duplicate row 2: same id: id 'XKX2301' is already stored (stored timestamp 1685989234, this row's 1685989234: not newer)" in result.stdout
     assert stored_rows(db) == rows
 
@@ -98,7 +98,7 @@ def test_an_update_is_counted(tmp_path):
     ingest(FIXTURES / "acled_kosovo.csv", "--db", db)
     result = ingest(FIXTURES / "acled_kosovo_update.csv", "--db", db)
     assert result.returncode == 0
-    assert result.stdout.splitlines()[1:5] == ["accepted: 0", "duplicate: 1", "updated: 1", "rejected: 0"]
+    assert result.stdout.splitlines()[1:5] == ["accepted: 0", "duplicate: 1 (1 by same id)", "updated: 1", "rejected: 0"]
 
 
 def test_some_rows_rejected_exits_1_and_stores_the_others(tmp_path):
@@ -113,7 +113,7 @@ def test_some_rows_rejected_exits_1_and_stores_the_others(tmp_path):
         "columns: date=Date, event_type=Type, sub_event_type=Subtype, location=Place, "
         "coordinates=Coordinates, description=Summary, source=Source",
         "accepted: 4",
-        "duplicate: 1",
+        "duplicate: 1 (1 by same content)",
         "updated: 0",
         "rejected: 8",
     ]
