@@ -47,7 +47,6 @@ class ViewState:
     map_clicked: str | None = None  # an incident the browser has ringed itself (a click)
     layer: dict | None = None  # what the incident layer sent last (_layer_selection)
     table_ids: list = dataclasses.field(default_factory=list)  # ids of the table's rows, in order
-    painted: bool = False  # the first run (map only) is done: the rest of the page follows
 
 
 def view_state():
@@ -540,19 +539,10 @@ def _page():
         map_panel(loaded.map_data().layer_args(keep), selected)
     with passage_column:
         passage_panel(store, incident_id, position is not None and bool(keep[position]))
-    # The first run of a page stops here and runs again at once: the browser builds the map
-    # before it loads the chart and table code (a megabyte and more of JavaScript), which
-    # otherwise holds the map back by about a second.
-    view = view_state()
-    first_paint = not view.painted
-    if not first_paint:
-        timeline_panel(columns, keep)
-        table_and_downloads(store, columns, keep)
-        # Below the table: its preview tables need the page's width. A commit reruns the page,
-        # and the store's changed file stamp makes load_incidents read the new incidents.
-        upload_section(store)
-        uploads_section(store, loaded.uploads)
+    timeline_panel(columns, keep)
+    table_and_downloads(store, columns, keep)
+    # Below the table: its preview tables need the page's width. A commit reruns the page,
+    # and the store's changed file stamp makes load_incidents read the new incidents.
+    upload_section(store)
+    uploads_section(store, loaded.uploads)
     write_url(filters, incident_id)
-    if first_paint:
-        view.painted = True
-        st.rerun()
