@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from mapapp.boundary import border_distances_km
 from mapapp.errors import InvalidIncident, StoreChanged, UnusableFile
 from mapapp.export import neutralise_formula
-from mapapp.incident import Document, Incident
+from mapapp.incident import Document
 from mapapp.ingest import formats, identity, mapping as column_mapping, value_map
 from mapapp.ingest.reading import Limits, Table, read_table
 from mapapp.ingest.values import Rejected
@@ -400,31 +400,8 @@ class _Planner:
                 start = length + len(heading)
                 end = start + len(passage)
             try:
-                incident = Incident(
-                    id=draft.id or f"{self.document_id}-row{number}",
-                    date_start=draft.date_start,
-                    date_end=draft.date_end,
-                    date_precision=draft.date_precision,
-                    event_type=draft.event_type,
-                    sub_event_type=draft.sub_event_type,
-                    location=draft.location,
-                    latitude=draft.latitude,
-                    longitude=draft.longitude,
-                    geo_precision=draft.geo_precision,
-                    description=draft.description,
-                    source=draft.source,
-                    document_id=document_id,
-                    passage_start=start,
-                    passage_end=end,
-                    passage=passage,
-                    border_distance_km=distance,
-                    note=draft.note,
-                    actor1=draft.actor1,
-                    actor2=draft.actor2,
-                    fatalities=draft.fatalities,
-                    admin1=draft.admin1,
-                    admin2=draft.admin2,
-                    source_timestamp=draft.source_timestamp,
+                incident = draft.incident(
+                    draft.id or f"{self.document_id}-row{number}", document_id, start, end, passage, distance
                 )
             except InvalidIncident as err:
                 self.reject(number, values, str(err))
