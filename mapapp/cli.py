@@ -1,4 +1,4 @@
-"""The command line: `mapapp` (or `python -m mapapp`) geocode, ingest, extract, uploads, remove-upload, export."""
+"""The command line: `mapapp` (or `python -m mapapp`) and its commands."""
 
 import argparse
 import datetime as dt
@@ -107,15 +107,40 @@ def _parser(prog):
     export = commands.add_parser("export", help="write incidents in the data contract to stdout")
     export.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
     export.add_argument("--format", choices=("csv", "geojson"), default="csv")
-    export.add_argument("--since", type=_iso_date, help="first day, YYYY-MM-DD")
-    export.add_argument("--until", type=_iso_date, help="last day, YYYY-MM-DD")
-    export.add_argument("--type", action="append", choices=EVENT_TYPES, metavar="TYPE",
+    _add_filters(export)
+    export.set_defaults(run=_export)
+
+    stats = commands.add_parser("stats", help="count the (filtered) incidents per municipality, month or type")
+    stats.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
+    stats.add_argument("--by", choices=("municipality", "month", "type"), required=True)
+    stats.add_argument("--format", choices=("csv", "json"), default="csv")
+    _add_filters(stats)
+    stats.set_defaults(run=_stats)
+    return parser
+
+
+def _add_filters(parser):
+    """The filter options, the same for every command that reads incidents (export, stats)."""
+    parser.add_argument("--since", type=_iso_date, help="first day, YYYY-MM-DD")
+    parser.add_argument("--until", type=_iso_date, help="last day, YYYY-MM-DD")
+    parser.add_argument("--type", action="append", choices=EVENT_TYPES, metavar="TYPE",
                         help="event type (repeatable): " + "; ".join(EVENT_TYPES))
-    export.add_argument("--document", action="append", metavar="ID",
+    parser.add_argument("--document", action="append", metavar="ID",
                         help="only incidents from this source document (repeatable): a seed report's "
                         "id or an upload id as `uploads` lists it")
-    export.set_defaults(run=_export)
-    return parser
+
+
+def _filtered_frame(args):
+    """The store's incidents that pass the filter options of `args`."""
+    from mapapp.filters import Filters, incident_frame
+    from mapapp.store import Store
+
+    with Store(args.db) as store:
+        frame = incident_frame(store.rows())
+    filters = Filters(
+        since=args.since, until=args.until, event_types=tuple(args.type or ()), documents=tuple(args.document or ()),
+    )
+    return filters.apply(frame)
 
 
 GEOCODER_HELP = "gazetteer (offline, the default) or nominatim (online, opt-in)"
@@ -157,16 +182,17 @@ def _geocode(args):
 
 def _export(args):
     from mapapp.export import contract_records, to_csv, to_geojson
-    from mapapp.filters import Filters, incident_frame
-    from mapapp.store import Store
 
-    with Store(args.db) as store:
-        frame = incident_frame(store.rows())
-    filters = Filters(
-        since=args.since, until=args.until, event_types=tuple(args.type or ()), documents=tuple(args.document or ()),
-    )
-    records = contract_records(filters.apply(frame))
+    records = contract_records(_filtered_frame(args))
     sys.stdout.write(to_csv(records) if args.format == "csv" else to_geojson(records) + "\n")
+    return 0
+
+
+def _stats(args):
+    from mapapp import stats
+
+    pairs = stats.counts(_filtered_frame(args), args.by)
+    sys.stdout.write(stats.to_csv(pairs, args.by) if args.format == "csv" else stats.to_json(pairs, args.by) + "\n")
     return 0
 
 

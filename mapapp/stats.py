@@ -1,0 +1,82 @@
+"""Counts of incidents per municipality, month and type, and two periods compared.
+
+Month rule: an incident counts in the month of its dates when its whole date range lies in one
+calendar month ("2023-05"); a range across months counts under "first/last" ("2023-05/2023-06",
+e.g. a week around a month's end, a year-precise UCDP event), never spread or guessed into one
+month; an undated incident counts under "undated".
+"""
+
+import csv
+import io
+import json
+
+import pandas as pd
+
+from mapapp.municipalities import assign
+
+UNDATED = "undated"
+# --by choices: the column each grouping reads.
+GROUPINGS = ("municipality", "month", "type")
+
+
+def month_keys(frame):
+    """A Series of each incident's month key by the module's rule."""
+    start = frame["date_start"].dt.strftime("%Y-%m")
+    end = frame["date_end"].dt.strftime("%Y-%m")
+    keys = start.where(start == end, start + "/" + end)
+    return keys.where(frame["date_start"].notna(), UNDATED)
+
+
+def keyed(frame):
+    """`frame`'s rows with the grouping columns added: municipality, month, type."""
+    out = frame.copy()
+    out["municipality"] = assign(frame) if len(frame) else pd.Series(dtype=object)
+    out["month"] = month_keys(frame) if len(frame) else pd.Series(dtype=object)
+    out["type"] = frame["event_type"]
+    return out
+
+
+def counts(frame, by):
+    """[(key, count)] of the incidents of `frame` per `by` (one of GROUPINGS, or a tuple of them),
+    most first, ties by key; a key of several groupings is a tuple."""
+    by = (by,) if isinstance(by, str) else tuple(by)
+    unknown = [name for name in by if name not in GROUPINGS]
+    if unknown:
+        raise ValueError(f"cannot count by {unknown[0]!r}: expected one of {', '.join(GROUPINGS)}")
+    table = keyed(frame).groupby(list(by)).size() if len(frame) else pd.Series(dtype=int)
+    pairs = [(key, int(n)) for key, n in table.items()]
+    if by == ("month",):
+        return sorted(pairs)  # time order reads better than size order
+    return sorted(pairs, key=lambda pair: (-pair[1], str(pair[0])))
+
+
+def in_period(frame, since, until):
+    """The rows whose whole date range lies within [since, until] (dates, inclusive)."""
+    return frame[(frame["date_start"] >= pd.Timestamp(since)) & (frame["date_end"] <= pd.Timestamp(until))]
+
+
+def compare(frame, by, first, second):
+    """Counts per `by` in two periods, each (since, until): [{key, first, second, difference}],
+    by largest change first. An incident counts in a period only when its whole date range is in it.
+    """
+    a = dict(counts(in_period(frame, *first), by))
+    b = dict(counts(in_period(frame, *second), by))
+    rows = [
+        {"key": key, "first": a.get(key, 0), "second": b.get(key, 0), "difference": b.get(key, 0) - a.get(key, 0)}
+        for key in set(a) | set(b)
+    ]
+    return sorted(rows, key=lambda row: (-abs(row["difference"]), str(row["key"])))
+
+
+def to_csv(pairs, by):
+    """The (key, count) pairs as CSV with a header: `by`, count."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow((by, "count"))
+    writer.writerows(pairs)
+    return out.getvalue()
+
+
+def to_json(pairs, by):
+    """The (key, count) pairs as a JSON list of {by: key, "count": n}."""
+    return json.dumps([{by: key, "count": n} for key, n in pairs], ensure_ascii=False)

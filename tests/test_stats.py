@@ -1,0 +1,160 @@
+"""Counts per municipality, month and type (`stats`), with the municipality rule pinned."""
+
+import csv
+import datetime as dt
+import io
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from mapapp import PROJECT_DIR
+from mapapp.cli import main
+from mapapp.filters import incident_frame
+from mapapp.municipalities import UNASSIGNED, by_name, municipality_of
+from mapapp.stats import compare, counts, month_keys
+from mapapp.store import Store
+
+FIXTURES = PROJECT_DIR / "tests" / "fixtures"
+
+
+def run_cli(*args, db):
+    return subprocess.run(
+        [sys.executable, "-m", "mapapp", *args, "--db", str(db)],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60,
+    )
+
+
+@pytest.mark.parametrize(("admin2", "expected"), [
+    ("Zvecan", "Zvečan"),
+    ("Звечан", "Zvečan"),
+    ("Srbica municipality", "Srbica"),
+    ("Kosovska Mitrovica municipality", "Mitrovica"),
+    ("Mitrovica North", "North Mitrovica"),
+    ("Opština Zvečan", "Zvečan"),
+    ("Komuna e Leposaviqit", "Leposavić"),
+    ("Raska", "Raška"),
+    ("Kosovo province", None),
+    ("", None),
+])
+def test_admin_column_spellings(admin2, expected):
+    found = by_name(admin2)
+    assert (found.name if found else None) == expected
+
+
+@pytest.mark.parametrize(("admin2", "location", "lat", "lon", "precision", "expected"), [
+    # The dataset's admin column wins, even over a region-level point.
+    ("Raska", "Raska", 43.2872, 20.6153, 4, "Raška"),
+    # Gazetteer: a village's GeoNames municipality code.
+    ("", "Banjska", 42.97333, 20.78083, 1, "Zvečan"),
+    ("", "Donji Prekaz village", 42.759167, 20.808889, 1, "Srbica"),
+    # A supplement place listed in data/municipalities.csv.
+    ("", "Jarinje crossing", 43.22589, 20.69641, 1, "Leposavić"),
+    ("", "North Mitrovica", 42.8914, 20.866, 1, "North Mitrovica"),
+    # A seat in Serbia, by its name.
+    ("", "Rudnica", 43.2368, 20.6844, 1, "Raška"),
+    # Regions and countries are in no municipality.
+    ("", "northern Kosovo", 42.977, 20.761, 4, UNASSIGNED),
+    ("", "Kosovo", 42.593587, 20.860719, 5, UNASSIGNED),
+    # A place on a municipal line is not decided.
+    ("", "Ibar bridge", 42.8903, 20.8669, 1, UNASSIGNED),
+    # The name's place is 100 km from the incident's point: not the incident's place.
+    ("", "Zvecan", 44.0, 20.0, 1, UNASSIGNED),
+    # An unknown name and no admin column.
+    ("", "the old quarry road", 42.9, 20.8, 2, UNASSIGNED),
+])
+def test_municipality_rule(admin2, location, lat, lon, precision, expected):
+    assert municipality_of(admin2, location, lat, lon, precision) == expected
+
+
+def test_month_keys_never_spread_a_range():
+    frame = pd.DataFrame({
+        "date_start": pd.to_datetime(["2023-05-29", "2023-05-01", "2023-05-29", "1998-01-01", None]),
+        "date_end": pd.to_datetime(["2023-05-29", "2023-05-31", "2023-06-04", "1998-12-31", None]),
+    })
+    assert list(month_keys(frame)) == ["2023-05", "2023-05", "2023-05/2023-06", "1998-01/1998-12", "undated"]
+
+
+@pytest.fixture(scope="module")
+def filled_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("stats") / "mapapp.db"
+    for name in ("acled_kosovo.csv", "ucdp_ged_kosovo.csv"):
+        assert main(["ingest", str(FIXTURES / name), "--db", str(path)]) in (0, 1)
+    return path
+
+
+def stats(capsys, db, *args):
+    """`mapapp stats ARGS` in this process: (exit status, stdout)."""
+    capsys.readouterr()
+    status = main(["stats", *args, "--db", str(db)])
+    return status, capsys.readouterr().out
+
+
+def test_stats_by_municipality_counts_the_unassigned(filled_db):
+    # The command as a pipeline runs it, once.
+    result = run_cli("stats", "--by", "municipality", db=filled_db)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    # 8 seed incidents (one in Zvečan: Banjska monastery; seven region- or country-level),
+    # 5 ACLED rows and the 6 readable UCDP rows.
+    assert rows == [
+        ["municipality", "count"],
+        ["unassigned", "10"],  # 7 seeds, UCDP country- and province-level, ACLED Raska at region level
+        ["Zvečan", "3"],
+        ["Leposavić", "2"],
+        ["Mitrovica", "1"],
+        ["North Mitrovica", "1"],
+        ["Podujevo", "1"],
+        ["Srbica", "1"],
+    ]
+    assert sum(int(n) for _, n in rows[1:]) == 19
+
+
+def test_stats_takes_the_export_filters_and_writes_json(filled_db, capsys):
+    status, out = stats(capsys, filled_db, "--by", "municipality", "--since", "2023-01-01", "--format", "json")
+    assert status == 0
+    assert json.loads(out) == [
+        {"municipality": "unassigned", "count": 8},
+        {"municipality": "Zvečan", "count": 2},
+        {"municipality": "Leposavić", "count": 1},
+        {"municipality": "North Mitrovica", "count": 1},
+    ]
+    _, out = stats(capsys, filled_db, "--by", "type", "--type", "Protests", "--type", "Riots")
+    assert out.splitlines() == ["type,count", "Protests,3", "Riots,1"]
+
+
+def test_stats_by_month_in_time_order(filled_db, capsys):
+    _, out = stats(capsys, filled_db, "--by", "month", "--until", "1999-12-31", "--format", "json")
+    assert json.loads(out) == [
+        {"month": "1998-01/1998-12", "count": 1},
+        {"month": "1998-03", "count": 1},
+        {"month": "1998-08", "count": 1},
+        {"month": "1999-03", "count": 1},
+        {"month": "1999-04", "count": 1},
+        {"month": "1999-06", "count": 1},
+        {"month": "undated", "count": 5},
+    ]
+
+
+def test_stats_rejects_an_unknown_grouping(filled_db, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["stats", "--by", "district", "--db", str(filled_db)])
+    assert exited.value.code == 2
+    assert "invalid choice: 'district'" in capsys.readouterr().err
+
+
+def test_two_periods_compared(filled_db):
+    with Store(filled_db) as store:
+        frame = incident_frame(store.rows())
+    rows = compare(frame, "type", (dt.date(1998, 1, 1), dt.date(1998, 12, 31)), (dt.date(2023, 1, 1), dt.date(2023, 12, 31)))
+    # 1998: UCDP Donji Prekaz, the province in August and the year-long country-level row.
+    # 2023: ACLED's May rows and Raska in September, the seed's May, 24 and 24-30 September rows.
+    assert rows == [
+        {"key": "Strategic developments", "first": 0, "second": 3, "difference": 3},
+        {"key": "Battles", "first": 3, "second": 1, "difference": -2},
+        {"key": "Protests", "first": 0, "second": 2, "difference": 2},
+        {"key": "Riots", "first": 0, "second": 1, "difference": 1},
+    ]
+    assert counts(frame.iloc[0:0], "municipality") == []
