@@ -114,8 +114,27 @@ def _parser(prog):
     stats.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
     stats.add_argument("--by", choices=("municipality", "month", "type"), required=True)
     stats.add_argument("--format", choices=("csv", "json"), default="csv")
+    stats.add_argument("--count", choices=("reports", "events"), default="reports",
+                       help="count every report (default), or each event once: reports joined by "
+                       "confirmed links count as one")
     _add_filters(stats)
     stats.set_defaults(run=_stats)
+
+    links = commands.add_parser(
+        "links", help="reports of the same event in different sources: proposed, confirmed, rejected",
+    )
+    links.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
+    links.add_argument("--status", choices=("proposed", "confirmed", "rejected"), default="proposed")
+    links.set_defaults(run=_links)
+
+    link = commands.add_parser("link", help="confirm or reject that two incidents are one event")
+    link.add_argument("a", metavar="ID")
+    link.add_argument("b", metavar="OTHER_ID")
+    decision = link.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--confirm", dest="status", action="store_const", const="confirmed")
+    decision.add_argument("--reject", dest="status", action="store_const", const="rejected")
+    link.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
+    link.set_defaults(run=_link)
     return parser
 
 
@@ -130,12 +149,15 @@ def _add_filters(parser):
                         "id or an upload id as `uploads` lists it")
 
 
-def _filtered_frame(args):
+def _filtered_frame(args, store=None):
     """The store's incidents that pass the filter options of `args`."""
     from mapapp.filters import Filters, incident_frame
     from mapapp.store import Store
 
-    with Store(args.db) as store:
+    if store is None:
+        with Store(args.db) as store:
+            frame = incident_frame(store.rows())
+    else:
         frame = incident_frame(store.rows())
     filters = Filters(
         since=args.since, until=args.until, event_types=tuple(args.type or ()), documents=tuple(args.document or ()),
@@ -190,8 +212,15 @@ def _export(args):
 
 def _stats(args):
     from mapapp import stats
+    from mapapp.corroboration import with_events
+    from mapapp.store import Store
 
-    pairs = stats.counts(_filtered_frame(args), args.by)
+    with Store(args.db) as store:
+        frame = _filtered_frame(args, store)
+        confirmed = [(a, b) for a, b, _ in store.links("confirmed")]
+    if args.count == "events":
+        frame = stats.one_per_event(with_events(frame, confirmed))
+    pairs = stats.counts(frame, args.by)
     sys.stdout.write(stats.to_csv(pairs, args.by) if args.format == "csv" else stats.to_json(pairs, args.by) + "\n")
     return 0
 
@@ -380,4 +409,35 @@ def _remove_upload(args):
         result = store.remove_upload(args.upload)
     print(f"removed {args.upload}: {result['removed']} incident(s) removed, "
           f"{result['restored']} earlier version(s) restored")
+    return 0
+
+
+def _links(args):
+    from mapapp.corroboration import propose
+    from mapapp.filters import incident_frame
+    from mapapp.store import Store
+
+    with Store(args.db) as store:
+        decided = store.links()
+        if args.status == "proposed":
+            frame = incident_frame(store.rows())
+            found = propose(frame, decided)
+            for proposal in found:
+                print(json.dumps({"a": proposal.a, "b": proposal.b, "status": "proposed",
+                                  "days_apart": proposal.days_apart, "km_apart": proposal.km_apart}))
+            if not found:
+                print("no links proposed", file=sys.stderr)
+            return 0
+    for a, b, status in decided:
+        if status == args.status:
+            print(json.dumps({"a": a, "b": b, "status": status}))
+    return 0
+
+
+def _link(args):
+    from mapapp.store import Store
+
+    with Store(args.db) as store:
+        store.decide_link(args.a, args.b, args.status)
+    print(f"{args.a} and {args.b}: {args.status}")
     return 0

@@ -57,6 +57,17 @@ CREATE TABLE IF NOT EXISTS incidents (
 CREATE INDEX IF NOT EXISTS incidents_fingerprint ON incidents(fingerprint);
 CREATE INDEX IF NOT EXISTS incidents_document ON incidents(document_id, passage_start);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- An editor's decision on a proposed link between two reports of one event (mapapp.corroboration):
+-- the pair's ids in order. Kept when an incident goes (an upload taken back and added again
+-- finds its decisions), and reads ignore pairs whose incidents are not stored.
+CREATE TABLE IF NOT EXISTS links (
+    a TEXT NOT NULL,
+    b TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('confirmed', 'rejected')),
+    decided_at TEXT NOT NULL,
+    PRIMARY KEY (a, b),
+    CHECK (a < b)
+);
 """
 
 # Uploaded files are documents with ids of this form (mapapp.ingest.importer); only they can be
@@ -82,7 +93,7 @@ CREATE INDEX IF NOT EXISTS replaced_by_upload ON replaced_incidents(replaced_by)
 _COLUMN_LIST = ", ".join(INCIDENT_COLUMNS)
 # What a store needs before it can be read without writing: these tables and indexes.
 _SCHEMA_OBJECTS = frozenset({
-    "documents", "incidents", "meta", "replaced_incidents",
+    "documents", "incidents", "meta", "replaced_incidents", "links",
     "incidents_fingerprint", "incidents_document", "replaced_by_upload",
 })
 # meta key of a counter that every write transaction increments: the app re-reads the store
@@ -369,6 +380,15 @@ class Store:
         with self.reading() as snapshot:
             return snapshot.known_fingerprints(fingerprints)
 
+    def links(self, status=None):
+        with self.reading() as snapshot:
+            return snapshot.links(status)
+
+    def decide_link(self, a, b, status):
+        """Writer.decide_link in a transaction of its own."""
+        with self.transaction() as writer:
+            writer.decide_link(a, b, status)
+
 
 def _dataset(source):
     """The format of an upload from its document's source ("uploaded file x.csv (ACLED export)"
@@ -543,6 +563,12 @@ class Snapshot:
                 if len(matches) < most:
                     matches.append(StoredMatch(incident_id, _dataset(source)))
         return found
+    def links(self, status=None):
+        """The decided pairs between stored incidents, [(a, b, status)], optionally of one status."""
+        sql = "SELECT a, b, status FROM links WHERE a IN (SELECT id FROM incidents) AND b IN (SELECT id FROM incidents)"
+        rows = self.db.execute(sql + (" AND status = ?" if status else "") + " ORDER BY a, b",
+                               (status,) if status else ())
+        return [(row["a"], row["b"], row["status"]) for row in rows]
 
     def _lookup(self, key, value, keys):
         keys = list(dict.fromkeys(keys))
@@ -572,6 +598,30 @@ class Writer(Snapshot):
         self.write(documents, incidents, replace=False)
         self._keep_replaced(updates)
         self.write((), updates, replace=True)
+
+    def decide_link(self, a, b, status):
+        """Record an editor's decision ("confirmed" or "rejected") on the pair a, b (replacing an
+        earlier one). Raises InvalidIncident for an unknown status or id, a pair of one id, or two
+        incidents of one source document (distinct events by the corroboration rule)."""
+        from mapapp.corroboration import STATUSES, pair
+
+        if status not in STATUSES:
+            raise InvalidIncident("status", status, "one of " + ", ".join(STATUSES))
+        if a == b:
+            raise InvalidIncident("id", b, f"an incident other than {a!r}")
+        a, b = pair(a, b)
+        documents = {}
+        for identifier in (a, b):
+            row = self.db.execute("SELECT document_id FROM incidents WHERE id = ?", (identifier,)).fetchone()
+            if row is None:
+                raise InvalidIncident("id", identifier, "the id of a stored incident")
+            documents[identifier] = row["document_id"]
+        if documents[a] == documents[b]:
+            raise InvalidIncident("id", b, f"an incident of another source document than {a!r} ({documents[a]!r})")
+        self.db.execute(
+            "INSERT OR REPLACE INTO links (a, b, status, decided_at) VALUES (?, ?, ?, ?)",
+            (a, b, status, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
+        )
 
     def remember_values(self, choices):
         """Keep {value: (event_type, sub_event_type)} for the next file that uses these words."""

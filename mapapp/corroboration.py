@@ -1,0 +1,118 @@
+"""One event in several sources: proposed links between reports, an editor's decisions, events.
+
+The rule that proposes a link between two incidents (README "Same event in several sources"):
+- they come from different source documents (an ACLED file, a UCDP file, the team's log, a
+  report): rows of one file are never proposed, since ACLED codes one event per pair of actors
+  and such rows are distinct events;
+- they have the same ACLED event type;
+- both are dated to at most MAX_RANGE_DAYS (day or week precision) and their date ranges
+  overlap or lie at most MAX_DAYS_APART apart (a report dated the day after, a time zone);
+- both are placed no wider than a municipality (geo_precision 1-3) and their points are at most
+  MAX_KM apart (MAX_KM_MUNICIPALITY when either is municipality-level).
+A proposal is only a proposal: an editor confirms or rejects it. Confirmed links join reports
+into events (linked reports, directly or through another report, are one event); a rejected pair
+is never proposed again, nor is a report rejected against one report of an event proposed
+against the event's others.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MAX_RANGE_DAYS = 7
+MAX_DAYS_APART = 1
+MAX_KM = 5.0
+MAX_KM_MUNICIPALITY = 10.0
+CONFIRMED, REJECTED = "confirmed", "rejected"
+STATUSES = (CONFIRMED, REJECTED)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Two incidents (ids, `a` < `b`) that the rule says may be one event."""
+
+    a: str
+    b: str
+    days_apart: int
+    km_apart: float
+
+
+def pair(a, b):
+    """The pair's key as stored: the two ids in order."""
+    return (a, b) if a < b else (b, a)
+
+
+def _km(lat1, lon1, lat2, lon2):
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    return 12742.0176 * np.arcsin(np.sqrt(h))
+
+
+def propose(frame, links=()):
+    """Proposals among the incidents of `frame` by the module's rule, closest first. `links` are
+    the decisions so far, (a, b, status) as Store.links gives them: a decided pair is not proposed
+    again, nor a pair that confirmed links already make one event."""
+    span = (frame["date_end"] - frame["date_start"]).dt.days
+    usable = frame[frame["date_start"].notna() & (span < MAX_RANGE_DAYS) & (frame["geo_precision"] <= 3)]
+    event = events(usable["id"].tolist(), [(a, b) for a, b, status in links if status == CONFIRMED])
+    # A report rejected against one report of an event is rejected against the whole event.
+    rejected = {
+        frozenset((event.get(a, a), event.get(b, b))) for a, b, status in links if status == REJECTED
+    }
+    found = []
+    for _, group in usable.groupby("event_type"):
+        group = group.sort_values("date_start")
+        ids = group["id"].to_numpy()
+        documents = group["document_id"].to_numpy()
+        start = group["date_start"].to_numpy("datetime64[D]").astype(np.int64)
+        end = group["date_end"].to_numpy("datetime64[D]").astype(np.int64)
+        lat, lon = group["latitude"].to_numpy(), group["longitude"].to_numpy()
+        wide = group["geo_precision"].to_numpy() == 3
+        # Sorted by start: the candidates of i are the later rows starting before i's end + slack.
+        last = np.searchsorted(start, end + MAX_DAYS_APART, side="right")
+        for i in range(len(ids)):
+            j = np.arange(i + 1, last[i])
+            if not len(j):
+                continue
+            gap = np.maximum(0, np.maximum(start[j] - end[i], start[i] - end[j]))
+            km = _km(lat[i], lon[i], lat[j], lon[j])
+            limit = np.where(wide[i] | wide[j], MAX_KM_MUNICIPALITY, MAX_KM)
+            keep = (documents[j] != documents[i]) & (gap <= MAX_DAYS_APART) & (km <= limit)
+            for k in np.flatnonzero(keep):
+                a, b = pair(ids[i], ids[j[k]])
+                if event[a] != event[b] and frozenset((event[a], event[b])) not in rejected:
+                    found.append(Proposal(a, b, int(gap[k]), round(float(km[k]), 2)))
+    return sorted(found, key=lambda p: (p.days_apart, p.km_apart, p.a, p.b))
+
+
+def events(ids, confirmed):
+    """{incident id: event id} for `ids`: reports joined by `confirmed` pairs (directly or
+    through another report) share the smallest id of their group; an unlinked report is its own."""
+    parent = {identifier: identifier for identifier in ids}
+
+    def root(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in confirmed:
+        if a in parent and b in parent:
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return {identifier: root(identifier) for identifier in ids}
+
+
+def with_events(frame, confirmed):
+    """`frame` with an `event` column: each report's event id."""
+    out = frame.copy()
+    mapping = events(frame["id"].tolist(), confirmed)
+    out["event"] = pd.Series([mapping[i] for i in frame["id"]], index=frame.index, dtype=object)
+    return out
+
+
+def event_count(frame, confirmed):
+    """How many distinct events the reports of `frame` are."""
+    return int(with_events(frame, confirmed)["event"].nunique()) if len(frame) else 0

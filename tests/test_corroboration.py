@@ -1,0 +1,150 @@
+"""One event in several sources: an ACLED, a UCDP and a log row of the Banjska attack."""
+
+import pandas as pd
+import pytest
+
+from mapapp import PROJECT_DIR
+from mapapp.cli import main
+from mapapp.corroboration import event_count, events, propose, with_events
+from mapapp.errors import InvalidIncident
+from mapapp.filters import incident_frame
+from mapapp.ingest.importer import commit, plan_import
+
+FIXTURES = PROJECT_DIR / "tests" / "fixtures"
+
+
+@pytest.fixture
+def three_sources(store):
+    """The store with the seeds, an ACLED file (two actor pairs of the attack, a protest), a UCDP
+    file (the attack) and the team's log (the attack, a shooting two days later)."""
+    uploads = {}
+    for name in ("same_event_acled.csv", "same_event_ucdp.csv", "same_event_log.csv"):
+        plan = plan_import((FIXTURES / name).read_bytes(), name, store)
+        commit(plan, store)
+        uploads[name] = plan.document.id
+    return store, uploads
+
+
+def test_the_same_attack_is_proposed_across_sources_only(three_sources):
+    store, _ = three_sources
+    found = [(p.a, p.b, p.days_apart, p.km_apart) for p in propose(incident_frame(store.rows()))]
+    assert found == [
+        ("200201", "log-101", 0, 0.0),  # same point (both at GeoNames Banjska)
+        ("200201", "XKX2310", 0, 0.36),
+        ("200201", "XKX2311", 0, 0.36),
+        ("XKX2310", "log-101", 0, 0.36),
+        ("XKX2311", "log-101", 0, 0.36),
+    ]
+    # Never proposed: XKX2310 with XKX2311 (one ACLED file: two actor pairs, two events), the
+    # Leposavić protest (another type), log-102 (two days later, 9 km off), the seed's
+    # "northern Kosovo" clash (a region is no place to match on).
+
+
+def test_confirmed_links_make_one_event_and_rejected_ones_stay_apart(three_sources, capsys):
+    store, _ = three_sources
+    store.decide_link("XKX2310", "200201", "confirmed")
+    store.decide_link("200201", "log-101", "confirmed")
+    store.decide_link("XKX2311", "200201", "rejected")
+    assert store.links() == [
+        ("200201", "XKX2310", "confirmed"),
+        ("200201", "XKX2311", "rejected"),
+        ("200201", "log-101", "confirmed"),
+    ]
+    frame = incident_frame(store.rows())
+    # Nothing left to propose: XKX2310-log-101 is implied, XKX2311 was rejected against the event.
+    assert propose(frame, store.links()) == []
+    confirmed = [(a, b) for a, b, _ in store.links("confirmed")]
+    grouped = with_events(frame, confirmed).set_index("id")["event"]
+    assert {i: grouped[i] for i in ("XKX2310", "200201", "log-101", "XKX2311")} == {
+        "XKX2310": "200201", "200201": "200201", "log-101": "200201", "XKX2311": "XKX2311",
+    }
+    assert len(frame) == 8 + 3 + 1 + 2
+    assert event_count(frame, confirmed) == 8 + 3 + 1 + 2 - 2
+    # Every report is still stored: linking merges nothing away.
+    assert store.count() == 14
+
+    # The day of the attack (with the undated seeds: the filters keep undated incidents):
+    # five reports of clashes are three events.
+    capsys.readouterr()
+    assert main(["stats", "--by", "type", "--since", "2023-09-24", "--until", "2023-09-24",
+                 "--db", str(store.path)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["type,count", "Strategic developments,6", "Battles,5", "Protests,1"]
+    assert main(["stats", "--by", "type", "--since", "2023-09-24", "--until", "2023-09-24",
+                 "--count", "events", "--db", str(store.path)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["type,count", "Strategic developments,6", "Battles,3", "Protests,1"]
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), [
+    ("XKX2310", "XKX2311", "expected an incident of another source document than 'XKX2310'"),
+    ("XKX2310", "XKX2310", "expected an incident other than 'XKX2310', got 'XKX2310'"),
+    ("XKX2310", "XKX9999", "expected the id of a stored incident, got 'XKX9999'"),
+])
+def test_bad_decisions_are_refused_and_nothing_is_stored(three_sources, a, b, expected):
+    store, _ = three_sources
+    with pytest.raises(InvalidIncident, match=expected.replace("(", r"\(")):
+        store.decide_link(a, b, "confirmed")
+    assert store.links() == []
+
+
+def test_an_unknown_status_is_refused(three_sources):
+    store, _ = three_sources
+    with pytest.raises(InvalidIncident, match="expected one of confirmed, rejected, got 'maybe'"):
+        store.decide_link("XKX2310", "200201", "maybe")
+
+
+def test_a_removed_upload_takes_its_links_out_of_view_and_back(three_sources):
+    store, uploads = three_sources
+    store.decide_link("XKX2310", "200201", "confirmed")
+    store.remove_upload(uploads["same_event_ucdp.csv"])
+    assert store.links() == []
+    plan = plan_import((FIXTURES / "same_event_ucdp.csv").read_bytes(), "same_event_ucdp.csv", store)
+    commit(plan, store)
+    assert store.links() == [("200201", "XKX2310", "confirmed")]
+
+
+def test_cli_lists_proposals_and_records_a_decision(three_sources, capsys):
+    store, _ = three_sources
+    db = str(store.path)
+    capsys.readouterr()
+    assert main(["link", "XKX2310", "200201", "--confirm", "--db", db]) == 0
+    assert main(["links", "--status", "confirmed", "--db", db]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["XKX2310 and 200201: confirmed", '{"a": "200201", "b": "XKX2310", "status": "confirmed"}']
+    assert main(["links", "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        '{"a": "200201", "b": "log-101", "status": "proposed", "days_apart": 0, "km_apart": 0.0}',
+        '{"a": "200201", "b": "XKX2311", "status": "proposed", "days_apart": 0, "km_apart": 0.36}',
+        '{"a": "XKX2310", "b": "log-101", "status": "proposed", "days_apart": 0, "km_apart": 0.36}',
+        '{"a": "XKX2311", "b": "log-101", "status": "proposed", "days_apart": 0, "km_apart": 0.36}',
+    ]
+    assert main(["link", "XKX2310", "XKX2311", "--confirm", "--db", db]) == 2
+    assert "another source document" in capsys.readouterr().err
+
+
+def _frame(rows):
+    frame = pd.DataFrame(rows, columns=["id", "document_id", "event_type", "date_start", "date_end",
+                                        "latitude", "longitude", "geo_precision"])
+    for column in ("date_start", "date_end"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+@pytest.mark.parametrize(("other", "proposed"), [
+    (("b", "d2", "Battles", "2023-09-25", "2023-09-25", 42.975, 20.777, 1), True),  # a day later
+    (("b", "d2", "Battles", "2023-09-26", "2023-09-26", 42.975, 20.777, 1), False),  # two days
+    (("b", "d2", "Battles", "2023-09-20", "2023-09-26", 42.975, 20.777, 1), True),  # a week around it
+    (("b", "d2", "Battles", "2023-09-01", "2023-09-30", 42.975, 20.777, 1), False),  # a month: too vague
+    (("b", "d2", "Battles", None, None, 42.975, 20.777, 1), False),  # undated
+    (("b", "d2", "Riots", "2023-09-24", "2023-09-24", 42.975, 20.777, 1), False),  # another type
+    (("b", "d2", "Battles", "2023-09-24", "2023-09-24", 43.03, 20.777, 1), False),  # 6.1 km
+    (("b", "d2", "Battles", "2023-09-24", "2023-09-24", 43.03, 20.777, 3), True),  # municipality: 10 km
+    (("b", "d2", "Battles", "2023-09-24", "2023-09-24", 42.975, 20.777, 4), False),  # a region
+    (("b", "d1", "Battles", "2023-09-24", "2023-09-24", 42.975, 20.777, 1), False),  # same document
+])
+def test_the_rule(other, proposed):
+    frame = _frame([("a", "d1", "Battles", "2023-09-24", "2023-09-24", 42.975, 20.777, 1), other])
+    assert bool(propose(frame)) is proposed
+
+
+def test_events_join_through_a_report():
+    assert events(["a", "b", "c", "d"], [("b", "c"), ("a", "c")]) == {"a": "a", "b": "a", "c": "a", "d": "d"}
