@@ -19,9 +19,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mapapp import PACKAGE_DIR, export, filter_widgets, labels, offline_assets, passage_view, timeline, url_state
+from mapapp import (
+    PACKAGE_DIR, export, filter_widgets, labels, offline_assets, passage_view, patterns_ui, timeline, url_state,
+)
 from mapapp import columns as incident_columns
 from mapapp.errors import MapAppError, StoreError
+from mapapp import corroboration, stats
+from mapapp.municipalities import assign_columns
 from mapapp.search import TextIndex
 from mapapp.store import Store, db_path
 from mapapp.upload_ui import upload_section, uploads_section
@@ -120,6 +124,42 @@ def _mask(path, stamp, filters):
         with st.spinner("Searching…"):
             rowids = _text_index(path, stamp).rowids(filters.text)
     return _load_columns(path, stamp).mask(filters, rowids)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _municipalities(path, stamp):
+    """Each incident's municipality, in the columns' order (mapapp.municipalities)."""
+    return assign_columns(path, _load_columns(path, stamp))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _events(path, stamp):
+    """({report id: event id} of the reports joined by confirmed links, the positions of each
+    event's reports in the columns, preferred first: best placed, then most precisely dated)."""
+    store = open_store(path)
+    event_of = corroboration.linked_events((a, b) for a, b, _ in store.links("confirmed"))
+    columns = _load_columns(path, stamp)
+    table = _position_of_rowid(path, stamp)
+    ids = list(event_of)
+    rowids = {identifier: store.rowid(identifier) for identifier in ids}
+
+    def position(identifier):
+        rowid = rowids.get(identifier)
+        return None if rowid is None or rowid >= len(table) or table[rowid] < 0 else int(table[rowid])
+
+    def preference(at):
+        return (int(columns.geo_precision[at]), int(columns.date_end[at]) - int(columns.date_start[at]), at)
+
+    return event_of, corroboration.groups(event_of, position, preference)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _proposals(path, stamp):
+    """Proposed links between reports of one event (mapapp.corroboration), kept per store state."""
+    store = open_store(path)
+    with store.reading() as snapshot:
+        found = corroboration.candidates(snapshot.db)
+    return corroboration.propose(found, store.links())
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -307,8 +347,9 @@ def _document(path, document_id):
     return open_store(path).document(document_id)
 
 
-def passage_panel(store, incident_id, visible):
-    """Beside the map: the open incident's source document with its passage highlighted."""
+def passage_panel(store, incident_id, visible, event_of=None):
+    """Beside the map: the open incident's source document with its passage highlighted, and
+    the passages of the other reports of its event (`event_of`: corroboration.linked_events)."""
     st.markdown("##### Source passage")
     if not incident_id:
         st.info("Click an incident on the map (or select a row of the table) to read the passage "
@@ -337,6 +378,7 @@ def passage_panel(store, incident_id, visible):
         on_click=focus_on, args=(incident.latitude, incident.longitude, incident.geo_precision),
     )
     right.button("Close", key="close_button", width="stretch", on_click=close_incident)
+    patterns_ui.same_event_reports(store, incident.id, event_of or {})
     other_incidents_buttons(store, incident)
 
 
@@ -515,9 +557,21 @@ def _page():
 
     count_slot = st.sidebar.empty()
     filters = filter_widgets.sidebar(columns, loaded.titles)
+    path, stamp = str(store.path), _store_stamp(str(store.path))
+    event_of, event_groups = _events(path, stamp)
+    events_once = st.sidebar.toggle(
+        "Each event once", key="f_events", disabled=not event_groups,
+        help="Reports that an editor confirmed as one event (\"Same event in several sources\", below "
+        "the table) count and show once: the best-placed report stands for them.",
+    )
     keep = loaded.mask(filters)
     shown = int(np.count_nonzero(keep))
-    count_slot.markdown(f"**{shown} of {len(columns)} incidents**")
+    if events_once:
+        reports, keep = shown, corroboration.collapse(keep, event_groups)
+        shown = int(np.count_nonzero(keep))
+        count_slot.markdown(f"**{shown} events** ({reports} of {len(columns)} reports)")
+    else:
+        count_slot.markdown(f"**{shown} of {len(columns)} incidents**")
 
     incident_id = st.session_state.get(K_INCIDENT)
     incident = store.incident(incident_id) if incident_id else None
@@ -537,10 +591,13 @@ def _page():
     map_column, passage_column = st.columns([3, 2], gap="medium")
     with map_column:
         map_panel(loaded.map_data().layer_args(keep), selected)
+        patterns_ui.hand_on_downloads(path, columns.rowid[keep], filters, incident_id, view_state().focus)
     with passage_column:
-        passage_panel(store, incident_id, position is not None and bool(keep[position]))
+        passage_panel(store, incident_id, position is not None and bool(keep[position]), event_of)
     timeline_panel(columns, keep)
     table_and_downloads(store, columns, keep)
+    patterns_ui.municipality_section(stats.frame_from_columns(columns, keep, _municipalities(path, stamp)))
+    patterns_ui.links_section(store, _proposals(path, stamp))
     # Below the table: its preview tables need the page's width. A commit reruns the page,
     # and the store's changed file stamp makes load_incidents read the new incidents.
     upload_section(store)

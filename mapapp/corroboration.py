@@ -105,14 +105,60 @@ def events(ids, confirmed):
     return {identifier: root(identifier) for identifier in ids}
 
 
+def linked_events(confirmed):
+    """{incident id: event id} for the reports in `confirmed` pairs only (every other report is
+    its own event): small however many incidents there are."""
+    confirmed = list(confirmed)
+    return events(sorted({i for pair_ in confirmed for i in pair_}), confirmed)
+
+
 def with_events(frame, confirmed):
     """`frame` with an `event` column: each report's event id."""
     out = frame.copy()
-    mapping = events(frame["id"].tolist(), confirmed)
-    out["event"] = pd.Series([mapping[i] for i in frame["id"]], index=frame.index, dtype=object)
+    mapping = linked_events(confirmed)
+    out["event"] = frame["id"].map(lambda i: mapping.get(i, i)).astype(object)
     return out
 
 
 def event_count(frame, confirmed):
     """How many distinct events the reports of `frame` are."""
     return int(with_events(frame, confirmed)["event"].nunique()) if len(frame) else 0
+
+
+# Only reports that the rule can link at all: read from the store without the rest.
+_CANDIDATES = f"""
+SELECT id, document_id, event_type, date_start, date_end, latitude, longitude, geo_precision
+FROM incidents
+WHERE date_start IS NOT NULL AND geo_precision <= 3
+  AND julianday(date_end) - julianday(date_start) < {MAX_RANGE_DAYS}
+"""
+
+
+def candidates(db):
+    """The stored reports the rule can link (a frame for `propose`), from an sqlite3 connection."""
+    frame = pd.read_sql_query(_CANDIDATES, db)
+    for column in ("date_start", "date_end"):
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    return frame
+
+
+def collapse(keep, groups):
+    """`keep` (a boolean array) with each event shown once: `groups` are the positions of each
+    event's reports, the preferred report first; of the reports that pass, only the first stays."""
+    out = keep.copy()
+    for members in groups:
+        passing = [position for position in members if keep[position]]
+        out[passing[1:]] = False
+    return out
+
+
+def groups(event_of, position, preference):
+    """The positions of each event's reports, preferred first: `event_of` from linked_events,
+    `position(id)` an incident's row in the columns (None when gone), `preference(position)` a
+    sort key (the best-placed, then the most precisely dated report first)."""
+    members = {}
+    for identifier, event in event_of.items():
+        found = position(identifier)
+        if found is not None:
+            members.setdefault(event, []).append(found)
+    return [sorted(positions, key=preference) for positions in members.values() if len(positions) > 1]

@@ -18,6 +18,7 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from mapapp import DATA_DIR
@@ -154,3 +155,15 @@ def assign(frame):
     # Incidents share few distinct places: each is decided once.
     decided = {key: municipality_of(*key) for key in set(keys)}
     return pd.Series([decided[key] for key in keys], index=frame.index, dtype=object)
+
+
+def assign_columns(store_path, columns):
+    """Each incident's municipality (an object array in the order of `columns`, a
+    mapapp.columns.IncidentColumns); the texts it needs are read from the store once."""
+    from mapapp.columns import read_rows
+
+    rows = read_rows(store_path, columns.rowid, ("admin2", "location"))
+    keys = list(zip(rows["admin2"], rows["location"], columns.latitude.tolist(), columns.longitude.tolist(),
+                    columns.geo_precision.tolist()))
+    decided = {key: municipality_of(*key) for key in set(keys)}
+    return np.array([decided[key] for key in keys], dtype=object)

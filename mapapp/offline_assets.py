@@ -56,6 +56,16 @@ MAP_JS = [LEAFLET_JS]
 MAP_CSS = [LEAFLET_CSS]
 
 
+def source_file(url):
+    """The packaged file served at `url` (a /app/static/... address), or None."""
+    for base_dir, name, folder in _SOURCES:
+        prefix = f"{STATIC_URL}/{folder}/"
+        rest = url[len(prefix):] if url.startswith(prefix) else None
+        if rest and (rest == name or rest.startswith(name + "/")):
+            return Path(base_dir) / rest
+    return None
+
+
 def install(static_dir: Path = STATIC_DIR) -> Path:
     """Copy the asset files into `static_dir` (real files, not links); cheap when up to date."""
     for base_dir, name, folder in _SOURCES:

@@ -140,3 +140,12 @@ def panel_html(incident, document, others=(), doc_height_px=260):
 # Run by the page after the panel (st.html with scripts allowed). Constant code from
 # mapapp/assets/passage_scroll.js: no data from the store is ever put into it.
 SCROLL_SCRIPT = "<script>\n" + (PACKAGE_DIR / "assets" / "passage_scroll.js").read_text(encoding="utf-8") + "</script>"
+
+
+def report_card_html(row):
+    """One report (a row of the labelled incident frame) as a small card: source, id, date,
+    place, type and passage, escaped by the template."""
+    return _TEMPLATES.get_template("report_card.html").render(
+        source=row["source"] or row["document_id"], id=row["id"], date=row["date_label"],
+        place=row["place_label"], type=row["type_label"], passage=row["passage"],
+    )

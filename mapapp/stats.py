@@ -10,13 +10,35 @@ import csv
 import io
 import json
 
+import numpy as np
 import pandas as pd
 
-from mapapp.municipalities import assign
+from mapapp.municipalities import UNASSIGNED, assign
+from mapapp.vocabulary import EVENT_TYPES
 
 UNDATED = "undated"
 # --by choices: the column each grouping reads.
 GROUPINGS = ("municipality", "month", "type")
+
+
+def frame_from_columns(columns, keep, municipality):
+    """The kept incidents of `columns` (mapapp.columns) as the frame the counts read: event_type,
+    date_start and date_end (datetime64, NaT when undated) and municipality (an array in the
+    columns' order, municipalities.assign_columns)."""
+    from mapapp.columns import NO_DAY
+
+    def dates(days):
+        days = days[keep].astype("int64")
+        values = days.astype("datetime64[D]").astype("datetime64[ns]")
+        values[days == NO_DAY] = np.datetime64("NaT")
+        return pd.Series(values)
+
+    return pd.DataFrame({
+        "event_type": np.asarray(EVENT_TYPES, dtype=object)[columns.event_type[keep]],
+        "date_start": dates(columns.date_start),
+        "date_end": dates(columns.date_end),
+        "municipality": municipality[keep],
+    })
 
 
 def month_keys(frame):
@@ -30,7 +52,8 @@ def month_keys(frame):
 def keyed(frame):
     """`frame`'s rows with the grouping columns added: municipality, month, type."""
     out = frame.copy()
-    out["municipality"] = assign(frame) if len(frame) else pd.Series(dtype=object)
+    if "municipality" not in frame.columns:  # else assigned already (the app keeps it per store)
+        out["municipality"] = assign(frame) if len(frame) else pd.Series(dtype=object)
     out["month"] = month_keys(frame) if len(frame) else pd.Series(dtype=object)
     out["type"] = frame["event_type"]
     return out
@@ -57,6 +80,30 @@ def one_per_event(frame):
     span = (frame["date_end"] - frame["date_start"]).dt.days.fillna(1e9)
     order = frame.assign(_span=span).sort_values(["event", "geo_precision", "_span", "id"])
     return order.drop_duplicates("event").drop(columns="_span").loc[lambda f: f.index.isin(frame.index)]
+
+
+def municipality_table(frame):
+    """Counts per municipality (rows, most first, "unassigned" last) and event type (columns,
+    vocabulary order, only those present), with a "total" column."""
+    keyed_frame = keyed(frame)
+    table = pd.crosstab(keyed_frame["municipality"], keyed_frame["type"])
+    table = table[[t for t in EVENT_TYPES if t in table.columns]]
+    table["total"] = table.sum(axis=1)
+    order = sorted(table.index, key=lambda name: (name == UNASSIGNED, -table.at[name, "total"], name))
+    table = table.loc[order]
+    table.index.name = "municipality"
+    table.columns.name = None
+    return table.astype(int)
+
+
+def monthly(frame):
+    """(long table, left out): incidents per municipality, calendar month and type, for the
+    incidents dated within one month; `left out` counts the others (undated or across months),
+    which a monthly chart cannot place."""
+    keyed_frame = keyed(frame)
+    single = keyed_frame[keyed_frame["month"].str.fullmatch(r"\d{4}-\d{2}")]
+    table = single.groupby(["municipality", "month", "type"]).size().rename("incidents").reset_index()
+    return table, len(keyed_frame) - len(single)
 
 
 def in_period(frame, since, until):

@@ -57,17 +57,6 @@ CREATE TABLE IF NOT EXISTS incidents (
 CREATE INDEX IF NOT EXISTS incidents_fingerprint ON incidents(fingerprint);
 CREATE INDEX IF NOT EXISTS incidents_document ON incidents(document_id, passage_start);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
--- An editor's decision on a proposed link between two reports of one event (mapapp.corroboration):
--- the pair's ids in order. Kept when an incident goes (an upload taken back and added again
--- finds its decisions), and reads ignore pairs whose incidents are not stored.
-CREATE TABLE IF NOT EXISTS links (
-    a TEXT NOT NULL,
-    b TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('confirmed', 'rejected')),
-    decided_at TEXT NOT NULL,
-    PRIMARY KEY (a, b),
-    CHECK (a < b)
-);
 """
 
 # Uploaded files are documents with ids of this form (mapapp.ingest.importer); only they can be
@@ -93,7 +82,7 @@ CREATE INDEX IF NOT EXISTS replaced_by_upload ON replaced_incidents(replaced_by)
 _COLUMN_LIST = ", ".join(INCIDENT_COLUMNS)
 # What a store needs before it can be read without writing: these tables and indexes.
 _SCHEMA_OBJECTS = frozenset({
-    "documents", "incidents", "meta", "replaced_incidents", "links",
+    "documents", "incidents", "meta", "replaced_incidents",
     "incidents_fingerprint", "incidents_document", "replaced_by_upload",
 })
 # meta key of a counter that every write transaction increments: the app re-reads the store
@@ -750,9 +739,26 @@ def _add_contract_columns(db):
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
+def _add_links(db):
+    """Version 1 → 2: the table of an editor's decisions on proposed links between reports of one
+    event (mapapp.corroboration): the pair's ids in order. A decision is kept when an incident goes
+    (an upload taken back and added again finds its decisions); reads leave out pairs whose
+    incidents are not stored."""
+    db.execute("""
+        CREATE TABLE IF NOT EXISTS links (
+            a TEXT NOT NULL,
+            b TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('confirmed', 'rejected')),
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (a, b),
+            CHECK (a < b)
+        )
+    """)
+
+
 # The schema's version, kept in the store's PRAGMA user_version: 0 for a store made before
 # versions were kept. _MIGRATIONS[n] brings a store from version n to n + 1.
-_MIGRATIONS = (_add_contract_columns,)
+_MIGRATIONS = (_add_contract_columns, _add_links)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 

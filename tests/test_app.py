@@ -102,7 +102,9 @@ def test_runs_and_shows_every_seed_incident(app, folium_calls):
     assert folium_calls.last["returned_objects"] == ["last_active_drawing"]
     assert folium_calls.last["key"] == "map"
     assert passage_html(at) is None
-    assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download GeoJSON"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Map as HTML file", "Map as PNG", "Download CSV", "Download GeoJSON",
+    ]
 
 
 def test_undated_off_leaves_the_three_dated(app, folium_calls):
@@ -249,7 +251,7 @@ def test_filtered_out_incident_still_opens(app):
 
 def test_timeline_follows_the_filters(app):
     at = app.run()
-    (chart,) = at.get("vega_lite_chart")
+    chart = at.get("vega_lite_chart")[0]  # the timeline; the municipality charts follow
     colour = json.loads(chart.proto.spec)["encoding"]["color"]["scale"]
     assert json.loads(chart.proto.spec)["encoding"]["x"]["sort"] == ["2023-05", "2023-06", "2023-07", "2023-08", "2023-09"]
     # Coloured as on the map.

@@ -160,3 +160,28 @@ def test_two_periods_compared(filled_db):
         {"key": "Riots", "first": 0, "second": 1, "difference": 1},
     ]
     assert counts(frame.iloc[0:0], "municipality") == []
+
+
+def test_municipality_table_and_monthly_counts(filled_db):
+    from mapapp.stats import monthly, municipality_table
+
+    with Store(filled_db) as store:
+        frame = incident_frame(store.rows())
+    table = municipality_table(frame)
+    assert list(table.columns) == ["Battles", "Violence against civilians", "Protests", "Riots",
+                                   "Strategic developments", "total"]
+    assert table.loc["Zvečan"].to_dict() == {
+        "Battles": 1, "Violence against civilians": 0, "Protests": 0, "Riots": 1,
+        "Strategic developments": 1, "total": 3,
+    }
+    assert list(table.index) == ["Zvečan", "Leposavić", "Mitrovica", "North Mitrovica", "Podujevo",
+                                 "Raška", "Srbica", "unassigned"]
+    assert table["total"].sum() == 19
+    long, left_out = monthly(frame)
+    # 19 incidents: 5 undated and the year-long UCDP row cannot go in one month.
+    assert left_out == 6
+    assert long["incidents"].sum() == 13
+    assert long[long["municipality"] == "Leposavić"].to_dict("records") == [
+        {"municipality": "Leposavić", "month": "2022-12", "type": "Protests", "incidents": 1},
+        {"municipality": "Leposavić", "month": "2023-05", "type": "Protests", "incidents": 1},
+    ]

@@ -39,10 +39,12 @@ def test_a_previous_release_store_is_upgraded_in_place(tmp_path):
         # The upgraded store exports like a new one (the earlier version is back in place of the update).
         assert len(contract_records(incident_frame(store.rows()))) == 13
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (1,)
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (2,)
         for table in ("incidents", "replaced_incidents"):
             columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
             assert {"actor1", "actor2", "fatalities", "admin1", "admin2"} <= columns
+        # Version 2: the links table of corroboration decisions, empty.
+        assert db.execute("SELECT count(*) FROM links").fetchone() == (0,)
 
 
 def test_a_new_store_starts_at_the_current_version_and_is_not_migrated_again(tmp_path):
@@ -53,3 +55,16 @@ def test_a_new_store_starts_at_the_current_version_and_is_not_migrated_again(tmp
         db.execute("UPDATE incidents SET note = 'kept' WHERE id = 'seed-000-01'")
     with Store(path) as store:  # opened again: nothing to do, nothing rewritten
         assert store.incident("seed-000-01").note == "kept"
+
+
+def test_a_version_1_store_gets_the_links_table(tmp_path):
+    path = tmp_path / "v1.db"
+    Store(path).close()
+    with sqlite3.connect(path) as db:  # as the release before corroboration left it
+        db.execute("DROP TABLE links")
+        db.execute("PRAGMA user_version = 1")
+    with Store(path) as store:
+        assert store.links() == []
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("SELECT count(*) FROM links").fetchone() == (0,)

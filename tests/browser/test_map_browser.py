@@ -211,7 +211,7 @@ def test_a_shared_link_reopens_the_view(page):
 
 def test_selecting_a_table_row_opens_its_passage(page):
     page.open()
-    grid = page.page.locator('[data-testid="stDataFrame"]')
+    grid = page.page.locator('[data-testid="stDataFrame"]').first  # the incident table; the municipality tables follow
     grid.scroll_into_view_if_needed()
     pause(page, 1)
     box = grid.bounding_box()
