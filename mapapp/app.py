@@ -230,6 +230,10 @@ def restore_from_url(columns):
 def write_url(filters, incident):
     """Keep the URL equal to the view, so that a copied link reopens it."""
     params = url_state.to_params(filters, incident)
+    # The paused playback frame (?play=month:2023-05-01) is written by the map itself
+    # (assets/playback.js): kept as it is.
+    if st.query_params.get("play"):
+        params["play"] = st.query_params.get("play")
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     if wanted != _current_params():
         st.query_params.from_dict(params)

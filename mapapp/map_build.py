@@ -21,6 +21,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from mapapp import boundary, offline_assets
+from mapapp.map_tools import MapTools
 from mapapp.labels import UNCERTAINTY_RADIUS_M
 from mapapp.vocabulary import EVENT_TYPES, GEO_PRECISIONS
 
@@ -266,6 +267,7 @@ def base_map(height=None):
     offline_assets.localise(m)
     _BaseLayers().add_to(m)
     _IncidentRenderer().add_to(m)
+    MapTools().add_to(m)
     folium.TileLayer(
         "OpenStreetMap",
         name="OpenStreetMap tiles (online)",
@@ -304,6 +306,7 @@ def inline_args(columns, keep, details, selected=None):
         "inline": {
             "base": base64.b64encode(map_payload.base_bytes(columns)).decode("ascii"),
             "mask": base64.b64encode(map_payload.mask_bytes(keep)).decode("ascii"),
+            "dates": base64.b64encode(map_payload.dates_bytes(columns)).decode("ascii"),
             "details": details,
         },
         "n": len(columns),

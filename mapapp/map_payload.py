@@ -4,6 +4,8 @@ For each version of the store (`MapData`), in a folder of the static directory w
 unguessable name:
 - `base.bin`: every incident once, as columns: latitude, longitude (float32), type code,
   flags (uint8: bits 0-2 location precision, bit 3 undated): 10 bytes per incident;
+- `dates.bin`: every incident's first and last day (int32 days since 1970, the smallest int32
+  when undated), for time playback in the browser (playback.js): 8 bytes per incident;
 - `m-<digest>.bin`: one per filter state, a bit per incident (1 = shown): 125 kB for a million;
 - `d-<chunk>.json.gz`: the texts of tooltips and lists, CHUNK incidents per file, fetched only
   when the user points at one of them.
@@ -45,6 +47,11 @@ def base_bytes(columns):
         columns.event_type.astype(np.uint8).tobytes(),
         flags.astype(np.uint8).tobytes(),
     ))
+
+
+def dates_bytes(columns):
+    """The `dates.bin` of these columns: date_start then date_end, little-endian int32."""
+    return columns.date_start.astype("<i4").tobytes() + columns.date_end.astype("<i4").tobytes()
 
 
 def mask_bytes(keep):
@@ -95,6 +102,8 @@ class MapData:
         self.folder.mkdir(parents=True, exist_ok=True)
         if not (self.folder / "base.bin").is_file():
             _write(self.folder / "base.bin", base)
+        if not (self.folder / "dates.bin").is_file():
+            _write(self.folder / "dates.bin", dates_bytes(columns))
         self._masks = {}
         self._lock = threading.Lock()
         _prune(root, keep=self.folder)
@@ -135,6 +144,7 @@ class MapData:
         mask, shown, _ = self.mask_url(keep)
         return {
             "base": f"{self.url}/base.bin",
+            "dates": f"{self.url}/dates.bin",
             "mask": mask,
             "details": self.url,
             "n": self.count,

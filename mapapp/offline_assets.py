@@ -36,6 +36,10 @@ _SOURCES = (
     (ASSETS_DIR, "base_layers.js", "mapapp"),
     (ASSETS_DIR, "incidents.js", "mapapp"),
     (ASSETS_DIR, "map.css", "mapapp"),
+    (ASSETS_DIR, "playback.js", "mapapp"),
+    (ASSETS_DIR, "density.js", "mapapp"),
+    (ASSETS_DIR, "tools.js", "mapapp"),
+    (ASSETS_DIR, "tools.css", "mapapp"),
 )
 
 LEAFLET_JS = ("leaflet", f"{STATIC_URL}/leaflet/leaflet.js")
@@ -49,6 +53,11 @@ JQUERY_JS = ("jquery", f"{STATIC_URL}/jquery/jquery.min.js")
 BASE_LAYERS_JS = ("mapapp_base_layers", f"{STATIC_URL}/mapapp/base_layers.js")
 INCIDENTS_JS = ("mapapp_incidents", f"{STATIC_URL}/mapapp/incidents.js")
 MAP_STYLE_CSS = ("mapapp_map_css", f"{STATIC_URL}/mapapp/map.css")
+# Time playback and density (map_tools), after the incident layer's script.
+PLAYBACK_JS = ("mapapp_playback", f"{STATIC_URL}/mapapp/playback.js")
+DENSITY_JS = ("mapapp_density", f"{STATIC_URL}/mapapp/density.js")
+TOOLS_JS = ("mapapp_tools", f"{STATIC_URL}/mapapp/tools.js")
+TOOLS_CSS = ("mapapp_tools_css", f"{STATIC_URL}/mapapp/tools.css")
 
 # What the incident map loads: Leaflet (the incident layer clusters and draws itself). No
 # jQuery, Bootstrap or Font Awesome: the map uses no folium.Popup and no folium.Icon.

@@ -101,7 +101,10 @@
   var state = {
     map: null, layer: null, data: null, base: null, mask: null, sel: null,
     fan: null, list: null, drawn: {singles: [], clusters: [], areas: [], fan: []},
-    draws: 0, lastDraw: null, tip: null, hoverKey: null
+    draws: 0, lastDraw: null, tip: null, hoverKey: null,
+    // Set by other map tools (playback.js): a second bit mask the filter's is narrowed by, and
+    // listeners told when new data is loaded ("data") or that mask changes ("restrict").
+    restrict: null, listeners: []
   };
 
   var IncidentCanvas = L.Layer.extend({
@@ -145,7 +148,7 @@
   }
 
   function cluster(map) {
-    var b = state.base, mask = state.mask;
+    var b = state.base, mask = state.mask, restrict = state.restrict;
     var size = map.getSize(), origin = map.getPixelBounds().min, z = map.getZoom();
     var scale = Math.pow(2, z), ox = origin.x, oy = origin.y, pad = GRID;
     var cells = new Map(), places = new Map(), veil = new Map();
@@ -153,6 +156,7 @@
     var fanned = state.fan ? state.fan.members : null;
     for (var i = 0; i < b.n; i++) {
       if (!((mask[i >> 3] >> (i & 7)) & 1) || i === sel) { continue; }
+      if (restrict && !((restrict[i >> 3] >> (i & 7)) & 1)) { continue; }
       var p = b.flags[i] & 7;
       if (p >= 4) {
         // Regions and countries: one area per place (to about 1 km), never clustered with points.
@@ -687,7 +691,7 @@
       if (!sameData) { closeFan(); closeList(); }
       state.data = {
         base: base, mask: mask, folder: args.details, chunk: args.chunk, n: args.n, shown: args.shown,
-        inline: args.inline ? args.inline.details : null
+        inline: args.inline ? args.inline.details : null, args: args
       };
       state.sel = args.sel ? {pos: args.sel.pos, lat: args.sel.lat, lon: args.sel.lon} : null;
       group.addLayer(state.layer);
@@ -700,6 +704,7 @@
         }
         state.mask = new Uint8Array(got[1]);
         redraw();
+        state.listeners.forEach(function (listener) { listener("data"); });
       }, function (err) { console.error(err); });
       return group;
     },
@@ -722,6 +727,20 @@
         list: state.list ? state.list.querySelectorAll(".incident-list-item").length : 0
       };
     },
+    // For other map tools (playback.js, density.js): the loaded incidents (decoded base.bin),
+    // the filter's bit mask, the layer's arguments and the map; null before the first load.
+    current: function () {
+      if (!state.base || !state.mask) { return null; }
+      return {base: state.base, mask: state.mask, args: state.data.args, map: state.map};
+    },
+    onData: function (listener) { state.listeners.push(listener); },
+    // Narrow what is drawn by a second bit mask (null: the filter's alone) and draw again.
+    restrict: function (bits) {
+      state.restrict = bits;
+      redraw();
+      state.listeners.forEach(function (listener) { listener("restrict"); });
+    },
+    restricted: function () { return state.restrict; },
     ids: function (positions) {
       return Promise.all(positions.map(function (pos) { return details(pos).then(function (row) { return row[0]; }); }));
     },
