@@ -16,7 +16,6 @@ frame (16.7 ms) for 100,000 incidents.
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import tempfile
 from pathlib import Path

@@ -64,8 +64,12 @@ def test_scripts_and_styles_come_from_the_static_folder(args):
         "/app/static/leaflet/leaflet.js",
         "/app/static/mapapp/base_layers.js",
         "/app/static/mapapp/incidents.js",
+        "/app/static/mapapp/playback.js",
+        "/app/static/mapapp/density.js",
+        "/app/static/mapapp/tools.js",
         "/app/static/leaflet/leaflet.css",
         "/app/static/mapapp/map.css",
+        "/app/static/mapapp/tools.css",
     ]
     # The map's own code is in those files, not in the page: the page only calls it with data.
     assert "function showTowns" not in html and "L.markerClusterGroup" not in html
