@@ -148,3 +148,19 @@ def test_the_rule(other, proposed):
 
 def test_events_join_through_a_report():
     assert events(["a", "b", "c", "d"], [("b", "c"), ("a", "c")]) == {"a": "a", "b": "a", "c": "a", "d": "d"}
+
+
+def test_each_event_once_on_the_filter_mask():
+    import numpy as np
+
+    from mapapp.corroboration import collapse, groups
+
+    event_of = events(["a", "b", "c", "d"], [("a", "b"), ("b", "c")])
+    positions = {"a": 0, "b": 1, "c": 3, "d": 2}
+    precision = {0: 2, 1: 1, 3: 1, 2: 1}
+    found = groups(event_of, positions.get, lambda at: (precision[at], at))
+    assert found == [[1, 3, 0]]  # b and c exact (b first by position), a near a place
+    keep = np.array([True, True, True, True])
+    assert collapse(keep, found).tolist() == [False, True, True, False]
+    # The preferred report filtered out: the next one that passes stands for the event.
+    assert collapse(np.array([True, False, True, True]), found).tolist() == [False, False, True, True]

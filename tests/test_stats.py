@@ -185,3 +185,42 @@ def test_municipality_table_and_monthly_counts(filled_db):
         {"municipality": "Leposavić", "month": "2022-12", "type": "Protests", "incidents": 1},
         {"municipality": "Leposavić", "month": "2023-05", "type": "Protests", "incidents": 1},
     ]
+
+
+def test_counts_from_the_apps_columns(filled_db):
+    import sqlite3
+
+    from mapapp import columns as incident_columns
+    from mapapp.municipalities import assign_columns
+    from mapapp.stats import frame_from_columns, municipality_table
+
+    db = sqlite3.connect(filled_db)
+    columns = incident_columns.load(db)
+    db.close()
+    municipality = assign_columns(str(filled_db), columns)
+    keep = columns.date_start != incident_columns.NO_DAY  # dated only
+    frame = frame_from_columns(columns, keep, municipality)
+    assert len(frame) == 14
+    assert frame["date_start"].isna().sum() == 0
+    with Store(filled_db) as store:
+        expected = municipality_table(incident_frame(store.rows()).loc[lambda f: f["date_start"].notna()])
+    assert municipality_table(frame).to_dict() == expected.to_dict()
+
+
+def test_the_dates_file_of_the_map(filled_db):
+    import sqlite3
+
+    import numpy as np
+
+    from mapapp import columns as incident_columns
+    from mapapp.map_payload import dates_bytes
+
+    db = sqlite3.connect(filled_db)
+    columns = incident_columns.load(db)
+    db.close()
+    data = np.frombuffer(dates_bytes(columns), dtype="<i4")
+    n = len(columns)
+    assert len(data) == 2 * n
+    first = incident_columns.day_number(dt.date(1998, 1, 1))
+    assert data[0] == first and data[n] == incident_columns.day_number(dt.date(1998, 12, 31))  # UCDP's 1998
+    assert (data[:n] == incident_columns.NO_DAY).sum() == 5  # the undated seeds
