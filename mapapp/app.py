@@ -10,6 +10,7 @@ Only this module imports streamlit; everything it shows is computed by plain mod
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import sqlite3
 import zlib
 from collections.abc import Callable
@@ -154,12 +155,29 @@ def _events(path, stamp):
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _proposals(path, stamp):
-    """Proposed links between reports of one event (mapapp.corroboration), kept per store state."""
-    store = open_store(path)
-    with store.reading() as snapshot:
+def _candidate_pairs(path, incidents_key):
+    """The pairs of reports the corroboration rule links, kept while the incidents' places, types
+    and dates stay as they are (a decision on a link does not change them)."""
+    with open_store(path).reading() as snapshot:
         found = corroboration.candidates(snapshot.db)
-    return corroboration.propose(found, store.links())
+    return corroboration.candidate_pairs(found)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _proposals(path, stamp, incidents_key):
+    """Proposed links between reports of one event still to decide, kept per store state."""
+    return corroboration.proposals(_candidate_pairs(path, incidents_key), open_store(path).links())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _municipality_counts(path, stamp, filters, events_once):
+    """The per-municipality section's frame and counts for these filters, kept: other reruns
+    (a click, a widget of another section) do not count again."""
+    keep = _mask(path, stamp, filters)
+    if events_once:
+        keep = corroboration.collapse(keep, _events(path, stamp)[1])
+    frame = stats.frame_from_columns(_load_columns(path, stamp), keep, _municipalities(path, stamp))
+    return frame, patterns_ui.municipality_counts(frame)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -600,8 +618,12 @@ def _page():
         passage_panel(store, incident_id, position is not None and bool(keep[position]), event_of)
     timeline_panel(columns, keep)
     table_and_downloads(store, columns, keep)
-    patterns_ui.municipality_section(stats.frame_from_columns(columns, keep, _municipalities(path, stamp)))
-    patterns_ui.links_section(store, _proposals(path, stamp))
+    patterns_ui.municipality_section(*_municipality_counts(path, stamp, filters, events_once))
+    # Places, types and dates of every incident: what the rule reads.
+    incidents_key = hashlib.blake2b(b"".join(a.tobytes() for a in (
+        columns.rowid, columns.latitude, columns.longitude, columns.event_type, columns.geo_precision,
+        columns.date_start, columns.date_end, columns.document)), digest_size=16).hexdigest()
+    patterns_ui.links_section(store, _proposals(path, stamp, incidents_key))
     # Below the table: its preview tables need the page's width. A commit reruns the page,
     # and the store's changed file stamp makes load_incidents read the new incidents.
     upload_section(store)

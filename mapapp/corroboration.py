@@ -53,37 +53,59 @@ def propose(frame, links=()):
     """Proposals among the incidents of `frame` by the module's rule, closest first. `links` are
     the decisions so far, (a, b, status) as Store.links gives them: a decided pair is not proposed
     again, nor a pair that confirmed links already make one event."""
+    return proposals(candidate_pairs(frame), links)
+
+
+def candidate_pairs(frame):
+    """Every pair of reports of `frame` that the rule links, [(a, b, days apart, km apart)]: the
+    costly part of `propose`, which depends on the incidents only, not on the decisions."""
     span = (frame["date_end"] - frame["date_start"]).dt.days
     usable = frame[frame["date_start"].notna() & (span < MAX_RANGE_DAYS) & (frame["geo_precision"] <= 3)]
-    event = events(usable["id"].tolist(), [(a, b) for a, b, status in links if status == CONFIRMED])
+    return [(*pair(a, b), int(gap), round(float(km), 2)) for a, b, gap, km in _pairs(usable)]
+
+
+def proposals(pairs, links=()):
+    """The candidate pairs still to decide, as Proposals, closest first (see `propose`)."""
+    event = linked_events((a, b) for a, b, status in links if status == CONFIRMED)
     # A report rejected against one report of an event is rejected against the whole event.
     rejected = {
         frozenset((event.get(a, a), event.get(b, b))) for a, b, status in links if status == REJECTED
     }
     found = []
-    for _, group in usable.groupby("event_type"):
-        group = group.sort_values("date_start")
-        ids = group["id"].to_numpy()
-        documents = group["document_id"].to_numpy()
-        start = group["date_start"].to_numpy("datetime64[D]").astype(np.int64)
-        end = group["date_end"].to_numpy("datetime64[D]").astype(np.int64)
-        lat, lon = group["latitude"].to_numpy(), group["longitude"].to_numpy()
-        wide = group["geo_precision"].to_numpy() == 3
-        # Sorted by start: the candidates of i are the later rows starting before i's end + slack.
-        last = np.searchsorted(start, end + MAX_DAYS_APART, side="right")
-        for i in range(len(ids)):
-            j = np.arange(i + 1, last[i])
-            if not len(j):
-                continue
-            gap = np.maximum(0, np.maximum(start[j] - end[i], start[i] - end[j]))
-            km = _km(lat[i], lon[i], lat[j], lon[j])
-            limit = np.where(wide[i] | wide[j], MAX_KM_MUNICIPALITY, MAX_KM)
-            keep = (documents[j] != documents[i]) & (gap <= MAX_DAYS_APART) & (km <= limit)
-            for k in np.flatnonzero(keep):
-                a, b = pair(ids[i], ids[j[k]])
-                if event[a] != event[b] and frozenset((event[a], event[b])) not in rejected:
-                    found.append(Proposal(a, b, int(gap[k]), round(float(km[k]), 2)))
+    for a, b, gap, km in pairs:
+        ea, eb = event.get(a, a), event.get(b, b)
+        if ea != eb and frozenset((ea, eb)) not in rejected:
+            found.append(Proposal(a, b, gap, km))
     return sorted(found, key=lambda p: (p.days_apart, p.km_apart, p.a, p.b))
+
+
+def _pairs(usable):
+    """(id, id, days apart, km apart) of every pair of `usable` reports the rule proposes.
+
+    Two ranges of at most MAX_RANGE_DAYS that overlap or lie MAX_DAYS_APART apart start at most
+    MAX_RANGE_DAYS + MAX_DAYS_APART days apart: the reports are joined on (type, start day) with
+    each such shift, in vectorised merges, and the rule's tests then filter the pairs."""
+    table = pd.DataFrame({
+        "id": usable["id"].to_numpy(), "document": usable["document_id"].to_numpy(),
+        "type": usable["event_type"].to_numpy(),
+        "start": usable["date_start"].to_numpy("datetime64[D]").astype(np.int64),
+        "end": usable["date_end"].to_numpy("datetime64[D]").astype(np.int64),
+        "lat": usable["latitude"].to_numpy(dtype=float), "lon": usable["longitude"].to_numpy(dtype=float),
+        "wide": usable["geo_precision"].to_numpy() == 3,
+    })
+    for shift in range(MAX_RANGE_DAYS + MAX_DAYS_APART):
+        later = table.assign(start=table["start"] - shift)
+        both = table.merge(later, on=("type", "start"), suffixes=("", "_b"))
+        start_b = both["start"].to_numpy() + shift
+        if shift == 0:
+            both = both[both["id"].to_numpy() < both["id_b"].to_numpy()]
+            start_b = both["start"].to_numpy()
+        start_a, end_a, end_b = both["start"].to_numpy(), both["end"].to_numpy(), both["end_b"].to_numpy()
+        gap = np.maximum(0, np.maximum(start_b - end_a, start_a - end_b))
+        km = _km(both["lat"].to_numpy(), both["lon"].to_numpy(), both["lat_b"].to_numpy(), both["lon_b"].to_numpy())
+        limit = np.where(both["wide"].to_numpy() | both["wide_b"].to_numpy(), MAX_KM_MUNICIPALITY, MAX_KM)
+        keep = (both["document"].to_numpy() != both["document_b"].to_numpy()) & (gap <= MAX_DAYS_APART) & (km <= limit)
+        yield from zip(both["id"].to_numpy()[keep], both["id_b"].to_numpy()[keep], gap[keep], km[keep])
 
 
 def events(ids, confirmed):

@@ -23,7 +23,7 @@ import pandas as pd
 
 from mapapp import DATA_DIR
 from mapapp.errors import DataFileError
-from mapapp.gazetteer import default_gazetteer, haversine_km
+from mapapp.gazetteer import default_gazetteer
 from mapapp.names import normalize
 
 UNASSIGNED = "unassigned"
@@ -118,52 +118,95 @@ def _of_place(source, name):
 
 
 @cache
-def from_gazetteer(location, lat, lon):
-    """The municipality (name) the gazetteer gives for `location` at (lat, lon), else None."""
+def _named_place(location):
+    """What the gazetteer says of a place name, once per name: (the municipality of its place,
+    lat, lon, ((lat, lon, municipality) of each other place the name may mean)); None when no
+    place no wider than a municipality fits."""
     if not location.strip():
         return None
     result = default_gazetteer().lookup(location)
     if result is None or _field(result, "geo_precision") > 3:
         return None
-    if haversine_km(lat, lon, _field(result, "lat"), _field(result, "lon")) > MAX_PLACE_KM:
-        return None
     found = _of_place(_field(result, "source"), _field(result, "name"))
     if found is None:
         return None
     others = _field(result, "ambiguous") if isinstance(result, dict) else _field(result, "candidates")
-    for other in others:
-        near = haversine_km(lat, lon, _field(other, "lat"), _field(other, "lon")) <= MAX_PLACE_KM
-        if near and _of_place(_field(other, "source"), _field(other, "name")) != found:
-            return None  # the point cannot tell which of the places the name means
-    return found.name
+    return found, _field(result, "lat"), _field(result, "lon"), tuple(
+        (_field(o, "lat"), _field(o, "lon"), _of_place(_field(o, "source"), _field(o, "name"))) for o in others
+    )
+
+
+def _km(lat, lon, lat2, lon2):
+    """Great-circle km from arrays of points to one point (as gazetteer.haversine_km)."""
+    p1, p2 = np.radians(lat), np.radians(lat2)
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon) / 2) ** 2
+    return 12742.0176 * np.arcsin(np.sqrt(h))
+
+
+def _from_gazetteer(location, lat, lon):
+    """For incidents all named `location` at points (lat, lon) (arrays): the municipality name of
+    each, or None where the rule leaves it unassigned."""
+    named = _named_place(location)
+    out = np.full(len(lat), None, dtype=object)
+    if named is None:
+        return out
+    found, place_lat, place_lon, others = named
+    ok = _km(lat, lon, place_lat, place_lon) <= MAX_PLACE_KM
+    for other_lat, other_lon, other in others:
+        if other != found:  # the point cannot tell which of the places the name means
+            ok &= _km(lat, lon, other_lat, other_lon) > MAX_PLACE_KM
+    out[ok] = found.name
+    return out
+
+
+def from_gazetteer(location, lat, lon):
+    """The municipality (name) the gazetteer gives for `location` at (lat, lon), else None."""
+    return _from_gazetteer(location, np.array([lat], dtype=float), np.array([lon], dtype=float))[0]
 
 
 def municipality_of(admin2, location, lat, lon, geo_precision):
     """The incident's municipality name by the module's rule, or UNASSIGNED."""
-    named = by_name(admin2)
-    if named is not None:
-        return named.name
-    if geo_precision >= 4:
-        return UNASSIGNED
-    return from_gazetteer(location, round(lat, 4), round(lon, 4)) or UNASSIGNED
+    return _assigned([admin2], [location], np.array([lat], dtype=float), np.array([lon], dtype=float),
+                     np.array([geo_precision]))[0]
+
+
+def _assigned(admin2, location, lat, lon, geo_precision):
+    """The rule over arrays: decided once per distinct admin2 text and per distinct place name."""
+    n = len(lat)
+    out = np.full(n, UNASSIGNED, dtype=object)
+    admin2 = pd.Series(admin2, dtype=object).fillna("").to_numpy()
+    names = {text: by_name(text) for text in pd.unique(admin2)}
+    from_admin = np.array([names[text].name if names[text] else None for text in admin2], dtype=object)
+    has_admin = from_admin != None  # noqa: E711 (an element-wise test)
+    out[has_admin] = from_admin[has_admin]
+    todo = ~has_admin & (np.asarray(geo_precision) <= 3)
+    locations = pd.Series(location, dtype=object).fillna("").to_numpy()
+    for name, positions in pd.Series(np.flatnonzero(todo)).groupby(locations[todo]):
+        at = positions.to_numpy()
+        found = _from_gazetteer(name, lat[at], lon[at])
+        decided = found != None  # noqa: E711
+        out[at[decided]] = found[decided]
+    return out
 
 
 def assign(frame):
     """A Series (same index as `frame`) of each incident's municipality or UNASSIGNED."""
     admin2 = frame["admin2"] if "admin2" in frame.columns else [""] * len(frame)
-    keys = list(zip(admin2, frame["location"], frame["latitude"], frame["longitude"], frame["geo_precision"]))
-    # Incidents share few distinct places: each is decided once.
-    decided = {key: municipality_of(*key) for key in set(keys)}
-    return pd.Series([decided[key] for key in keys], index=frame.index, dtype=object)
+    values = _assigned(list(admin2), list(frame["location"]), frame["latitude"].to_numpy(dtype=float),
+                       frame["longitude"].to_numpy(dtype=float), frame["geo_precision"].to_numpy())
+    return pd.Series(values, index=frame.index, dtype=object)
 
 
 def assign_columns(store_path, columns):
     """Each incident's municipality (an object array in the order of `columns`, a
-    mapapp.columns.IncidentColumns); the texts it needs are read from the store once."""
-    from mapapp.columns import read_rows
+    mapapp.columns.IncidentColumns); the texts it needs are read from the store in one query."""
+    import sqlite3
 
-    rows = read_rows(store_path, columns.rowid, ("admin2", "location"))
-    keys = list(zip(rows["admin2"], rows["location"], columns.latitude.tolist(), columns.longitude.tolist(),
-                    columns.geo_precision.tolist()))
-    decided = {key: municipality_of(*key) for key in set(keys)}
-    return np.array([decided[key] for key in keys], dtype=object)
+    db = sqlite3.connect(store_path, timeout=60)
+    try:
+        texts = pd.read_sql_query("SELECT rowid, admin2, location FROM incidents", db).set_index("rowid")
+    finally:
+        db.close()
+    texts = texts.reindex(columns.rowid)
+    return _assigned(texts["admin2"].to_numpy(), texts["location"].to_numpy(), columns.latitude,
+                     columns.longitude, columns.geo_precision)

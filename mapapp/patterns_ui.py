@@ -46,20 +46,28 @@ def _default_periods(filtered):
     return ((dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31)), (dt.date(year, 1, 1), dt.date(year, 12, 31)))
 
 
-def municipality_section(filtered):
-    """Counts per municipality and type, a small chart per municipality, and two periods compared."""
+def municipality_counts(filtered):
+    """What the section shows of these incidents: (table, monthly long table, left out of it)."""
+    if filtered.empty:
+        return None, None, 0
+    long, left_out = stats.monthly(filtered)
+    return stats.municipality_table(filtered), long, left_out
+
+
+def municipality_section(filtered, counts=None):
+    """Counts per municipality and type, a small chart per municipality, and two periods compared.
+    `counts`: municipality_counts(filtered), when the caller keeps it."""
     st.markdown("##### Per municipality")
     if filtered.empty:
         st.caption("No incident under the current filters.")
         return
-    table = stats.municipality_table(filtered)
+    table, long, left_out = counts or municipality_counts(filtered)
     st.dataframe(table, width="content")
     unassigned = int(table.at[stats.UNASSIGNED, "total"]) if stats.UNASSIGNED in table.index else 0
     st.caption(
         f"{unassigned} incident(s) unassigned: region- or country-level, or a place whose municipality "
         "neither the dataset's admin column nor the gazetteer gives (never guessed from the point)."
     )
-    long, left_out = stats.monthly(filtered)
     if len(long):
         st.altair_chart(small_multiples(long), width="content")
     if left_out:

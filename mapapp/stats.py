@@ -42,21 +42,32 @@ def frame_from_columns(columns, keep, municipality):
 
 
 def month_keys(frame):
-    """A Series of each incident's month key by the module's rule."""
-    start = frame["date_start"].dt.strftime("%Y-%m")
-    end = frame["date_end"].dt.strftime("%Y-%m")
-    keys = start.where(start == end, start + "/" + end)
-    return keys.where(frame["date_start"].notna(), UNDATED)
+    """A Series of each incident's month key by the module's rule (each distinct pair of
+    months formatted once)."""
+    first = frame["date_start"].to_numpy("datetime64[M]")
+    last = frame["date_end"].to_numpy("datetime64[M]")
+    pairs = pd.DataFrame({"first": first.astype(np.int64), "last": last.astype(np.int64)})
+    codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs))
+    labels = []
+    for a, b in distinct:
+        if a == np.datetime64("NaT").astype(np.int64):
+            labels.append(UNDATED)
+        else:
+            start = str(np.datetime64(a, "M"))
+            labels.append(start if a == b else f"{start}/{np.datetime64(b, 'M')}")
+    return pd.Series(np.asarray(labels, dtype=object)[codes], index=frame.index, dtype=object)
 
 
 def keyed(frame):
-    """`frame`'s rows with the grouping columns added: municipality, month, type."""
-    out = frame.copy()
-    if "municipality" not in frame.columns:  # else assigned already (the app keeps it per store)
-        out["municipality"] = assign(frame) if len(frame) else pd.Series(dtype=object)
-    out["month"] = month_keys(frame) if len(frame) else pd.Series(dtype=object)
-    out["type"] = frame["event_type"]
-    return out
+    """The grouping columns of `frame`'s rows: municipality, month, type."""
+    municipality = frame["municipality"] if "municipality" in frame.columns else (
+        assign(frame) if len(frame) else pd.Series(dtype=object)  # the app keeps it per store
+    )
+    return pd.DataFrame({
+        "municipality": municipality,
+        "month": month_keys(frame) if len(frame) else pd.Series(dtype=object),
+        "type": frame["event_type"],
+    }, index=frame.index)
 
 
 def counts(frame, by):
