@@ -223,17 +223,25 @@
     } catch (err) { return null; }
   }
 
+  // The frames of a unit, at the window holding `day` (else the first; "same": the window shown
+  // now). Starts run one after the other: a later one never finds an earlier one half done.
   function start(unit, day) {
-    return loadDates().then(function () {
-      state.unit = unit || state.unit;
-      state.frames = framesFor(state.unit);
-      place(state.unit);
-      var index = 0;
-      if (day !== undefined) {
-        state.frames.forEach(function (w, k) { if (w[0] <= day && day <= w[1]) { index = k; } });
-      }
-      show(index);
+    state.queue = (state.queue || Promise.resolve()).then(function () {
+      return loadDates().then(function () {
+        if (day === "same") { day = state.frames.length ? state.frames[state.frame][0] : undefined; }
+        var data = window.mapappIncidents.current();
+        state.dataKey = data.args.base + "|" + data.args.mask;
+        state.unit = unit || state.unit;
+        state.frames = framesFor(state.unit);
+        place(state.unit);
+        var index = 0;
+        if (day !== undefined) {
+          state.frames.forEach(function (w, k) { if (w[0] <= day && day <= w[1]) { index = k; } });
+        }
+        show(index);
+      });
     });
+    return state.queue;
   }
 
   function setOn(on) {
@@ -311,8 +319,9 @@
       // New data (the filters changed): the frames follow, at the same window if it still exists.
       window.mapappIncidents.onData(function (kind) {
         if (kind !== "data" || !state.on) { return; }
-        var day = state.frames.length ? state.frames[state.frame][0] : undefined;
-        start(state.unit, day);
+        var data = window.mapappIncidents.current();
+        if (data.args.base + "|" + data.args.mask === state.dataKey) { return; }  // a rerun, same data
+        start(state.unit, "same");
       });
       return {
         setOn: setOn,
@@ -325,7 +334,9 @@
           bar.hidden = false;
           var go = function () { start(saved.unit, saved.day); };
           if (window.mapappIncidents.current()) { go(); } else {
-            var once = function (kind) { if (kind === "data" && !state.frames.length) { go(); } };
+            var once = function (kind) {
+              if (kind === "data" && !state.started) { state.started = true; go(); }
+            };
             window.mapappIncidents.onData(once);
           }
           return true;
