@@ -29,7 +29,6 @@ from mapapp import corroboration, stats
 from mapapp.municipalities import assign_columns
 from mapapp.search import TextIndex
 from mapapp.store import Store, db_path
-from mapapp.upload_ui import upload_section, uploads_section
 
 MAP_HEIGHT = 540
 PASSAGE_DOC_HEIGHT = 250
@@ -626,6 +625,9 @@ def _page():
     patterns_ui.links_section(store, _proposals(path, stamp, incidents_key))
     # Below the table: its preview tables need the page's width. A commit reruns the page,
     # and the store's changed file stamp makes load_incidents read the new incidents.
+    # (Imported here: the import code loads with the first page, not with this module.)
+    from mapapp.upload_ui import upload_section, uploads_section
+
     upload_section(store)
     uploads_section(store, loaded.uploads)
     write_url(filters, incident_id)
