@@ -186,7 +186,7 @@ class Store:
         # Without write access to the folder SQLite cannot make the WAL index: read the file
         # as immutable then, which is exact as long as no WAL file holds newer commits.
         wal = Path(f"{self.path}-wal")
-        mode = "mode=ro" if wal.exists() else "immutable=1"
+        mode = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
         self._uri = f"{self.path.absolute().as_uri()}?{mode}"
         self.read_only = True
 

@@ -396,7 +396,7 @@ def read_table(data, limits=None):
         if not first:
             raise UnusableFile("the file is empty")
         skip = _preamble_length(first)
-        preamble = [" ".join(cell for cell in record if cell.strip()) for _, record in first[:skip]]
+        preamble = [delimiter.join(record).rstrip(delimiter).strip() for _, record in first[:skip]]
         (_, header), *data_rows = first[skip:]
         # Rows are counted as they are read: one over the limit and reading stops.
         data_rows += itertools.islice(records, max(limits.max_rows + 1 - len(data_rows), 0))

@@ -306,3 +306,21 @@ def test_hostile_text_stays_text(chromium, hostile_server):
         assert page.external == []
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("incident", [
+    "https://example.org",
+    "see www.example.net or mail@example.com :material/home: [login](https://example.org/login)",
+])
+def test_text_from_the_url_is_shown_as_plain_text(page, incident):
+    from urllib.parse import quote
+
+    page.open("?incident=" + quote(incident, safe=""))
+    wait_for_text(page, "No incident with the id in this link is stored:")
+    shown = page.page.locator('[data-testid="stText"]').filter(has_text="example")
+    shown.first.wait_for(timeout=30_000)
+    assert shown.first.inner_text() == incident
+    # No link, no e-mail link, no icon: Markdown never saw the text.
+    for selector in ('a[href*="example"]', 'a[href^="mailto:"]', '[data-testid="stAlertContainer"] [data-testid="stIconMaterial"]'):
+        assert page.page.locator(selector).count() == 0, selector
+    assert page.external == []
