@@ -229,10 +229,16 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 def read_input(name, limits):
-    """The bytes of the file `name`, read with the upload limit as a bound. Refuses folders
-    and special files (a device such as /dev/zero, a pipe), which have no size to check."""
+    """The bytes of the CSV file `name`, read with the upload limit as a bound (read_bounded)."""
     from mapapp.ingest.reading import check_size
 
+    return read_bounded(name, limits.max_bytes, lambda size: check_size(size, limits), UnusableFile)
+
+
+def read_bounded(name, max_bytes, check_size, error):
+    """The bytes of the file `name`: `check_size(size)` raises when it is too large, before and
+    after reading; at most max_bytes + 1 bytes are read. Folders and special files (a device
+    such as /dev/zero, a pipe), which have no size to check, are refused with `error`."""
     shown = _shown_path(name)
     try:
         # O_NONBLOCK: opening a pipe with no writer would wait forever.
@@ -240,18 +246,18 @@ def read_input(name, limits):
             found = os.fstat(handle.fileno())
             if not stat.S_ISREG(found.st_mode):
                 kind = "a folder" if stat.S_ISDIR(found.st_mode) else "not a regular file (a device, pipe or socket)"
-                raise UnusableFile(f"cannot read {shown}: it is {kind}; expected a CSV file")
-            check_size(found.st_size, limits)  # before reading a huge file into memory
-            data = handle.read(limits.max_bytes + 1)
-    except UnusableFile:
+                raise error(f"cannot read {shown}: it is {kind}; expected a file")
+            check_size(found.st_size)  # before reading a huge file into memory
+            data = handle.read(max_bytes + 1)
+    except MapAppError:
         raise
     except IsADirectoryError:
-        raise UnusableFile(f"cannot read {shown}: it is a folder; expected a CSV file") from None
+        raise error(f"cannot read {shown}: it is a folder; expected a file") from None
     except OSError as err:
-        raise UnusableFile(f"cannot read {shown}: {err.strerror or err}") from None
+        raise error(f"cannot read {shown}: {err.strerror or err}") from None
     except ValueError:
-        raise UnusableFile(f"cannot read {shown}: a path cannot hold a NUL character") from None
-    check_size(len(data), limits)  # the file grew while it was read
+        raise error(f"cannot read {shown}: a path cannot hold a NUL character") from None
+    check_size(len(data))  # the file grew while it was read
     return data
 
 
@@ -350,14 +356,14 @@ def _extract(args):
 
     path = Path(args.file)
     limit = max_report_bytes()
-    try:
-        if path.stat().st_size > limit:
+
+    def check_size(size):
+        if size > limit:
             raise UnusableReport(
-                f"{path.name!r} is {path.stat().st_size / 1024 / 1024:.1f} MB, over the report limit of "
+                f"{path.name!r} is {size / 1024 / 1024:.1f} MB, over the report limit of "
                 f"{limit / 1024 / 1024:g} MB ($MAPAPP_MAX_REPORT_MB)")
-        data = path.read_bytes()
-    except OSError as err:
-        raise UnusableReport(f"cannot read {args.file}: {err.strerror or err}") from None
+
+    data = read_bounded(args.file, limit, check_size, UnusableReport)
     reports = split_reports(read_bytes(data, path.name, limit))
     if not reports:
         raise UnusableReport(f"{path.name!r} has no report text")

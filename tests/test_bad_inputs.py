@@ -161,7 +161,7 @@ def test_special_files_are_refused_without_reading_them(tmp_path, capsys, specia
     status, out, err = run(capsys, "ingest", special, "--db", tmp_path / "store.db")
     assert (status, out) == (2, "")
     assert err == f"error: cannot read {special!r}: it is not a regular file (a device, pipe or socket); " \
-                  "expected a CSV file"
+                  "expected a file"
 
 
 @pytest.mark.parametrize(("name", "value", "expected"), [

@@ -1,5 +1,5 @@
-"""Every command, with odd values in its path arguments and in MAPAPP_DB, MAPAPP_MAX_UPLOAD_MB and
-MAPAPP_MAX_ROWS: an exit status of 0, 1 or 2 (argparse's own 2 for a malformed command line)
+"""Every command, with odd values in its path arguments and in MAPAPP_DB, MAPAPP_MAX_UPLOAD_MB,
+MAPAPP_MAX_ROWS and MAPAPP_MAX_REPORT_MB: an exit status of 0, 1 or 2 (argparse's own 2 for a malformed command line)
 and at most a one-line message, never a traceback.
 
 The commands and their path arguments are read from the parser, so a command added later is
@@ -101,10 +101,11 @@ def test_odd_paths_and_environments_never_give_a_traceback(paths, monkeypatch, c
                 "MAPAPP_DB": paths[rng.choice(names)],
                 "MAPAPP_MAX_UPLOAD_MB": rng.choice(NUMBERS),
                 "MAPAPP_MAX_ROWS": rng.choice(NUMBERS),
+                "MAPAPP_MAX_REPORT_MB": rng.choice(NUMBERS),
             }
             cases.append(({dest: paths[rng.choice(names)] for dest in path_dests if rng.random() < 0.7}, env))
         for chosen, env in cases:
-            for variable in ("MAPAPP_DB", "MAPAPP_MAX_UPLOAD_MB", "MAPAPP_MAX_ROWS"):
+            for variable in ("MAPAPP_DB", "MAPAPP_MAX_UPLOAD_MB", "MAPAPP_MAX_ROWS", "MAPAPP_MAX_REPORT_MB"):
                 monkeypatch.delenv(variable, raising=False)
                 if env.get(variable):
                     monkeypatch.setenv(variable, env[variable])

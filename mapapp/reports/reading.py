@@ -31,7 +31,7 @@ def max_report_bytes(environ=None):
         megabytes = float(text) if text else MAX_REPORT_MB
     except ValueError:
         raise UnusableReport(f"${MAX_REPORT_MB_ENV} must be a positive number, got {text!r}") from None
-    if not megabytes > 0:
+    if not 0 < megabytes < 1024 * 1024:  # also refuses nan and inf (no byte count)
         raise UnusableReport(f"${MAX_REPORT_MB_ENV} must be a positive number, got {text!r}")
     return int(megabytes * 1024 * 1024)
 
