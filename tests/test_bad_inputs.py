@@ -209,3 +209,10 @@ def test_the_app_shows_a_store_fault_in_one_line_without_the_path(tmp_path, monk
         "(or a path where one can be created)."
     ]
     assert str(tmp_path) not in at.error[0].value
+
+
+@pytest.mark.parametrize(("name", "title"), [("\udcff\udcfe.csv", "Upload: \ufffd\ufffd.csv"), ("a\ud800.csv", "Upload: a?.csv")])
+def test_a_file_name_with_undecodable_characters_is_stored_readably(tmp_path, store, name, title):
+    plan = plan_import(write_acled(tmp_path / "acled.csv", 2, 100).read_bytes(), name, store)
+    commit(plan, store)
+    assert [upload["title"] for upload in store.uploads()] == [title]

@@ -212,7 +212,10 @@ def _clean_name(filename):
         return ""
     if isinstance(filename, bytes):
         return filename.decode("utf-8", "replace")
-    return str(filename).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    try:
+        return str(filename).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that no file system made
+        return str(filename).encode("utf-8", "replace").decode("utf-8")
 
 
 def _plan_import(table, filename, store, mapping, geocoder, progress, values):
