@@ -625,9 +625,11 @@ def _page():
     patterns_ui.links_section(store, _proposals(path, stamp, incidents_key))
     # Below the table: its preview tables need the page's width. A commit reruns the page,
     # and the store's changed file stamp makes load_incidents read the new incidents.
-    # (Imported here: the import code loads with the first page, not with this module.)
+    # (Imported here: the import and report code load with the first page, not with this module.)
+    from mapapp.report_ui import report_section
     from mapapp.upload_ui import upload_section, uploads_section
 
     upload_section(store)
+    report_section(store)
     uploads_section(store, loaded.uploads)
     write_url(filters, incident_id)
