@@ -3,7 +3,7 @@ the new marker and read its sentence highlighted in the report."""
 
 from mapapp.reports.proposals import document_id
 from tests.browser.conftest import MAP_FRAME, Page, start_server
-from tests.browser.test_map_browser import click_map, pause, single_at, wait_for_total
+from tests.browser.test_map_browser import click_map, pause, single_at, wait_for_total, wait_for_url
 
 ARREST = "Kosovo Police arrested a man from Zvečan at the Jarinje crossing point on 17 March 2024."
 GRENADE = "On 16 March 2024, unknown persons threw a hand grenade at a police base near Zubin Potok."
@@ -60,7 +60,7 @@ def test_paste_review_store_and_click_the_new_incident(chromium, tmp_path_factor
         mark = browser.locator("mark#passage-selected")
         mark.wait_for(timeout=30_000)
         assert mark.inner_text() == ARREST
-        assert f"incident={new_id}" in browser.url
+        assert f"incident={new_id}" in wait_for_url(page, f"incident={new_id}")
         page.screenshot("report_passage.png")
         assert page.external == []
     finally:
