@@ -202,6 +202,7 @@ class Loaded(NamedTuple):
     mask: Callable  # filters -> boolean array of the incidents that pass
     map_data: Callable  # () -> map_payload.MapData
     position: Callable  # incident id -> its row in the columns, or None
+    incident_at: Callable  # row in the columns -> incident id, or None
 
 
 def load_incidents():
@@ -218,9 +219,15 @@ def load_incidents():
             return None
         return int(table[found])
 
+    def incident_at(pos):
+        columns = _load_columns(path, stamp)
+        if not isinstance(pos, int) or not 0 <= pos < len(columns):
+            return None
+        return store.incident_id(int(columns.rowid[pos]))
+
     return Loaded(
         store, _load_columns(path, stamp), titles, uploads,
-        functools.partial(_mask, path, stamp), functools.partial(_map_data, path, stamp), position,
+        functools.partial(_mask, path, stamp), functools.partial(_map_data, path, stamp), position, incident_at,
     )
 
 
@@ -259,19 +266,26 @@ def write_url(filters, incident):
 # -- selection ------------------------------------------------------------------------------
 
 
-def take_map_click():
+def take_map_click(loaded):
     """Select the incident the user just clicked on the map (the map's value in session state).
 
-    Each click carries a fresh token, so clicking the same incident again re-opens it.
+    The browser sends the incident's position in the map's data (`pos`, with the name of that
+    data's file, `base`): it knows no ids until it has fetched texts. Each click carries a
+    fresh token, so clicking the same incident again re-opens it.
     """
     value = st.session_state.get(K_MAP) or {}
     properties = (value.get("last_active_drawing") or {}).get("properties") or {}
     token = properties.get("click")
     view = view_state()
-    if properties.get("id") and token and token != view.last_click:
+    if not token or token == view.last_click:
+        return
+    incident_id = properties.get("id")
+    if not incident_id and properties.get("base") == loaded.map_data().base_url:
+        incident_id = loaded.incident_at(properties.get("pos"))
+    if incident_id:
         view.last_click = token
-        st.session_state[K_INCIDENT] = str(properties["id"])
-        view.map_clicked = str(properties["id"])  # the browser has ringed it
+        st.session_state[K_INCIDENT] = str(incident_id)
+        view.map_clicked = str(incident_id)  # the browser has ringed it
 
 
 def select_incident(incident_id):
@@ -574,7 +588,7 @@ def _page():
     loaded = load_incidents()
     store, columns = loaded.store, loaded.columns
     restore_from_url(columns)
-    take_map_click()
+    take_map_click(loaded)
 
     count_slot = st.sidebar.empty()
     filters = filter_widgets.sidebar(columns, loaded.titles)

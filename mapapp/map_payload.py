@@ -139,11 +139,15 @@ class MapData:
                 self._masks[digest] = int(np.count_nonzero(keep))
         return f"{self.url}/m-{digest}.bin", self._masks[digest], len(data)
 
+    @property
+    def base_url(self):
+        return f"{self.url}/base.bin"
+
     def layer_args(self, keep, selected=None):
         """What the layer script passes to the browser: file names and the open incident."""
         mask, shown, _ = self.mask_url(keep)
         return {
-            "base": f"{self.url}/base.bin",
+            "base": self.base_url,
             "dates": f"{self.url}/dates.bin",
             "mask": mask,
             "details": self.url,

@@ -349,6 +349,12 @@ class Store:
             found = snapshot.db.execute("SELECT rowid FROM incidents WHERE id = ?", (incident_id,)).fetchone()
         return found[0] if found else None
 
+    def incident_id(self, rowid):
+        """The id of the incident with this SQLite rowid, or None."""
+        with self.reading() as snapshot:
+            found = snapshot.db.execute("SELECT id FROM incidents WHERE rowid = ?", (rowid,)).fetchone()
+        return found[0] if found else None
+
     def incidents_in_document(self, document_id):
         with self.reading() as snapshot:
             return snapshot.incidents_in_document(document_id)

@@ -214,6 +214,24 @@ def test_unknown_incident_in_the_url_is_reported(app):
     assert [element.value for element in at.text] == ["no-such-id"]
 
 
+def test_a_click_sent_as_a_position_in_the_map_data_opens_that_incident(app, folium_calls, db_path):
+    """The browser knows positions in the map's data, not ids: the server looks the id up."""
+    at = app.run()
+    args = json.loads(DATA_CALL.search(layer_script(folium_calls)).group(1))
+    with Store(db_path) as store:
+        position = [row["id"] for row in store.rows()].index("seed-000-07")
+    # A position in other data (an older version of the store) is ignored.
+    at.session_state["map"] = {"last_active_drawing": {"properties": {
+        "pos": position, "base": "/app/static/incident-data/0/base.bin", "click": 1}}}
+    at.run()
+    assert passage_html(at) is None
+    at.session_state["map"] = {"last_active_drawing": {"properties": {
+        "pos": position, "base": args["base"], "click": 2}}}
+    at.run()
+    assert BANJSKA_PASSAGE.split(",")[0] in html.unescape(passage_html(at))
+    assert url(at)["incident"] == ["seed-000-07"]
+
+
 def test_map_click_opens_the_passage_and_the_url(app):
     at = app.run()
     at.session_state["map"] = {"last_active_drawing": {"properties": {"id": "seed-000-05", "click": "1-1"}}}

@@ -556,18 +556,18 @@
     state.sel = {pos: pos, lat: b.lat[pos], lon: b.lon[pos]};
     redraw();
     clicks += 1;
-    var n = clicks, layer = state.layer;
-    // streamlit-folium reports a clicked layer's toGeoJSON() as last_active_drawing; the id
-    // comes with the incident's texts. A new `click` number makes a repeated click count.
-    details(pos).then(function (row) {
-      if (n !== clicks || !row) { return; }
-      var feature = {
-        type: "Feature",
-        properties: {id: row[0], click: n},
-        geometry: {type: "Point", coordinates: [b.lon[pos], b.lat[pos]]}
-      };
-      layer.fire("click", {latlng: latlng || L.latLng(b.lat[pos], b.lon[pos]), layer: {toGeoJSON: function () { return feature; }}});
-    }, function () {});
+    // streamlit-folium reports a clicked layer's toGeoJSON() as last_active_drawing: the
+    // incident's position in this data (the server knows its id). A new `click` number makes
+    // a repeated click count.
+    var feature = {
+      type: "Feature",
+      properties: {pos: pos, base: state.data.base, click: clicks},
+      geometry: {type: "Point", coordinates: [b.lon[pos], b.lat[pos]]}
+    };
+    state.layer.fire("click", {
+      latlng: latlng || L.latLng(b.lat[pos], b.lon[pos]),
+      layer: {toGeoJSON: function () { return feature; }}
+    });
   }
 
   function membersOf(test) {
