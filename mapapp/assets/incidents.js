@@ -559,11 +559,11 @@
     // streamlit-folium reports a clicked layer's toGeoJSON() as last_active_drawing: the
     // incident's position in this data (the server knows its id). A new `click` number makes
     // a repeated click count.
-    var feature = {
-      type: "Feature",
-      properties: {pos: pos, base: state.data.base, click: clicks},
-      geometry: {type: "Point", coordinates: [b.lon[pos], b.lat[pos]]}
-    };
+    var properties = {pos: pos, base: state.data.base, click: clicks};
+    if (state.data.inline && state.data.inline[pos]) {
+      properties.id = state.data.inline[pos][0];  // a standalone map has the texts in it
+    }
+    var feature = {type: "Feature", properties: properties, geometry: {type: "Point", coordinates: [b.lon[pos], b.lat[pos]]}};
     state.layer.fire("click", {
       latlng: latlng || L.latLng(b.lat[pos], b.lon[pos]),
       layer: {toGeoJSON: function () { return feature; }}
