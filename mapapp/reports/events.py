@@ -185,7 +185,8 @@ HEDGE = re.compile(
     r"likely|suspicion of|suspected of|suspicion|accused of|charged with|on charges of|for (?:the )?alleged|"
     r"sumnj\w*|osumnj\w*|zbog|navodn\w*|optuz\w*|rizik\w*|opasnost\w*|mogl[aio]? bi|rrezik\w*|dyshim\w*|"
     r"dyshuar|akuz\w*|mund te|frik\w*|per shkak|announced (?:another|a new|a further)|will be held|planned|"
-    r"najavljen\w*|naredni|sledec\w*|next week|do te mbahet|te ardhshm\w*|against the planned)\b"
+    r"najavljen\w*|naredni|sledec\w*|next week|do te mbahet|te ardhshm\w*|against the planned|"
+    r"demand\w*|call\w* for|zahte\w*|trazec\w*|kerkes\w*|kerkuan|duke kerkuar)\b"
 )
 _ARMED = re.compile(r"\b(?:gunmen|armed|weapons|rifles?|firearms?|shots?|naoruzan\w*|oruzj\w*|armatos\w*|arm[eë])\b")
 _SECURITY = re.compile(
