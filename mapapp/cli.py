@@ -65,7 +65,7 @@ def _parser(prog):
         "1: some rows rejected (the others stored); 2: the file is unusable (nothing stored).",
     )
     ingest.add_argument("file", metavar="FILE")
-    ingest.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
+    ingest.add_argument("--db", help=DB_HELP)
     ingest.add_argument("--map", action="append", type=_role_column, metavar="ROLE=COLUMN",
                         help="read column COLUMN as ROLE (repeatable; roles not given are guessed from "
                         "the header): " + ", ".join(_mapping_roles()))
@@ -89,11 +89,11 @@ def _parser(prog):
     extract.add_argument("--title", default="", help="the report's title")
     extract.add_argument("--source", default="", help="the report's source (outlet, URL)")
     extract.add_argument("--commit", action="store_true", help="store the report(s) and the proposed incidents")
-    extract.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
+    extract.add_argument("--db", help=DB_HELP)
     extract.set_defaults(run=_extract)
 
     uploads = commands.add_parser("uploads", help="list the uploaded files in the store, with their incident counts")
-    uploads.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
+    uploads.add_argument("--db", help=DB_HELP)
     uploads.set_defaults(run=_uploads)
 
     remove = commands.add_parser(
@@ -101,11 +101,18 @@ def _parser(prog):
         help="take an uploaded file back: its incidents go, the earlier versions it replaced return",
     )
     remove.add_argument("upload", metavar="UPLOAD_ID", help="as `uploads` lists it (upload-...)")
-    remove.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
+    remove.add_argument("--db", help=DB_HELP)
     remove.set_defaults(run=_remove_upload)
 
+    audit = commands.add_parser(
+        "audit", help="who added, corrected or removed what, and when (newest first, tab-separated)"
+    )
+    audit.add_argument("--db", help=DB_HELP)
+    audit.add_argument("--limit", type=int, metavar="N", help="only the N newest entries")
+    audit.set_defaults(run=_audit)
+
     export = commands.add_parser("export", help="write incidents in the data contract to stdout")
-    export.add_argument("--db", help="SQLite store (default: $MAPAPP_DB or data/mapapp.db)")
+    export.add_argument("--db", help=DB_HELP)
     export.add_argument("--format", choices=("csv", "geojson"), default="csv")
     _add_filters(export)
     export.set_defaults(run=_export)
@@ -152,10 +159,10 @@ def _add_filters(parser):
 def _filtered_frame(args, store=None):
     """The store's incidents that pass the filter options of `args`."""
     from mapapp.filters import Filters, incident_frame
-    from mapapp.store import Store
+    from mapapp.store import open_store
 
     if store is None:
-        with Store(args.db) as store:
+        with open_store(args.db) as store:
             frame = incident_frame(store.rows())
     else:
         frame = incident_frame(store.rows())
@@ -166,6 +173,10 @@ def _filtered_frame(args, store=None):
 
 
 GEOCODER_HELP = "gazetteer (offline, the default) or nominatim (online, opt-in)"
+
+
+DB_HELP = ("the store: an SQLite file, or a postgresql://USER@HOST/DBNAME URL "
+           "(default: $MAPAPP_DB or data/mapapp.db)")
 
 
 def _mapping_roles():
@@ -213,9 +224,9 @@ def _export(args):
 def _stats(args):
     from mapapp import stats
     from mapapp.corroboration import with_events
-    from mapapp.store import Store
+    from mapapp.store import open_store
 
-    with Store(args.db) as store:
+    with open_store(args.db) as store:
         frame = _filtered_frame(args, store)
         confirmed = [(a, b) for a, b, _ in store.links("confirmed")]
     if args.count == "events":
@@ -301,7 +312,7 @@ def _ingest(args):
     from mapapp.geocoders import get_geocoder
     from mapapp.ingest.importer import commit, plan_import
     from mapapp.ingest.reading import COMMAND_LINE_MAX_MB, ENCODING_NAMES, Limits
-    from mapapp.store import Store
+    from mapapp.store import open_store
 
     limits = Limits.from_env(default_megabytes=COMMAND_LINE_MAX_MB)
     geocoder = get_geocoder(args.geocoder)  # an unknown name fails before the file is read
@@ -309,7 +320,7 @@ def _ingest(args):
     if args.rejected:
         _check_writable(args.rejected, args.file)
     name = os.fsencode(Path(args.file).name).decode("utf-8", "replace")
-    with Store(args.db) as store:
+    with open_store(args.db) as store:
         mapping = dict(args.map) if args.map else None
         plan = plan_import(data, name, store, mapping=mapping, geocoder=geocoder, limits=limits)
         del data
@@ -385,9 +396,9 @@ def _extract(args):
         print(f"{label}: {extraction.message}", file=sys.stderr)
         items.append((extraction.document, [p.incident for p in extraction.proposals]))
     if args.commit and items:
-        from mapapp.store import Store
+        from mapapp.store import open_store
 
-        with Store(args.db) as store:
+        with open_store(args.db) as store:
             stored = store_reports(store, items)
         ids = ", ".join(document.id for document, _ in items)
         print(f"stored {len(items)} report(s) ({ids}) with {len(stored)} incident(s)", file=sys.stderr)
@@ -395,9 +406,9 @@ def _extract(args):
 
 
 def _uploads(args):
-    from mapapp.store import Store
+    from mapapp.store import open_store
 
-    with Store(args.db) as store:
+    with open_store(args.db) as store:
         uploads = store.uploads()
     if not uploads:
         print("no uploaded files are stored")
@@ -408,10 +419,21 @@ def _uploads(args):
     return 0
 
 
-def _remove_upload(args):
-    from mapapp.store import Store
+def _audit(args):
+    from mapapp.store import open_store
 
-    with Store(args.db) as store:
+    with open_store(args.db) as store:
+        entries = store.audit_log(args.limit)
+    for entry in entries:
+        fields = (entry["at"], entry["user"], entry["action"], entry["target"], entry["detail"])
+        print("\t".join(" ".join(str(field).split()) for field in fields))
+    return 0
+
+
+def _remove_upload(args):
+    from mapapp.store import open_store
+
+    with open_store(args.db) as store:
         result = store.remove_upload(args.upload)
     print(f"removed {args.upload}: {result['removed']} incident(s) removed, "
           f"{result['restored']} earlier version(s) restored")
@@ -421,9 +443,9 @@ def _remove_upload(args):
 def _links(args):
     from mapapp.corroboration import propose
     from mapapp.filters import incident_frame
-    from mapapp.store import Store
+    from mapapp.store import open_store
 
-    with Store(args.db) as store:
+    with open_store(args.db) as store:
         decided = store.links()
         if args.status == "proposed":
             frame = incident_frame(store.rows())
@@ -441,9 +463,9 @@ def _links(args):
 
 
 def _link(args):
-    from mapapp.store import Store
+    from mapapp.store import open_store
 
-    with Store(args.db) as store:
+    with open_store(args.db) as store:
         store.decide_link(args.a, args.b, args.status)
     print(f"{args.a} and {args.b}: {args.status}")
     return 0

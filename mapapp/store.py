@@ -1,4 +1,8 @@
-"""The SQLite store of documents and incidents: one file, every write one transaction.
+"""The store of documents and incidents: every write one transaction, on SQLite or PostgreSQL.
+
+`open_store(target)` picks the backend: a postgresql:// URL opens mapapp.store_postgres, a path
+(the default) an SQLite file. Both share BaseStore, Snapshot and Writer below, which hold the
+logic; a backend brings its connections, transactions, schema and faults.
 
 No connection is shared: every operation opens its own, so the sessions of the app (threads of
 one server) and other processes never commit or roll back each other's work. A read runs in a
@@ -6,6 +10,7 @@ read transaction (one consistent snapshot, without the write lock); a write in B
 """
 
 import contextlib
+import copy
 import datetime as dt
 import operator
 import os
@@ -13,9 +18,10 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from mapapp import STORE_DIR
+from mapapp import STORE_DIR, corrections
 from mapapp.errors import InvalidIncident, StoreError
 from mapapp.incident import CONTRACT_COLUMNS, Document, Incident, passage_at
+from mapapp.roles import LOCAL, SYSTEM
 
 DEFAULT_DB = STORE_DIR / "mapapp.db"
 
@@ -80,23 +86,76 @@ CREATE TABLE IF NOT EXISTS replaced_incidents ({', '.join(INCIDENT_COLUMNS)}, re
 CREATE INDEX IF NOT EXISTS replaced_by_upload ON replaced_incidents(replaced_by);
 """
 _COLUMN_LIST = ", ".join(INCIDENT_COLUMNS)
-# What a store needs before it can be read without writing: these tables and indexes.
-_SCHEMA_OBJECTS = frozenset({
-    "documents", "incidents", "meta", "replaced_incidents",
-    "incidents_fingerprint", "incidents_document", "replaced_by_upload",
-})
 # meta key of a counter that every write transaction increments: the app re-reads the store
 # when it changed, whichever process wrote.
 _VERSION = "version"
+# meta key of a PostgreSQL store's schema version (SQLite keeps it in PRAGMA user_version). A
+# release opens a store of an older version by upgrading it (BaseStore._create) and refuses a
+# newer one; see _MIGRATIONS.
+_SCHEMA_KEY = "schema"
+
+# Corrections (each a new version of an incident: who, when, why, old and new values) and the
+# audit log of every write; `seq` numbers them in order. Since schema version 2.
+_HISTORY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS corrections (
+    seq INTEGER PRIMARY KEY,
+    incident_id TEXT NOT NULL,
+    at_utc TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    undoes INTEGER
+);
+CREATE INDEX IF NOT EXISTS corrections_incident ON corrections(incident_id, seq);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY,
+    at_utc TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+"""
+
+# Statements both backends run as they are (an upsert instead of SQLite's INSERT OR REPLACE).
+_INSERT_INCIDENT = f"INSERT INTO incidents ({_COLUMN_LIST}) VALUES ({', '.join('?' for _ in INCIDENT_COLUMNS)})"
+_REPLACE_INCIDENT = _INSERT_INCIDENT + " ON CONFLICT(id) DO UPDATE SET " + ", ".join(
+    f"{name} = excluded.{name}" for name in INCIDENT_COLUMNS[1:]
+)
+_SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+_BUMP_VERSION = (
+    "INSERT INTO meta (key, value) VALUES (?, '1') "
+    "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
+)
 
 # SELECT lists in contract order; the passage is a placeholder filled in from the document.
 _CONTRACT_SELECT = ", ".join("'' AS passage" if name == "passage" else name for name in CONTRACT_COLUMNS)
 _INCIDENT_SELECT = _CONTRACT_SELECT + ", source_timestamp"
 
 
+# A --db or $MAPAPP_DB starting with one of these is a PostgreSQL URL; anything else a path.
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres_url(target):
+    return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
+
+
 def db_path(explicit=None):
-    """The store's path: the explicit one (--db), else $MAPAPP_DB, else data/mapapp.db."""
-    return Path(explicit or os.environ.get("MAPAPP_DB") or DEFAULT_DB)
+    """The store: the explicit one (--db), else $MAPAPP_DB, else data/mapapp.db. A Path, or
+    the URL as a string for PostgreSQL."""
+    target = explicit or os.environ.get("MAPAPP_DB") or DEFAULT_DB
+    return target if is_postgres_url(target) else Path(target)
+
+
+def open_store(target=None, seed=True):
+    """The store at `target` (see db_path): PostgreSQL for a postgresql:// URL, else SQLite."""
+    target = db_path(target)
+    if is_postgres_url(target):
+        from mapapp.store_postgres import PostgresStore
+
+        return PostgresStore(target, seed=seed)
+    return Store(target, seed=seed)
 
 
 # What each SQLite failure means to the person who sees it (sqlite3 error names).
@@ -153,42 +212,21 @@ def _check_path(path):
     return True
 
 
-class Store:
-    """Documents and incidents in one SQLite file.
+class BaseStore:
+    """What both backends share: readiness and creation (schema, migrations, seeds) and the
+    one-call shortcuts. A backend provides `reading()` (a Snapshot) and `transaction()` (a
+    Writer), each on a connection of its own, and its schema steps below."""
 
-    WAL mode lets readers go on while an import writes; the busy timeout makes a second
-    writer wait for the first instead of failing; synchronous=FULL makes a committed import
-    survive a power cut. A new store starts with the seed incidents in it. A store that can
-    only be read (a read-only file or folder) is opened for reading.
+    read_only = False
+    # Who the writes are done for (roles.Person): the local user with every right, unless the
+    # app signed someone in (acting).
+    person = LOCAL
 
-    Every method opens its own connection, so one Store can be used by many threads. Store
-    faults raise StoreError.
-    """
-
-    def __init__(self, path=None, seed=True):
-        self.path = db_path(path)
-        self.read_only = False
-        self._uri = None  # a file: URI when the store can only be read
-        exists = _check_path(self.path)
-        try:
-            ready = self._is_ready(seed)
-        except StoreError as err:
-            if not (exists and _cannot_write(self.path) and _is_cantopen(err)):
-                raise
-            self._open_read_only()
-            ready = self._is_ready(seed)
-        if not ready:
-            if self.read_only:
-                raise StoreError(self.path, "is read-only and holds no complete incident store")
-            self._create(seed)
-
-    def _open_read_only(self):
-        # Without write access to the folder SQLite cannot make the WAL index: read the file
-        # as immutable then, which is exact as long as no WAL file holds newer commits.
-        wal = Path(f"{self.path}-wal")
-        mode = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
-        self._uri = f"{self.path.absolute().as_uri()}?{mode}"
-        self.read_only = True
+    def acting(self, person):
+        """This store, its writes done for `person` and checked against their role."""
+        view = copy.copy(self)
+        view.person = person
+        return view
 
     def close(self):
         """Nothing to close: no connection is kept between operations (kept for `with`)."""
@@ -199,87 +237,68 @@ class Store:
     def __exit__(self, *exc):
         self.close()
 
-    def _connect(self):
-        if self._uri:
-            db = sqlite3.connect(self._uri, uri=True, timeout=60, isolation_level=None)
-        else:
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA synchronous = FULL")
-        db.execute("PRAGMA foreign_keys = ON")
-        return db
+    # -- schema ---------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def reading(self):
-        """A Snapshot: reads on one connection in one read transaction, so they agree with
-        each other whatever commits meanwhile. Never takes the write lock."""
-        with _faults(self.path):
-            db = self._connect()
-            try:
-                db.execute("BEGIN")
-                yield Snapshot(db)
-                db.execute("COMMIT")
-            finally:
-                db.close()
+    def _schema_version(self, snapshot):
+        """The schema version the store holds (0: made before versions were kept), or None for
+        an empty store."""
+        if not self._has_tables(snapshot):
+            return None
+        return self._stored_version(snapshot)
 
-    @contextlib.contextmanager
-    def transaction(self):
-        """A Writer in BEGIN IMMEDIATE ... COMMIT on its own connection, or ROLLBACK on any
-        exception: all or nothing, and nothing else can commit or roll it back."""
-        with _faults(self.path):
-            db = self._connect()
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield Writer(db)
-                    db.execute(
-                        "INSERT INTO meta (key, value) VALUES (?, '1') "
-                        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-                        (_VERSION,),
-                    )
-                    db.execute("COMMIT")
-                except BaseException:
-                    if db.in_transaction:
-                        with contextlib.suppress(sqlite3.Error):
-                            db.execute("ROLLBACK")
-                    raise
-            finally:
-                db.close()
+    def _check_version(self, version):
+        if version is not None and version > SCHEMA_VERSION:
+            raise StoreError(
+                self.path,
+                f"was made by a newer release of mapapp (schema version {version}; this release "
+                f"reads versions up to {SCHEMA_VERSION}): upgrade mapapp to open it",
+            )
 
     def _is_ready(self, seed):
-        """True when the schema is there (and the seeds, if asked): nothing to write."""
+        """True when the schema is current (and the seeds there, if asked): nothing to write."""
         with self.reading() as snapshot:
-            found = {row[0] for row in snapshot.db.execute("SELECT name FROM sqlite_master")}
-            if not _SCHEMA_OBJECTS <= found or _schema_version(snapshot.db) < SCHEMA_VERSION:
+            version = self._schema_version(snapshot)
+            self._check_version(version)
+            if version != SCHEMA_VERSION:
+                if version is not None and self.read_only:
+                    raise StoreError(
+                        self.path,
+                        f"was made by an older release (schema version {version}; this release "
+                        f"needs {SCHEMA_VERSION}) and must be upgraded, but it is read-only",
+                    )
                 return False
             return not seed or snapshot.meta("seeded") is not None
 
     def _create(self, seed):
-        """Schema and seeds, in one write transaction; re-checked inside it, since another
-        process may have created them meanwhile."""
+        """Schema, migrations and seeds, in one write transaction; re-checked inside it, since
+        another process may have done them meanwhile."""
         from mapapp.seeds import seed_documents, seed_incidents
 
-        with _faults(self.path):
-            db = self._connect()
-            try:
-                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                    db.execute("PRAGMA journal_mode = WAL")
-            finally:
-                db.close()
+        self._prepare()
         documents = incidents = None
         if seed:
             documents = seed_documents()
             incidents = seed_incidents(documents)
-        with self.transaction() as writer:
-            for statement in (SCHEMA + _REPLACED_SCHEMA).split(";"):
-                if statement.strip():
-                    writer.db.execute(statement)
-            _upgrade(writer.db)
+        with self.transaction(SYSTEM) as writer:
+            version = self._schema_version(writer)
+            self._check_version(version)
+            if not version:
+                # A new store, or one made before versions were kept (which may lack a table):
+                # CREATE ... IF NOT EXISTS makes what is missing.
+                self._create_tables(writer)
+            for step in range(SCHEMA_VERSION if version is None else version, SCHEMA_VERSION):
+                self._migrate(writer, step)
+            if version != SCHEMA_VERSION:
+                self._set_version(writer, SCHEMA_VERSION)
+                before = "a new store" if version is None else f"schema version {version}"
+                writer.log("schema", "store", f"{before} -> schema version {SCHEMA_VERSION}")
             if seed and writer.meta("seeded") is None:
                 writer.write(documents.values(), incidents, replace=False)
-                writer.db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('seeded', ?)", (dt.date.today().isoformat(),)
-                )
+                writer.set_meta("seeded", dt.date.today().isoformat())
+                writer.log("add", "seeds", f"{len(incidents)} seed incidents")
+
+    def _prepare(self):
+        """Anything to do outside a transaction before the schema is made."""
 
     # -- one-call shortcuts, each in its own snapshot or transaction --------------------------
 
@@ -292,6 +311,26 @@ class Store:
         """Writer.remove_upload in a transaction of its own."""
         with self.transaction() as writer:
             return writer.remove_upload(document_id)
+
+    def correct(self, incident_id, changes, reason):
+        """Writer.correct in a transaction of its own."""
+        with self.transaction() as writer:
+            return writer.correct(incident_id, changes, reason)
+
+    def undo(self, seq, reason=""):
+        """Writer.undo in a transaction of its own."""
+        with self.transaction() as writer:
+            return writer.undo(seq, reason)
+
+    def history(self, incident_id):
+        with self.reading() as snapshot:
+            return snapshot.history(incident_id)
+
+    def audit_log(self, limit=None):
+        """Snapshot.audit_log, for a person with the right to read it."""
+        self.person.require("audit")
+        with self.reading() as snapshot:
+            return snapshot.audit_log(limit)
 
     def meta(self, key):
         with self.reading() as snapshot:
@@ -310,6 +349,10 @@ class Store:
         """A number that changes with every committed write, by any process."""
         with self.reading() as snapshot:
             return snapshot.version()
+
+    def schema_version(self):
+        with self.reading() as snapshot:
+            return self._schema_version(snapshot)
 
     def count(self):
         with self.reading() as snapshot:
@@ -393,6 +436,119 @@ def _dataset(source):
     return source[source.rfind("(") + 1 : -1]
 
 
+class Store(BaseStore):
+    """Documents and incidents in one SQLite file.
+
+    WAL mode lets readers go on while an import writes; the busy timeout makes a second
+    writer wait for the first instead of failing; synchronous=FULL makes a committed import
+    survive a power cut. A new store starts with the seed incidents in it. A store that can
+    only be read (a read-only file or folder) is opened for reading.
+
+    Every method opens its own connection, so one Store can be used by many threads. Store
+    faults raise StoreError.
+    """
+
+    def __init__(self, path=None, seed=True):
+        self.path = Path(db_path(path))
+        self._uri = None  # a file: URI when the store can only be read
+        exists = _check_path(self.path)
+        try:
+            ready = self._is_ready(seed)
+        except StoreError as err:
+            if not (exists and _cannot_write(self.path) and _is_cantopen(err)):
+                raise
+            self._open_read_only()
+            ready = self._is_ready(seed)
+        if not ready:
+            if self.read_only:
+                raise StoreError(self.path, "is read-only and holds no complete incident store")
+            self._create(seed)
+
+    def _open_read_only(self):
+        # Without write access to the folder SQLite cannot make the WAL index: read the file
+        # as immutable then, which is exact as long as no WAL file holds newer commits.
+        wal = Path(f"{self.path}-wal")
+        mode = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
+        self._uri = f"{self.path.absolute().as_uri()}?{mode}"
+        self.read_only = True
+
+    def _connect(self):
+        if self._uri:
+            db = sqlite3.connect(self._uri, uri=True, timeout=60, isolation_level=None)
+        else:
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA foreign_keys = ON")
+        return db
+
+    @contextlib.contextmanager
+    def reading(self):
+        """A Snapshot: reads on one connection in one read transaction, so they agree with
+        each other whatever commits meanwhile. Never takes the write lock."""
+        with _faults(self.path):
+            db = self._connect()
+            try:
+                db.execute("BEGIN")
+                yield Snapshot(db)
+                db.execute("COMMIT")
+            finally:
+                db.close()
+
+    @contextlib.contextmanager
+    def transaction(self, person=None):
+        """A Writer (for `person`, else self.person) in BEGIN IMMEDIATE ... COMMIT on its own
+        connection, or ROLLBACK on any exception: all or nothing, and nothing else can commit or
+        roll it back."""
+        with _faults(self.path):
+            db = self._connect()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    writer = Writer(db, person or self.person)
+                    yield writer
+                    writer.bump_version()
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            db.execute("ROLLBACK")
+                    raise
+            finally:
+                db.close()
+
+    def _has_tables(self, snapshot):
+        found = {row[0] for row in snapshot.db.execute("SELECT name FROM sqlite_master")}
+        return "incidents" in found
+
+    def _prepare(self):
+        with _faults(self.path):
+            db = self._connect()
+            try:
+                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    db.execute("PRAGMA journal_mode = WAL")
+            finally:
+                db.close()
+
+    def _create_tables(self, writer):
+        for statement in (SCHEMA + _REPLACED_SCHEMA + _HISTORY_SCHEMA).split(";"):
+            if statement.strip():
+                writer.db.execute(statement)
+        # Every step adds only what is missing: a new store gets what they add too.
+        for migrate in _MIGRATIONS:
+            migrate(writer.db)
+
+    def _stored_version(self, snapshot):
+        return snapshot.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _set_version(self, writer, version):
+        writer.db.execute(f"PRAGMA user_version = {int(version)}")
+
+    def _migrate(self, writer, version):
+        """Bring a store of schema `version` to `version + 1`, in the opening transaction."""
+        _MIGRATIONS[version](writer.db)
+
+
 def _cannot_write(path):
     return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
 
@@ -402,7 +558,13 @@ def _is_cantopen(err):
 
 
 class Snapshot:
-    """Reads on one connection inside one read transaction (Store.reading)."""
+    """Reads on one connection inside one read transaction (Store.reading).
+
+    The SQL is written once for both backends (PostgreSQL's connection takes the same `?`
+    parameters, see store_postgres); what differs is a class attribute or method here."""
+
+    # The order in which meta rows were written (the uploads' order).
+    ADDED_ORDER = "m.rowid"
 
     def __init__(self, db):
         self.db = db
@@ -426,6 +588,26 @@ class Snapshot:
     def count(self):
         return self.db.execute("SELECT count(*) FROM incidents").fetchone()[0]
 
+    def history(self, incident_id):
+        """The corrections of an incident, oldest first: seq, at (UTC, ISO 8601), user, reason,
+        fields ({field: [old, new]}), undoes (the seq this one undid, or None) and undone_by."""
+        rows = self.db.execute(
+            "SELECT c.seq, c.at_utc AS at, c.user_name AS user, c.reason, c.fields, c.undoes, "
+            "(SELECT min(u.seq) FROM corrections u WHERE u.undoes = c.seq) AS undone_by "
+            "FROM corrections c WHERE c.incident_id = ? ORDER BY c.seq",
+            (incident_id,),
+        )
+        return [{**dict(row), "fields": corrections.from_json(row["fields"])} for row in rows]
+
+    def audit_log(self, limit=None):
+        """Every write, newest first: seq, at (UTC, ISO 8601), user, action, target, detail."""
+        sql = (
+            "SELECT seq, at_utc AS at, user_name AS user, action, target, detail FROM audit "
+            "ORDER BY seq DESC"
+        )
+        rows = self.db.execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ())
+        return [dict(row) for row in rows]
+
     def uploads(self):
         """Every uploaded file's document, in the order they were added: id, title, source,
         `added` (UTC, ISO 8601; empty for stores older than that record), `incidents` (how many
@@ -436,8 +618,8 @@ class Snapshot:
                    (SELECT count(*) FROM incidents i WHERE i.document_id = d.id) AS incidents,
                    (SELECT count(*) FROM replaced_incidents r WHERE r.replaced_by = d.id) AS replaced
             FROM documents d LEFT JOIN meta m ON m.key = ? || d.id
-            WHERE d.id LIKE ? || '%' ORDER BY m.rowid IS NULL, m.rowid, d.id
-            """,
+            WHERE d.id LIKE ? || '%' ORDER BY {order} IS NULL, {order}, d.id
+            """.format(order=self.ADDED_ORDER),
             (_ADDED, UPLOAD_PREFIX),
         )
         return [dict(row) for row in rows]
@@ -581,7 +763,20 @@ class Snapshot:
 
 class Writer(Snapshot):
     """Reads and writes on one connection inside one write transaction (Store.transaction):
-    what it reads stays true until the commit, so decisions taken on it hold."""
+    what it reads stays true until the commit, so decisions taken on it hold.
+
+    Each write checks that its person's role allows it (roles.NotAllowed otherwise) and adds a
+    line to the audit log, in the same transaction."""
+
+    def __init__(self, db, person=LOCAL):
+        super().__init__(db)
+        self.person = person
+
+    def log(self, action, target, detail):
+        self.db.execute(
+            "INSERT INTO audit (at_utc, user_name, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+            (_now(), self.person.name, action, target, detail),
+        )
 
     def add(self, documents=(), incidents=(), updates=()):
         """Store new documents and incidents, and replace `updates` by id.
@@ -590,9 +785,62 @@ class Writer(Snapshot):
         is harmless); every passage must equal its document's span. Any failure rolls back
         the whole transaction, so the store is as before it or as after it.
         """
+        self.person.require("add")
+        documents, incidents, updates = list(documents), list(incidents), list(updates)
         self.write(documents, incidents, replace=False)
         self._keep_replaced(updates)
         self.write((), updates, replace=True)
+        target = ", ".join(document.id for document in documents) or "incidents"
+        self.log("add", target, f"{len(incidents)} new, {len(updates)} updated")
+
+    def correct(self, incident_id, changes, reason):
+        """Correct a stored incident: `changes` {field: value} (corrections.CORRECTABLE) make
+        a new version, kept in the history with who, when and `reason`. Returns its seq."""
+        self.person.require("correct")
+        reason = " ".join(str(reason or "").split())
+        if not reason:
+            raise InvalidIncident("reason", reason, "a few words on why the incident is corrected")
+        incident = self._stored(incident_id)
+        new = corrections.corrected(incident, changes, self.document(incident.document_id).text)
+        return self._record(incident, new, reason, None)
+
+    def undo(self, seq, reason=""):
+        """Undo correction `seq`: its old values come back, as a new version. Refused when a
+        later correction changed the same fields (undo that first) or it is undone already."""
+        self.person.require("correct")
+        row = self.db.execute("SELECT incident_id, fields FROM corrections WHERE seq = ?", (seq,)).fetchone()
+        if row is None:
+            raise InvalidIncident("correction", seq, "the number of a stored correction")
+        if self.db.execute("SELECT 1 FROM corrections WHERE undoes = ?", (seq,)).fetchone():
+            raise InvalidIncident("correction", seq, "a correction that is not undone yet")
+        incident = self._stored(row["incident_id"])
+        fields = corrections.from_json(row["fields"])
+        if not corrections.still_current(incident, fields):
+            raise InvalidIncident(
+                "correction", seq, "the latest correction of its fields (a later one changed them: undo that first)"
+            )
+        new = corrections.reverted(incident, fields)
+        return self._record(incident, new, " ".join(str(reason or "").split()) or f"undo of correction {seq}", seq)
+
+    def _stored(self, incident_id):
+        incident = self.incident(incident_id)
+        if incident is None:
+            raise InvalidIncident("incident_id", incident_id, "the id of a stored incident")
+        return incident
+
+    def _record(self, old, new, reason, undoes):
+        self.write((), [new], replace=True)
+        fields = corrections.change(old, new)
+        cursor = self.db.execute(
+            "INSERT INTO corrections (incident_id, at_utc, user_name, reason, fields, undoes) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+            (old.id, _now(), self.person.name, reason, corrections.to_json(fields), undoes),
+        )
+        seq = cursor.fetchone()[0]
+        names = ", ".join(name for name in fields if name in corrections.CORRECTABLE)
+        action = "undo" if undoes else "correct"
+        self.log(action, old.id, f"#{seq} {names}: {reason}")
+        return seq
 
     def decide_link(self, a, b, status):
         """Record an editor's decision ("confirmed" or "rejected") on the pair a, b (replacing an
@@ -600,6 +848,7 @@ class Writer(Snapshot):
         incidents of one source document (distinct events by the corroboration rule)."""
         from mapapp.corroboration import STATUSES, pair
 
+        self.person.require("correct")
         if status not in STATUSES:
             raise InvalidIncident("status", status, "one of " + ", ".join(STATUSES))
         if a == b:
@@ -614,16 +863,19 @@ class Writer(Snapshot):
         if documents[a] == documents[b]:
             raise InvalidIncident("id", b, f"an incident of another source document than {a!r} ({documents[a]!r})")
         self.db.execute(
-            "INSERT OR REPLACE INTO links (a, b, status, decided_at) VALUES (?, ?, ?, ?)",
-            (a, b, status, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
+            "INSERT INTO links (a, b, status, decided_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(a, b) DO UPDATE SET status = excluded.status, decided_at = excluded.decided_at",
+            (a, b, status, _now()),
         )
+        self.log("link", f"{a} {b}", status)
 
     def remember_values(self, choices):
         """Keep {value: (event_type, sub_event_type)} for the next file that uses these words."""
         from mapapp.ingest.value_map import key
 
+        self.person.require("add")
         self.db.executemany(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            _SET_META,
             [(_VALUE + key(value), f"{event}\x1f{sub}") for value, (event, sub) in choices.items()],
         )
 
@@ -650,6 +902,7 @@ class Writer(Snapshot):
 
         Raises InvalidIncident when `document_id` is not a stored upload (seed documents
         cannot be removed)."""
+        self.person.require("remove")
         db = self.db
         if not (str(document_id).startswith(UPLOAD_PREFIX) and self.has_document(document_id)):
             stored = [row["id"] for row in self.uploads()]
@@ -670,6 +923,7 @@ class Writer(Snapshot):
         )
         db.execute("DELETE FROM documents WHERE id = ?", (document_id,))
         db.execute("DELETE FROM meta WHERE key = ?", (_ADDED + document_id,))
+        self.log("remove", document_id, f"{removed} removed, {restored} restored")
         return {"removed": removed, "restored": restored}
 
     def write(self, documents, incidents, replace):
@@ -683,21 +937,12 @@ class Writer(Snapshot):
                     (document.id, document.title, document.source, document.text),
                 )
                 # When it was added, in meta: the documents table keeps the shape it had.
-                db.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                    (_ADDED + document.id, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
-                )
+                self.set_meta(_ADDED + document.id, _now())
             elif stored["text"] != document.text:
                 raise InvalidIncident(
                     "document_id", document.id, "a new document id: a different text is stored under this one"
                 )
             texts[document.id] = document.text
-        verb = "INSERT OR REPLACE" if replace else "INSERT"
-        sql = (
-            f"{verb} INTO incidents ({', '.join(INCIDENT_COLUMNS)}) "
-            f"VALUES ({', '.join('?' for _ in INCIDENT_COLUMNS)})"
-        )
-
         current = [None]
 
         def checked_values():
@@ -716,12 +961,23 @@ class Writer(Snapshot):
                     )
                 yield _incident_values(incident, isoformats)
 
+        self._insert_incidents(checked_values(), replace, current)
+
+    def _insert_incidents(self, values, replace, current):
+        """Insert (or with `replace`, overwrite by id) the rows `values` yields; `current[0]`
+        is the incident being yielded, for the message of a duplicate id."""
         # One executemany for the whole batch (an upload can hold 100,000 incidents); an
         # exception raised by the generator aborts it, and the transaction rolls back.
         try:
-            db.executemany(sql, checked_values())
+            self.db.executemany(_REPLACE_INCIDENT if replace else _INSERT_INCIDENT, values)
         except sqlite3.IntegrityError:
             raise InvalidIncident("id", current[0].id, "an id that is not stored yet") from None
+
+    def set_meta(self, key, value):
+        self.db.execute(_SET_META, (key, value))
+
+    def bump_version(self):
+        self.db.execute(_BUMP_VERSION, (_VERSION,))
 
 
 # Columns added after stores were first made, with the definition an older store gets in place
@@ -762,22 +1018,23 @@ def _add_links(db):
     """)
 
 
-# The schema's version, kept in the store's PRAGMA user_version: 0 for a store made before
-# versions were kept. _MIGRATIONS[n] brings a store from version n to n + 1.
-_MIGRATIONS = (_add_contract_columns, _add_links)
+def _add_history_tables(db):
+    """Version 2 → 3: the corrections and the audit log."""
+    for statement in _HISTORY_SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+# The schema's version (an SQLite store keeps it in PRAGMA user_version, a PostgreSQL store in
+# meta): 0 for a store made before versions were kept. _MIGRATIONS[n] brings an SQLite store
+# from version n to n + 1.
+_MIGRATIONS = (_add_contract_columns, _add_links, _add_history_tables)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
-def _schema_version(db):
-    return db.execute("PRAGMA user_version").fetchone()[0]
-
-
-def _upgrade(db):
-    """Bring a store to SCHEMA_VERSION, step by step, inside the write transaction that opens
-    it (a new store runs the steps too: they add only what is missing)."""
-    for migrate in _MIGRATIONS[_schema_version(db):]:
-        migrate(db)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+def _now():
+    """The time of a write: UTC, ISO 8601, to the second."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 # INCIDENT_COLUMNS start with the id and the two dates, which are stored as ISO text or NULL;

@@ -12,6 +12,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SEED_DOCUMENT = "000_5c3697c2ad0ae6c3"
 
 
+@pytest.fixture
+def store(backend_store):
+    """These cases run on SQLite and on PostgreSQL alike."""
+    return backend_store
+
+
 def add(store, name):
     plan = plan_import((FIXTURES / name).read_bytes(), name, store)
     commit(plan, store)

@@ -11,6 +11,12 @@ from mapapp.seeds import seed_incidents
 from mapapp.store import Store, db_path
 
 
+@pytest.fixture
+def store(backend_store):
+    """These cases run on SQLite and on PostgreSQL alike."""
+    return backend_store
+
+
 def _incident(**changes):
     base = seed_incidents()[0]
     return dataclasses.replace(base, **changes)
@@ -41,8 +47,9 @@ def test_default_path_comes_from_the_environment(tmp_path, monkeypatch):
     assert db_path().name == "mapapp.db" and db_path().parent.name == "data"
 
 
-def test_store_uses_wal_and_a_busy_timeout(store):
-    connection = sqlite3.connect(store.path)
+def test_store_uses_wal_and_a_busy_timeout(db_path):
+    Store(db_path)
+    connection = sqlite3.connect(db_path)
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

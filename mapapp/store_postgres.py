@@ -1,0 +1,299 @@
+"""The PostgreSQL/PostGIS store: the same documents and incidents, for a team on one database.
+
+Chosen by a postgresql:// URL (mapapp.store.open_store). The logic is the SQLite store's
+(BaseStore, Snapshot, Writer); this module brings the connection, the transactions, the schema
+and a bulk load with COPY. The incidents table has a PostGIS point (SRID 4326) computed from
+latitude and longitude, with a spatial index, so GIS tools open it as a layer.
+
+Writers take one transaction-scoped advisory lock, so that writes follow each other as they do on
+SQLite (an import's decisions, taken on what is stored, hold until it commits); readers never
+wait for it and each read runs in one REPEATABLE READ snapshot.
+"""
+
+import contextlib
+import functools
+import re
+
+import psycopg
+from psycopg.types.string import TextLoader
+
+from mapapp import store
+from mapapp.errors import InvalidIncident, StoreError
+
+# pg_advisory_xact_lock key of the one writer lock ("mapa" in ASCII).
+_WRITE_LOCK = 0x6D617061
+
+# Ids are compared and ordered byte by byte (COLLATE "C"), as SQLite does, whatever the
+# database's locale: the same store lists in the same order on both.
+_SCHEMA = """
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS incidents (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    date_start DATE,
+    date_end DATE,
+    date_precision TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    sub_event_type TEXT NOT NULL,
+    location TEXT NOT NULL,
+    latitude DOUBLE PRECISION NOT NULL,
+    longitude DOUBLE PRECISION NOT NULL,
+    geo_precision INTEGER NOT NULL,
+    border_distance_km DOUBLE PRECISION,
+    description TEXT NOT NULL,
+    source TEXT NOT NULL,
+    document_id TEXT COLLATE "C" NOT NULL REFERENCES documents(id),
+    passage_start INTEGER NOT NULL,
+    passage_end INTEGER NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    actor1 TEXT NOT NULL DEFAULT '',
+    actor2 TEXT NOT NULL DEFAULT '',
+    fatalities INTEGER,
+    admin1 TEXT NOT NULL DEFAULT '',
+    admin2 TEXT NOT NULL DEFAULT '',
+    source_timestamp BIGINT,
+    fingerprint TEXT NOT NULL,
+    -- Kept by the database from the coordinates: GIS tools read this column.
+    geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)) STORED
+);
+CREATE INDEX IF NOT EXISTS incidents_fingerprint ON incidents(fingerprint);
+CREATE INDEX IF NOT EXISTS incidents_document ON incidents(document_id, passage_start);
+CREATE INDEX IF NOT EXISTS incidents_date ON incidents(date_start);
+CREATE INDEX IF NOT EXISTS incidents_geom ON incidents USING GIST (geom);
+CREATE TABLE IF NOT EXISTS replaced_incidents (
+    LIKE incidents EXCLUDING GENERATED EXCLUDING CONSTRAINTS,
+    replaced_by TEXT NOT NULL
+);
+ALTER TABLE replaced_incidents DROP COLUMN IF EXISTS geom;
+CREATE INDEX IF NOT EXISTS replaced_by_upload ON replaced_incidents(replaced_by);
+CREATE TABLE IF NOT EXISTS corrections (
+    seq BIGSERIAL PRIMARY KEY,
+    incident_id TEXT COLLATE "C" NOT NULL,
+    at_utc TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    undoes BIGINT
+);
+CREATE INDEX IF NOT EXISTS corrections_incident ON corrections(incident_id, seq);
+CREATE TABLE IF NOT EXISTS audit (
+    seq BIGSERIAL PRIMARY KEY,
+    at_utc TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+-- An editor's decisions on proposed links between reports of one event (mapapp.corroboration).
+CREATE TABLE IF NOT EXISTS links (
+    a TEXT COLLATE "C" NOT NULL,
+    b TEXT COLLATE "C" NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('confirmed', 'rejected')),
+    decided_at TEXT NOT NULL,
+    PRIMARY KEY (a, b),
+    CHECK (a < b)
+);
+-- seq: the order rows were first written (SQLite's rowid), the order uploads are listed in.
+CREATE TABLE IF NOT EXISTS meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL, seq BIGSERIAL);
+"""
+
+
+def shown_url(url):
+    """The URL without its password, for messages."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+# What each PostgreSQL failure means to the person who sees it (SQLSTATE classes and codes).
+_PROBLEMS = {
+    "08": "cannot be reached (is the server running, and the URL right?)",
+    "28": "refused the sign-in (user or password wrong)",
+    "3D": "does not exist: create the database first (createdb)",
+    "42501": "refused the access: permission denied",
+    "53100": "could not be written: the server's disk is full; nothing was written",
+    "53": "is out of resources (too many connections or memory); try again",
+    "57P": "was shut down or restarted during the work; nothing was written",
+    "58": "could not be read or written (a disk error on the server); nothing was written",
+    "40": "gave up a transaction (a deadlock or serialisation failure); nothing was written; try again",
+}
+
+
+def _problem(err):
+    code = getattr(err, "sqlstate", None) or ""
+    for prefix, problem in _PROBLEMS.items():
+        if code.startswith(prefix):
+            return problem
+    if isinstance(err, psycopg.OperationalError) and not code:
+        return "cannot be reached: " + " ".join(str(err).split())[:200]
+    return "failed: " + " ".join(str(err).split())[:200]
+
+
+@contextlib.contextmanager
+def _faults(url):
+    try:
+        yield
+    except psycopg.Error as err:
+        raise StoreError(shown_url(url), _problem(err)) from err
+
+
+@functools.lru_cache(maxsize=256)
+def _pg(sql):
+    """The store's SQL (qmark parameters) in psycopg's style: ? -> %s, a literal % -> %%."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class _Row(tuple):
+    """A row readable by position and by column name, as sqlite3.Row is."""
+
+    def __new__(cls, names, values):
+        row = tuple.__new__(cls, values)
+        row._names = names
+        return row
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._names[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self):
+        return self._names.keys()
+
+
+def _row_factory(cursor):
+    names = {column.name: i for i, column in enumerate(cursor.description or ())}
+    return functools.partial(_Row, names)
+
+
+class _Db:
+    """A psycopg connection that takes the store's SQL as sqlite3 does (execute, executemany)."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def execute(self, sql, parameters=()):
+        return self.connection.execute(_pg(sql), tuple(parameters))
+
+    def executemany(self, sql, rows):
+        cursor = self.connection.cursor()
+        cursor.executemany(_pg(sql), rows)
+        return cursor
+
+    def copy(self, sql):
+        return self.connection.cursor().copy(sql)
+
+    def close(self):
+        self.connection.close()
+
+
+class PostgresSnapshot(store.Snapshot):
+    ADDED_ORDER = "m.seq"
+
+
+class PostgresWriter(store.Writer, PostgresSnapshot):
+    def _insert_incidents(self, values, replace, current):
+        """New incidents with COPY (an upload of 100,000 rows in one stream); replaced ones
+        with the shared upsert."""
+        # Checking a row may read a document's text: done first, since the connection can do
+        # nothing else while COPY or executemany streams.
+        values = list(values)
+        if replace:
+            super()._insert_incidents(values, replace, current)
+            return
+        try:
+            with self.db.copy(f"COPY incidents ({store._COLUMN_LIST}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        except psycopg.errors.UniqueViolation as err:
+            found = re.search(r"\(id\)=\((.*)\) already exists", err.diag.message_detail or "")
+            identifier = found.group(1) if found else current[0].id
+            raise InvalidIncident("id", identifier, "an id that is not stored yet") from None
+
+
+class PostgresStore(store.BaseStore):
+    """Documents and incidents in a PostgreSQL database with PostGIS.
+
+    A new database gets the schema (and the PostGIS extension, which needs the right to create
+    it) and the seed incidents. Every method opens its own connection. Faults raise StoreError
+    naming the URL without its password.
+    """
+
+    def __init__(self, url, seed=True):
+        self.path = url
+        self.shown = shown_url(url)
+        if not self._is_ready(seed):
+            self._create(seed)
+
+    def __repr__(self):
+        return f"PostgresStore({self.shown!r})"
+
+    def _connect(self):
+        options = {} if "options=" in self.path else {"options": "-c datestyle=ISO"}
+        connection = psycopg.connect(self.path, autocommit=True, row_factory=_row_factory, **options)
+        # Dates come back as the ISO text the SQLite store holds: one shape for the shared code.
+        connection.adapters.register_loader("date", TextLoader)
+        return _Db(connection)
+
+    @contextlib.contextmanager
+    def _connection(self):
+        with _faults(self.path):
+            db = self._connect()
+            try:
+                yield db
+            finally:
+                db.close()
+
+    @contextlib.contextmanager
+    def reading(self):
+        """A Snapshot in one REPEATABLE READ, READ ONLY transaction: its reads agree with each
+        other whatever commits meanwhile."""
+        with self._connection() as db:
+            db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield PostgresSnapshot(db)
+            finally:
+                with contextlib.suppress(psycopg.Error):
+                    db.execute("ROLLBACK")
+
+    @contextlib.contextmanager
+    def transaction(self, person=None):
+        """A Writer (for `person`, else self.person) in one transaction holding the write lock;
+        ROLLBACK on any exception."""
+        with self._connection() as db:
+            db.execute("BEGIN")
+            try:
+                db.execute("SELECT pg_advisory_xact_lock(?)", (_WRITE_LOCK,))
+                writer = PostgresWriter(db, person or self.person)
+                yield writer
+                writer.bump_version()
+                db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(psycopg.Error):
+                    db.execute("ROLLBACK")
+                raise
+
+    def _has_tables(self, snapshot):
+        return snapshot.db.execute("SELECT to_regclass('incidents') IS NOT NULL").fetchone()[0]
+
+    def _create_tables(self, writer):
+        try:
+            # Without parameters: several statements in one simple query.
+            writer.db.connection.execute(_SCHEMA)
+        except (psycopg.errors.UndefinedFile, psycopg.errors.FeatureNotSupported) as err:
+            raise StoreError(self.shown, "has no PostGIS: install it on the server (postgresql-15-postgis-3)") from err
+        except psycopg.errors.InsufficientPrivilege as err:
+            raise StoreError(
+                self.shown, "lacks PostGIS and this user may not add it: run CREATE EXTENSION postgis as its owner"
+            ) from err
+
+    def _stored_version(self, snapshot):
+        return int(snapshot.meta(store._SCHEMA_KEY) or 0)
+
+    def _set_version(self, writer, version):
+        writer.set_meta(store._SCHEMA_KEY, str(version))
+
+    def _migrate(self, writer, version):  # pragma: no cover - PostgreSQL stores start at version 3
+        raise AssertionError(f"no migration from schema version {version}")
