@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS incidents (
     admin2 TEXT NOT NULL DEFAULT '',
     source_timestamp BIGINT,
     fingerprint TEXT NOT NULL,
+    -- A row number as SQLite's rowid, which the app's columns and search refer to rows by.
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
     -- Kept by the database from the coordinates: GIS tools read this column.
     geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)) STORED
 );
@@ -69,7 +71,7 @@ CREATE TABLE IF NOT EXISTS replaced_incidents (
     LIKE incidents EXCLUDING GENERATED EXCLUDING CONSTRAINTS,
     replaced_by TEXT NOT NULL
 );
-ALTER TABLE replaced_incidents DROP COLUMN IF EXISTS geom;
+ALTER TABLE replaced_incidents DROP COLUMN IF EXISTS geom, DROP COLUMN IF EXISTS rowid;
 CREATE INDEX IF NOT EXISTS replaced_by_upload ON replaced_incidents(replaced_by);
 CREATE TABLE IF NOT EXISTS corrections (
     seq BIGSERIAL PRIMARY KEY,
