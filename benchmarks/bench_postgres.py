@@ -128,7 +128,8 @@ def filter_times(sqlite_path, url):
         lite_answer = lite.execute(lite_sql).fetchall()
         pg_answer = pg.execute(pg_sql).fetchall()
         assert len(lite_answer) == len(pg_answer) and (len(lite_answer) != 1 or lite_answer == pg_answer), name
-        results.append((name, lite_seconds, pg_seconds, len(lite_answer) if len(lite_answer) > 1 else lite_answer[0][0]))
+        answer = len(lite_answer) if len(lite_answer) > 1 else lite_answer[0][0]
+        results.append((name, lite_seconds, pg_seconds, answer))
     lite.close()
     pg.close()
     return results

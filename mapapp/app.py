@@ -26,9 +26,10 @@ from mapapp import (
 from mapapp import columns as incident_columns
 from mapapp.errors import MapAppError, StoreError
 from mapapp import corroboration, stats
+from mapapp import store as store_module
 from mapapp.municipalities import assign_columns
-from mapapp.search import TextIndex
-from mapapp.store import Store, db_path
+from mapapp.search import text_index
+from mapapp.store import BaseStore, db_path
 
 MAP_HEIGHT = 540
 PASSAGE_DOC_HEIGHT = 250
@@ -79,7 +80,8 @@ def _install_assets():
 
 @st.cache_resource(show_spinner=False)
 def open_store(path):
-    return Store(path)
+    """The store at `path`: an SQLite file, or a postgresql:// URL (mapapp.store.open_store)."""
+    return store_module.open_store(path)
 
 
 def _store_stamp(path):
@@ -91,11 +93,8 @@ def _store_stamp(path):
 # unpickle a copy of them on every rerun.
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _load_columns(path, stamp):
-    db = sqlite3.connect(path, timeout=60)
-    try:
-        return incident_columns.load(db)
-    finally:
-        db.close()
+    with open_store(path).reading() as snapshot:
+        return incident_columns.load(snapshot.db)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -110,7 +109,7 @@ def _map_data(path, stamp):
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _text_index(path, stamp):
     """The store's text index, brought up to date with this version of the store."""
-    index = TextIndex(path)
+    index = text_index(path)
     index.sync()
     return index
 
@@ -195,7 +194,7 @@ def _position_of_rowid(path, stamp):
 class Loaded(NamedTuple):
     """What a run of the app reads from the store, each part re-read only when it changed."""
 
-    store: Store
+    store: BaseStore
     columns: incident_columns.IncidentColumns  # every incident, as columns
     titles: dict  # {document id: title}
     uploads: list  # Store.uploads()

@@ -9,12 +9,12 @@ Rows are in the order of `Store.rows()`: oldest first, undated last, then by id.
 """
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from mapapp.store import open_store
 from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES
 
 # Day number of a missing date: compares as False with every real day in both directions of
@@ -114,10 +114,16 @@ def _date(number):
     return _EPOCH + dt.timedelta(days=number)
 
 
-def load(connection: sqlite3.Connection):
-    """IncidentColumns of every incident in a store's SQLite connection."""
-    frame = pd.read_sql_query(_SELECT, connection)
-    return from_frame(frame)
+def load(connection):
+    """IncidentColumns of every incident, read on a store's connection (a Snapshot's `db`:
+    SQLite or PostgreSQL)."""
+    return from_frame(_frame(connection.execute(_SELECT)))
+
+
+def _frame(cursor):
+    """A DataFrame of a cursor's rows, named by its columns (pandas reads only SQLite itself)."""
+    names = [column[0] for column in cursor.description]
+    return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
 
 
 def from_frame(frame):
@@ -166,17 +172,14 @@ def read_rows(store_path, rowids, fields=DETAIL_FIELDS):
     """A frame of `fields` of the incidents with these rowids, in that order (a rowid no longer
     stored gives a row of empty texts). Its own connection: it runs in any thread."""
     rowids = [int(r) for r in rowids]
-    db = sqlite3.connect(store_path, timeout=60)
-    try:
+    with open_store(store_path, seed=False).reading() as snapshot:
         parts = []
         for first in range(0, len(rowids), 5000):
             chunk = rowids[first:first + 5000]
-            parts.append(pd.read_sql_query(
+            parts.append(_frame(snapshot.db.execute(
                 f"SELECT rowid, {', '.join(fields)} FROM incidents WHERE rowid IN ({', '.join('?' for _ in chunk)})",
-                db, params=chunk,
-            ))
-    finally:
-        db.close()
+                chunk,
+            )))
     found = pd.concat(parts) if parts else pd.DataFrame(columns=["rowid", *fields])
     frame = found.set_index("rowid").reindex(rowids)
     for field in fields:
@@ -193,13 +196,10 @@ def contract_records(store_path, rowids):
     fields = [name for name in CONTRACT_COLUMNS if name != "passage"]
     frame = read_rows(store_path, rowids, fields)
     texts = {}
-    db = sqlite3.connect(store_path, timeout=60)
-    try:
+    with open_store(store_path, seed=False).reading() as snapshot:
         for document_id in frame["document_id"].unique().tolist():
-            row = db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
+            row = snapshot.db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
             texts[document_id] = row[0] if row else ""
-    finally:
-        db.close()
     records = []
     for row in frame.to_dict("records"):
         row["passage"] = texts[row["document_id"]][row["passage_start"]:row["passage_end"]]

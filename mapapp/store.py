@@ -659,8 +659,8 @@ class Snapshot:
     def count_others(self, incident):
         """(how many other incidents cite the incident's document, how many of them its passage)."""
         total, same = self.db.execute(
-            "SELECT count(*), coalesce(sum(passage_start < ? AND passage_end > ?), 0) FROM incidents "
-            "WHERE document_id = ? AND id != ?",
+            "SELECT count(*), coalesce(sum(CASE WHEN passage_start < ? AND passage_end > ? THEN 1 ELSE 0 END), 0) "
+            "FROM incidents WHERE document_id = ? AND id != ?",
             (incident.passage_end, incident.passage_start, incident.document_id, incident.id),
         ).fetchone()
         return total, same
