@@ -29,11 +29,11 @@ def mask_ids(args):
     import numpy as np
 
     from mapapp import offline_assets
-    from mapapp.store import db_path
+    from mapapp.store import db_path, open_store
 
     path = offline_assets.STATIC_DIR / args["mask"].removeprefix(offline_assets.STATIC_URL + "/")
     bits = np.unpackbits(np.frombuffer(path.read_bytes(), dtype=np.uint8), bitorder="little")[: args["n"]]
-    with Store(db_path()) as store:
+    with open_store(db_path()) as store:
         ids = [row["id"] for row in store.rows()]
     return [ids[k] for k in np.flatnonzero(bits)]
 

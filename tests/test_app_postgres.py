@@ -1,0 +1,43 @@
+"""The app on a PostgreSQL store (MAPAPP_DB=postgresql://...): the same page as on SQLite."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.test_app import APP, count_line, folium_calls, passage_html, table_ids, url  # noqa: F401 (a fixture)
+
+
+@pytest.fixture
+def app(postgres_url, folium_calls):
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def test_the_app_shows_searches_and_opens_incidents_of_a_postgresql_store(app, folium_calls):
+    at = app.run()
+    assert not at.exception
+    assert count_line(at) == "**8 of 8 incidents**"
+    assert sorted(folium_calls.layer_ids()) == sorted(table_ids(at))
+    at.text_input(key="f_text").input("monastery").run()
+    assert table_ids(at) == ["seed-000-07"]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["incident"] = "seed-000-05"
+    at.run()
+    assert not at.exception
+    at.button(key="other-seed-000-06").click().run()
+    assert "NATO forces operating in the region" in passage_html(at)
+    assert url(at)["incident"] == ["seed-000-06"]
+
+
+def test_an_upload_in_the_app_goes_into_postgresql(app, postgres_url, folium_calls):
+    from mapapp.store import open_store
+
+    at = app.run()
+    data = (Path(__file__).parent / "fixtures" / "acled_kosovo.csv").read_bytes()
+    at.file_uploader[0].set_value(("acled_kosovo.csv", data, "text/csv")).run()
+    (add,) = [button for button in at.button if button.label.startswith("Add ")]
+    add.click().run()
+    assert not at.exception
+    assert count_line(at) == "**13 of 13 incidents**"
+    assert open_store(postgres_url).count() == 13
+    assert sorted(folium_calls.layer_ids()) == sorted(table_ids(at))
