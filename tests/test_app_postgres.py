@@ -5,7 +5,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app import APP, count_line, folium_calls, passage_html, table_ids, url  # noqa: F401 (a fixture)
+from tests.test_app import APP, FakeFolium, count_line, passage_html, table_ids, url
+
+
+@pytest.fixture
+def folium_calls(monkeypatch):
+    fake = FakeFolium()
+    monkeypatch.setattr("mapapp.app.st_folium", fake)
+    return fake
 
 
 @pytest.fixture
