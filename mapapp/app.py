@@ -21,11 +21,13 @@ import pandas as pd
 import streamlit as st
 
 from mapapp import (
-    PACKAGE_DIR, export, filter_widgets, labels, offline_assets, passage_view, patterns_ui, timeline, url_state,
+    PACKAGE_DIR, auth, correction_ui, export, filter_widgets, labels, offline_assets, passage_view, patterns_ui,
+    timeline, url_state,
 )
 from mapapp import columns as incident_columns
 from mapapp.errors import MapAppError, StoreError
 from mapapp import corroboration, stats
+from mapapp.roles import LOCAL
 from mapapp import store as store_module
 from mapapp.municipalities import assign_columns
 from mapapp.search import text_index
@@ -575,6 +577,40 @@ def main():
         st.error(str(err))
 
 
+@st.cache_resource(show_spinner=False)
+def _gazetteer():
+    from mapapp.geocoders import get_geocoder
+
+    return get_geocoder("gazetteer")
+
+
+def signed_in():
+    """The person this session acts for, or None when the page shows only sign-in.
+
+    With `[auth]` in secrets.toml, users sign in with Streamlit's OpenID Connect login and get
+    the role `[roles]` gives them (mapapp.auth). Without it there is one local user with every
+    right, and the app refuses to serve beyond this machine."""
+    if not (st.secrets.load_if_toml_exists() and "auth" in st.secrets):
+        if not auth.is_local_address(st.get_option("server.address")):
+            st.error("Without sign-in (an [auth] section in secrets.toml) the app serves this machine only: "
+                     "start it with --server.address localhost, or configure sign-in (see the README).")
+            return None
+        return LOCAL
+    roles = auth.RoleMap.from_config(st.secrets.get("roles", {}))
+    if not st.user.is_logged_in:
+        st.markdown("**Incidents in northern Kosovo and the Kosovo–Serbia border zone**")
+        st.button("Sign in", key="sign_in", type="primary", on_click=st.login)
+        return None
+    person = roles.person(st.user.to_dict())
+    if person is None:
+        st.error("Your account has no role in this app: ask an admin to add you.")
+        st.button("Sign out", key="sign_out", on_click=st.logout)
+        return None
+    st.sidebar.caption(f"Signed in as {person.name} · {person.role}")
+    st.sidebar.button("Sign out", key="sign_out", on_click=st.logout)
+    return person
+
+
 def _page():
     """One run of the page (Streamlit reruns it on every interaction)."""
     st.set_page_config(
@@ -583,9 +619,13 @@ def _page():
         initial_sidebar_state="expanded",
     )
     st.html(f"<style>{_PAGE_CSS}</style>")
+    person = signed_in()
+    if person is None:
+        return
     _install_assets()
     loaded = load_incidents()
-    store, columns = loaded.store, loaded.columns
+    # Every write of this session is done for this person, and checked against their role.
+    store, columns = loaded.store.acting(person), loaded.columns
     restore_from_url(columns)
     take_map_click(loaded)
 
@@ -628,6 +668,11 @@ def _page():
         patterns_ui.hand_on_downloads(path, columns.rowid[keep], filters, incident_id, view_state().focus)
     with passage_column:
         passage_panel(store, incident_id, position is not None and bool(keep[position]), event_of)
+        if incident is not None:
+            correction_ui.history_section(store, incident, person)
+            if person.may("correct"):
+                document = _document(str(loaded.store.path), incident.document_id)
+                correction_ui.correction_form(store, incident, document.text, _gazetteer().resolve)
     timeline_panel(columns, keep)
     table_and_downloads(store, columns, keep)
     patterns_ui.municipality_section(*_municipality_counts(path, stamp, filters, events_once))
@@ -635,14 +680,19 @@ def _page():
     incidents_key = hashlib.blake2b(b"".join(a.tobytes() for a in (
         columns.rowid, columns.latitude, columns.longitude, columns.event_type, columns.geo_precision,
         columns.date_start, columns.date_end, columns.document)), digest_size=16).hexdigest()
-    patterns_ui.links_section(store, _proposals(path, stamp, incidents_key))
+    if person.may("correct"):  # deciding links is an editor's write
+        patterns_ui.links_section(store, _proposals(path, stamp, incidents_key))
     # Below the table: its preview tables need the page's width. A commit reruns the page,
     # and the store's changed file stamp makes load_incidents read the new incidents.
     # (Imported here: the import and report code load with the first page, not with this module.)
     from mapapp.report_ui import report_section
     from mapapp.upload_ui import upload_section, uploads_section
 
-    upload_section(store)
-    report_section(store)
-    uploads_section(store, loaded.uploads)
+    if person.may("add"):
+        upload_section(store)
+        report_section(store)
+    if person.may("remove"):
+        uploads_section(store, loaded.uploads)
+    if person.may("audit"):
+        correction_ui.audit_section(store)
     write_url(filters, incident_id)

@@ -157,8 +157,10 @@ WHERE date_start IS NOT NULL AND geo_precision <= 3
 
 
 def candidates(db):
-    """The stored reports the rule can link (a frame for `propose`), from an sqlite3 connection."""
-    frame = pd.read_sql_query(_CANDIDATES, db)
+    """The stored reports the rule can link (a frame for `propose`), read on a store's connection
+    (a Snapshot's `db`: SQLite or PostgreSQL)."""
+    cursor = db.execute(_CANDIDATES)
+    frame = pd.DataFrame.from_records(cursor.fetchall(), columns=[column[0] for column in cursor.description])
     for column in ("date_start", "date_end"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601")
     return frame

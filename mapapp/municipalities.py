@@ -200,13 +200,12 @@ def assign(frame):
 def assign_columns(store_path, columns):
     """Each incident's municipality (an object array in the order of `columns`, a
     mapapp.columns.IncidentColumns); the texts it needs are read from the store in one query."""
-    import sqlite3
+    from mapapp.store import open_store
 
-    db = sqlite3.connect(store_path, timeout=60)
-    try:
-        texts = pd.read_sql_query("SELECT rowid, admin2, location FROM incidents", db).set_index("rowid")
-    finally:
-        db.close()
+    with open_store(store_path, seed=False).reading() as snapshot:
+        cursor = snapshot.db.execute("SELECT rowid, admin2, location FROM incidents")
+        texts = pd.DataFrame.from_records(cursor.fetchall(), columns=["rowid", "admin2", "location"])
+    texts = texts.set_index("rowid")
     texts = texts.reindex(columns.rowid)
     return _assigned(texts["admin2"].to_numpy(), texts["location"].to_numpy(), columns.latitude,
                      columns.longitude, columns.geo_precision)

@@ -91,6 +91,9 @@ CREATE TABLE IF NOT EXISTS audit (
     target TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+-- SQLite's julianday(), which the corroboration rule's SQL uses.
+CREATE OR REPLACE FUNCTION julianday(day date) RETURNS double precision
+    LANGUAGE SQL IMMUTABLE AS $$ SELECT extract(julian FROM day)::double precision $$;
 -- An editor's decisions on proposed links between reports of one event (mapapp.corroboration).
 CREATE TABLE IF NOT EXISTS links (
     a TEXT COLLATE "C" NOT NULL,

@@ -63,10 +63,10 @@ def _free_port():
 class AppServer:
     """`streamlit run streamlit_app.py` on a free port, with its own store."""
 
-    def __init__(self, db_path, log_path):
+    def __init__(self, db_path, log_path, extra_args=(), port=None, host="127.0.0.1"):
         self.db_path = db_path
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port = port or _free_port()
+        self.url = f"http://{host}:{self.port}"
         self._log = open(log_path, "w")
         env = dict(os.environ, MAPAPP_DB=str(db_path), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
@@ -76,6 +76,7 @@ class AppServer:
                 "--server.port", str(self.port),
                 "--server.address", "127.0.0.1",
                 "--browser.gatherUsageStats", "false",
+                *extra_args,
             ],
             cwd=PROJECT_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT,
         )

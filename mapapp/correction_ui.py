@@ -1,0 +1,147 @@
+"""The Streamlit parts of corrections: the history under the passage panel ("corrected by … on …",
+every version, undo), the correction form for editors, and the audit log for admins.
+
+What is shown follows the person's role; every write goes through the store acting for that
+person, which checks the role again (roles.NotAllowed), so a request that bypasses the page is
+refused all the same.
+"""
+
+import datetime as dt
+
+import streamlit as st
+
+from mapapp.corrections import CORRECTABLE
+from mapapp.errors import MapAppError
+from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
+
+_LABELS = {
+    "date_start": "first day", "date_end": "last day", "date_precision": "date precision",
+    "location": "place", "latitude": "latitude", "longitude": "longitude", "geo_precision": "place precision",
+    "event_type": "type", "sub_event_type": "sub-type", "description": "description",
+    "passage_start": "passage start", "passage_end": "passage end",
+    "border_distance_km": "distance to the boundary (km)", "passage": "passage",
+}
+
+
+def history_section(store, incident, person):
+    """'Corrected by … on …' and the incident's versions; undo buttons for editors."""
+    history = store.history(incident.id)
+    if not history:
+        return
+    last = history[-1]
+    st.caption(f"Corrected by {last['user']} on {last['at'][:10]} ({len(history)} correction(s))")
+    with st.expander(f"History of this incident ({len(history) + 1} versions)"):
+        st.text("Version 1: as imported")
+        for number, entry in enumerate(history, start=2):
+            what = "undo of correction #" + str(entry["undoes"]) if entry["undoes"] else "correction"
+            st.text(f"Version {number} (#{entry['seq']}, {what}) by {entry['user']} at {entry['at']}: "
+                    f"{entry['reason']}")
+            for name, (old, new) in entry["fields"].items():
+                if name != "passage":
+                    st.text(f"    {_LABELS.get(name, name)}: {old!r} -> {new!r}")
+            if person.may("correct") and not entry["undone_by"]:
+                st.button(
+                    f"Undo #{entry['seq']}", key=f"undo-{entry['seq']}",
+                    on_click=_undo, args=(store, entry["seq"]),
+                )
+
+
+def _undo(store, seq):
+    try:
+        store.undo(seq)
+        st.session_state["_correction_message"] = ("success", f"Correction #{seq} undone.")
+    except MapAppError as err:
+        st.session_state["_correction_message"] = ("error", f"Not undone: {err}")
+
+
+def correction_form(store, incident, document_text, geocoder_search):
+    """The editor's form: new values for any correctable field, and why. `geocoder_search`
+    (query -> GeocodeResult or None) proposes places."""
+    message = st.session_state.pop("_correction_message", None)
+    if message:
+        (st.success if message[0] == "success" else st.error)(message[1])
+    with st.expander("Correct this incident"):
+        key = f"fix-{incident.id}-"
+        values = {}
+        left, right = st.columns(2)
+        values["date_precision"] = left.selectbox(
+            "Date precision", DATE_PRECISIONS, index=DATE_PRECISIONS.index(incident.date_precision), key=key + "dp"
+        )
+        values["date_start"] = right.date_input("First day", value=incident.date_start, key=key + "ds",
+                                                min_value=dt.date(1990, 1, 1))
+        values["date_end"] = right.date_input("Last day", value=incident.date_end, key=key + "de",
+                                              min_value=dt.date(1990, 1, 1))
+        if values["date_precision"] == "unknown":
+            values["date_start"] = values["date_end"] = None
+        values["event_type"] = left.selectbox(
+            "Type", EVENT_TYPES, index=EVENT_TYPES.index(incident.event_type), key=key + "et"
+        )
+        subs = SUB_EVENT_TYPES[values["event_type"]]
+        values["sub_event_type"] = left.selectbox(
+            "Sub-type", subs, index=subs.index(incident.sub_event_type) if incident.sub_event_type in subs else 0,
+            key=key + "st",
+        )
+        values.update(_place(incident, key, geocoder_search))
+        values["description"] = st.text_area("Description", value=incident.description, key=key + "desc")
+        values.update(_passage(incident, document_text, key))
+        reason = st.text_input("Why (kept in the history)", key=key + "why")
+        if st.button("Save correction", key=key + "save", type="primary"):
+            changes = {
+                name: value for name, value in values.items()
+                if name in CORRECTABLE and value != getattr(incident, name)
+            }
+            try:
+                seq = store.correct(incident.id, changes, reason)
+            except MapAppError as err:
+                st.error(f"Not saved: {err}")
+            else:
+                st.session_state["_correction_message"] = ("success", f"Saved as correction #{seq}.")
+                st.rerun()
+
+
+def _place(incident, key, geocoder_search):
+    """Place name, point and precision: typed, or a gazetteer candidate for the name."""
+    values = {}
+    name = st.text_input("Place", value=incident.location, key=key + "loc")
+    values["location"] = name
+    point = (incident.latitude, incident.longitude, incident.geo_precision)
+    if name.strip() and name != incident.location:
+        found = geocoder_search(name)
+        options = [found, *found.candidates] if found else []
+        if options:
+            labels = [f"{o.name} ({o.lat:.4f}, {o.lon:.4f}; {GEO_PRECISIONS[o.geo_precision]})" for o in options]
+            choice = st.selectbox("Gazetteer places for this name", range(len(options)),
+                                  format_func=labels.__getitem__, key=key + "cand")
+            point = (options[choice].lat, options[choice].lon, options[choice].geo_precision)
+        else:
+            st.caption("No gazetteer place has this name: give the point below.")
+    left, middle, right = st.columns(3)
+    values["latitude"] = left.number_input("Latitude", value=float(point[0]), format="%.5f", key=key + f"lat{point}")
+    values["longitude"] = middle.number_input("Longitude", value=float(point[1]), format="%.5f",
+                                              key=key + f"lon{point}")
+    precisions = list(GEO_PRECISIONS)
+    values["geo_precision"] = right.selectbox(
+        "Place precision", precisions, index=precisions.index(point[2]), format_func=GEO_PRECISIONS.get,
+        key=key + f"gp{point}",
+    )
+    return values
+
+
+def _passage(incident, document_text, key):
+    """The passage as character offsets in the document, with the text they select."""
+    left, right = st.columns(2)
+    start = left.number_input("Passage starts at character", min_value=0, max_value=len(document_text) - 1,
+                              value=incident.passage_start, step=1, key=key + "ps")
+    end = right.number_input("Passage ends at character", min_value=1, max_value=len(document_text),
+                             value=incident.passage_end, step=1, key=key + "pe")
+    st.caption("Passage as it would read:")
+    st.text(document_text[int(start):int(end)] if start < end else "(empty: the end must come after the start)")
+    return {"passage_start": int(start), "passage_end": int(end)}
+
+
+def audit_section(store):
+    """The audit log (admins): who added, corrected or removed what, and when."""
+    with st.expander("Audit log"):
+        entries = store.audit_log(limit=1000)
+        st.dataframe(entries, hide_index=True, width="stretch",
+                     column_order=("at", "user", "action", "target", "detail"))
