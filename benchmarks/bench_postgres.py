@@ -7,7 +7,9 @@ Run: python -m benchmarks.bench_postgres [--rows 100000] [--total 1000000]
 2. Filters at `--total` incidents: the imported rows are copied inside each database (new ids)
    until the store holds that many; then each filter is timed as a query on each backend
    (best of 3): what the app's sidebar filters ask of the data (a date span and event types,
-   a map box, a word in the descriptions) and reading the columns the map needs.
+   a map box, a word in the descriptions) and reading the columns the map needs; then what the
+   app itself does per store change (load its numpy columns, build the text search index: FTS5
+   beside SQLite, a scan index in memory for PostgreSQL) and per search.
 The PostgreSQL server is a throw-away cluster (tests/pg_cluster.py) with its default durability
 (fsync on), as SQLite runs with the store's settings (WAL, synchronous=FULL).
 """
@@ -135,6 +137,36 @@ def filter_times(sqlite_path, url):
     return results
 
 
+def app_times(sqlite_path, url):
+    """What the app does with a store per change (load the columns, index the texts) and per
+    search, on each backend: (name, SQLite seconds, PostgreSQL seconds, answer)."""
+    from mapapp import columns
+    from mapapp.search import text_index
+
+    results = []
+    loads, indexes = [], []
+    for target in (sqlite_path, url):
+        store = open_store(target, seed=False)
+
+        def load(store=store):
+            with store.reading() as snapshot:
+                return columns.load(snapshot.db)
+
+        seconds, loaded = timed(load)
+        loads.append((seconds, len(loaded)))
+        index = text_index(target)
+        seconds, _ = timed(index.sync)
+        indexes.append((seconds, index))
+    results.append(("app: load the map's columns", loads[0][0], loads[1][0], loads[0][1]))
+    results.append(("app: build the text search index", indexes[0][0], indexes[1][0], 0))
+    for needle in ("number 4242 ", "zvecan"):
+        found = [index.rowids(needle) for _, index in indexes]
+        times = [best_of(lambda index=index, needle=needle: index.rowids(needle)) for _, index in indexes]
+        assert len(found[0]) == len(found[1]), needle
+        results.append((f"app: text search {needle.strip()!r}", times[0], times[1], len(found[0])))
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -155,7 +187,7 @@ def main():
         assert lite_count == pg_count, (lite_count, pg_count)
         print(f"filters at {lite_count:,} incidents (seconds, best of 3)")
         print(f"  {'':40} {'SQLite':>10} {'PostgreSQL':>11}  answer")
-        for name, lite_seconds, pg_seconds, answer in filter_times(sqlite_path, url):
+        for name, lite_seconds, pg_seconds, answer in filter_times(sqlite_path, url) + app_times(sqlite_path, url):
             print(f"  {name:40} {lite_seconds:10.3f} {pg_seconds:11.3f}  {answer:,}")
 
 

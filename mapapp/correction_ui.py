@@ -141,7 +141,9 @@ def _passage(incident, document_text, key):
 
 def audit_section(store):
     """The audit log (admins): who added, corrected or removed what, and when."""
-    with st.expander("Audit log"):
+    # A toggle, not an expander: an expander's content is built (and the log read) on every
+    # rerun even while it is closed.
+    if st.toggle("Audit log: who added, corrected or removed what", key="show_audit"):
         entries = store.audit_log(limit=1000)
         st.dataframe(entries, hide_index=True, width="stretch",
                      column_order=("at", "user", "action", "target", "detail"))

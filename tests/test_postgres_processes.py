@@ -93,3 +93,25 @@ def test_an_import_killed_mid_transaction_leaves_the_store_as_before(postgres_ur
     # Nothing is left half-done: the same import now goes through.
     assert "accepted: 8000" in _finish(_ingest(postgres_url, big))
     assert store.count() == SEEDS + 8000
+
+
+def _remove(url, upload):
+    return subprocess.Popen(
+        [sys.executable, "-m", "mapapp", "remove-upload", upload, "--db", url],
+        cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def test_a_removal_racing_an_import_leaves_a_consistent_store(postgres_url, tmp_path):
+    first = _acled_file(tmp_path / "first.csv", 500, "R")
+    _finish(_ingest(postgres_url, first))
+    store = open_store(postgres_url)
+    (upload,) = [row["id"] for row in store.uploads()]
+    second = _acled_file(tmp_path / "second.csv", 3000, "S")
+    runs = [_ingest(postgres_url, second), _remove(postgres_url, upload)]
+    outputs = [_finish(run) for run in runs]
+    assert "accepted: 3000" in outputs[0]
+    assert f"removed {upload}: 500 incident(s) removed" in outputs[1]
+    assert store.count() == SEEDS + 3000
+    assert [row["incidents"] for row in store.uploads()] == [3000]
+    assert [entry["action"] for entry in store.audit_log(limit=3)][:2] in (["add", "remove"], ["remove", "add"])
