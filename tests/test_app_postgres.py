@@ -11,7 +11,7 @@ from tests.test_app import APP, FakeFolium, count_line, passage_html, table_ids,
 @pytest.fixture
 def folium_calls(monkeypatch):
     fake = FakeFolium()
-    monkeypatch.setattr("mapapp.app.st_folium", fake)
+    monkeypatch.setattr("streamlit_folium.st_folium", fake)
     return fake
 
 

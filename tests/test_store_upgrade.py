@@ -39,7 +39,9 @@ def test_a_previous_release_store_is_upgraded_in_place(tmp_path):
         # The upgraded store exports like a new one (the earlier version is back in place of the update).
         assert len(contract_records(incident_frame(store.rows()))) == 13
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"corrections", "audit"} <= tables
         for table in ("incidents", "replaced_incidents"):
             columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
             assert {"actor1", "actor2", "fatalities", "admin1", "admin2"} <= columns
@@ -66,5 +68,5 @@ def test_a_version_1_store_gets_the_links_table(tmp_path):
     with Store(path) as store:
         assert store.links() == []
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
         assert db.execute("SELECT count(*) FROM links").fetchone() == (0,)
