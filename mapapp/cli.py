@@ -8,7 +8,7 @@ import stat
 import sys
 
 from mapapp.errors import MapAppError, UnusableFile
-from mapapp.vocabulary import EVENT_TYPES
+from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS
 
 # Exit statuses besides 0, 1 (some rows rejected) and 2 (unusable input, a store fault, nothing
 # stored): interrupted by Ctrl-C, and output cut off by a closed pipe (`... | head`), as a shell
@@ -61,8 +61,10 @@ def _parser(prog):
     ingest = commands.add_parser(
         "ingest",
         help="add incidents from a CSV file (ACLED, UCDP GED, the app's own format, or mapped columns)",
-        description="Add incidents from a CSV file. Exit status 0: every row stored or a duplicate; "
-        "1: some rows rejected (the others stored); 2: the file is unusable (nothing stored).",
+        description="Add incidents from a CSV file. Prints a summary: the counts, the type words "
+        "and the ACLED types they were read as, and the first rows of each kind of rejection. "
+        "Exit status 0: every row stored or a duplicate; 1: some rows rejected, the others stored "
+        "(or duplicates); 2: nothing stored, because the file is unusable or every row was rejected.",
     )
     ingest.add_argument("file", metavar="FILE")
     ingest.add_argument("--db", help=DB_HELP)
@@ -71,8 +73,14 @@ def _parser(prog):
                         "the header): " + ", ".join(_mapping_roles()))
     ingest.add_argument("--geocoder", default="gazetteer",
                         help="what resolves the places of rows without coordinates: " + GEOCODER_HELP)
+    ingest.add_argument("--values", metavar="FILE",
+                        help="a CSV of value,event_type,sub_event_type: how the type column's words are "
+                        "read (overrides the proposals; an empty event type leaves a word unmapped)")
     ingest.add_argument("--rejected", metavar="PATH",
                         help="write the rejected rows to PATH as CSV: their original columns and a reason")
+    said = ingest.add_mutually_exclusive_group()
+    said.add_argument("--verbose", "-v", action="store_true", help="list every rejected and duplicate row")
+    said.add_argument("--quiet", "-q", action="store_true", help="print nothing; the exit status says how it went")
     ingest.set_defaults(run=_ingest)
 
     extract = commands.add_parser(
@@ -151,7 +159,21 @@ def _add_filters(parser):
     parser.add_argument("--until", type=_iso_date, help="last day, YYYY-MM-DD")
     parser.add_argument("--type", action="append", choices=EVENT_TYPES, metavar="TYPE",
                         help="event type (repeatable): " + "; ".join(EVENT_TYPES))
-    parser.add_argument("--document", action="append", metavar="ID",
+    # The app's filters, named as in its URL (?sub=...&geo=...); the older names still work.
+    parser.add_argument("--sub", action="append", metavar="S", help="sub-event type (repeatable)")
+    parser.add_argument("--when", action="append", choices=DATE_PRECISIONS, metavar="P",
+                        help="date precision (repeatable): " + ", ".join(DATE_PRECISIONS))
+    parser.add_argument("--geo", action="append", type=int, choices=tuple(GEO_PRECISIONS), metavar="N",
+                        help="location precision (repeatable): "
+                        + ", ".join(f"{code} {words}" for code, words in GEO_PRECISIONS.items()))
+    parser.add_argument("--border", type=_km, metavar="KM", help="at most KM from the Kosovo–Serbia boundary")
+    parser.add_argument("--q", metavar="TEXT",
+                        help="text in descriptions, passages, places, actors, sources or ids (any accents, "
+                        "Latin or Cyrillic)")
+    parser.add_argument("--undated", choices=("0", "1"), default="1", help="0 leaves undated incidents out")
+    parser.add_argument("--actor", action="append", metavar="A", help="actor 1 or 2 is A (repeatable)")
+    parser.add_argument("--fatalities", type=_count, metavar="N", help="at least N reported deaths")
+    parser.add_argument("--doc", "--document", dest="document", action="append", metavar="ID",
                         help="only incidents from this source document (repeatable): a seed report's "
                         "id or an upload id as `uploads` lists it")
 
@@ -167,7 +189,11 @@ def _filtered_frame(args, store=None):
     else:
         frame = incident_frame(store.rows())
     filters = Filters(
-        since=args.since, until=args.until, event_types=tuple(args.type or ()), documents=tuple(args.document or ()),
+        since=args.since, until=args.until, include_undated=args.undated == "1",
+        event_types=tuple(args.type or ()), sub_event_types=tuple(args.sub or ()),
+        date_precisions=tuple(args.when or ()), geo_precisions=tuple(args.geo or ()),
+        max_border_km=args.border, text=args.q or "", documents=tuple(args.document or ()),
+        actors=tuple(args.actor or ()), min_fatalities=args.fatalities,
     )
     return filters.apply(frame)
 
@@ -186,10 +212,31 @@ def _mapping_roles():
 
 
 def _role_column(text):
+    from mapapp.ingest.mapping import role_for
+
     role, equals, column = text.partition("=")
     if not equals or not role.strip():
         raise argparse.ArgumentTypeError(f"expected ROLE=COLUMN such as date=Datum, got {text!r}")
-    return role.strip(), column.strip() or None
+    try:
+        return role_for(role.strip()), column.strip() or None
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _km(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a distance in km such as 10, got {text!r}")
+    return value
+
+
+def _count(text):
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number such as 1, got {text!r}")
+    return int(text)
 
 
 def _iso_date(text):
@@ -310,52 +357,80 @@ def _ingest(args):
     from pathlib import Path
 
     from mapapp.geocoders import get_geocoder
+    from mapapp.ingest import report
     from mapapp.ingest.importer import commit, plan_import
     from mapapp.ingest.reading import COMMAND_LINE_MAX_MB, ENCODING_NAMES, Limits
+    from mapapp.ingest.value_map import read_values_csv
     from mapapp.store import open_store
 
     limits = Limits.from_env(default_megabytes=COMMAND_LINE_MAX_MB)
     geocoder = get_geocoder(args.geocoder)  # an unknown name fails before the file is read
     data = read_input(args.file, limits)
+    values = None
+    if args.values:
+        values_data = read_input(args.values, limits)
+        try:
+            values = read_values_csv(values_data)
+        except (ValueError, UnicodeDecodeError) as err:
+            raise UnusableFile(f"{args.values}: {err}") from None
     if args.rejected:
         _check_writable(args.rejected, args.file)
     name = os.fsencode(Path(args.file).name).decode("utf-8", "replace")
     with open_store(args.db) as store:
         mapping = dict(args.map) if args.map else None
-        plan = plan_import(data, name, store, mapping=mapping, geocoder=geocoder, limits=limits)
+        plan = plan_import(data, name, store, mapping=mapping, geocoder=geocoder, limits=limits, values=values)
         del data
         if args.rejected and plan.rejected:
             # Written before the commit: a path that cannot be written leaves the store as it was.
             _write_file(args.rejected, plan.rejected_csv)
         stored = commit(plan, store)
+    # Known before anything is printed: a reader that closes the pipe early still gets it.
+    args.status = _ingest_status(plan, stored)
+    if args.quiet:
+        return args.status
     delimiter = _DELIMITER_NAMES.get(plan.delimiter, repr(plan.delimiter))
     print(f"file: {name}: {plan.format_label}, {ENCODING_NAMES[plan.encoding]}, "
-          f"{delimiter}-separated, {plan.total_rows} rows")
+          f"{delimiter}-separated, {plan.total_rows:,} rows")
     for line in plan.preamble:
         print(f"skipped above the header: {line[:200]}")
     if plan.mapping is not None:
         used = ", ".join(f"{role}={column}" for role, column in plan.mapping.items() if column)
         print(f"columns: {used}")
+    if plan.values:
+        print("values (the type words, as read; change them with --values FILE):")
+        print("\n".join(report.value_lines(plan.values)))
     counts = plan.counts
-    print(f"accepted: {counts['new']}")
-    rules = ", ".join(f"{n} by {rule}" for rule, n in plan.duplicates_by_rule.items())
-    print(f"duplicate: {counts['duplicate']}" + (f" ({rules})" if rules else ""))
-    print(f"updated: {counts['updated']}")
-    print(f"rejected: {counts['rejected']}")
-    for result in plan.rejected:
-        print(f"rejected row {result.row_number}: {result.reason}")
-    for result in plan.duplicates:
-        print(f"duplicate row {result.row_number}: {result.reason}")
+    print(f"accepted: {counts['new']:,}")
+    rules = ", ".join(f"{n:,} by {rule}" for rule, n in plan.duplicates_by_rule.items())
+    print(f"duplicate: {counts['duplicate']:,}" + (f" ({rules})" if rules else ""))
+    print(f"updated: {counts['updated']:,}")
+    print(f"rejected: {counts['rejected']:,}")
+    for line in report.result_lines("rejected", plan.rejected, args.verbose):
+        print(line)
+    for line in report.result_lines("duplicate", plan.duplicates, args.verbose):
+        print(line)
     if plan.possible:
-        print(f"possible duplicates (stored as new, to review): {len(plan.possible)}")
-    for result in plan.possible:
-        print(f"possible duplicate row {result.row_number}: {result.reason}")
+        print(f"possible duplicates (stored as new, to review): {len(plan.possible):,}")
+    for line in report.result_lines("possible duplicate", plan.possible, args.verbose):
+        print(line)
     if args.rejected and plan.rejected:
         print(f"rejected rows written to {os.fsencode(args.rejected).decode('utf-8', 'backslashreplace')}")
     if stored["added"] or stored["updated"]:
         upload = plan.document.id
         print(f"stored as upload {upload} (take it back with: python -m mapapp remove-upload {upload})")
-    return 1 if plan.rejected else 0
+    elif plan.rejected and not plan.duplicates:
+        print("nothing stored: every row was rejected")
+    return args.status
+
+
+def _ingest_status(plan, stored):
+    """0 all stored or duplicates; 1 some rejected, the others stored or duplicates; 2 nothing
+    stored because every row was rejected."""
+    if not plan.rejected:
+        return 0
+    if stored["added"] or stored["updated"] or plan.duplicates:
+        return 1
+    return 2
 
 
 def _extract(args):

@@ -24,7 +24,7 @@ _EPOCH = dt.date(1970, 1, 1)
 
 _SELECT = """
 SELECT rowid, latitude, longitude, event_type, sub_event_type, geo_precision, date_precision,
-       date_start, date_end, border_distance_km, document_id
+       date_start, date_end, border_distance_km, document_id, actor1, actor2, fatalities
 FROM incidents ORDER BY date_start IS NULL, date_start, id
 """
 
@@ -51,6 +51,11 @@ class IncidentColumns:
     border_km: np.ndarray  # float64, NaN for country-level places
     document: np.ndarray  # int32: index into documents
     documents: tuple  # the distinct document ids
+    # Actors and fatalities; None in columns made without them (then those filters keep all).
+    actor1: np.ndarray | None = None  # int32: index into actors ("" is none)
+    actor2: np.ndarray | None = None
+    actors: tuple = ()  # the distinct actors, "" among them
+    fatalities: np.ndarray | None = None  # int32, -1 when unknown
 
     def __len__(self):
         return len(self.rowid)
@@ -79,6 +84,22 @@ class IncidentColumns:
         km = self.border_km[~np.isnan(self.border_km)]
         return float(max(1, np.ceil(km.max()))) if len(km) else 1.0
 
+    def actor_counts(self):
+        """{actor: incidents naming it as actor 1 or 2}, most frequent first, without ""."""
+        if self.actor1 is None:
+            return {}
+        size = len(self.actors)
+        both = np.bincount(self.actor1, minlength=size) + np.bincount(self.actor2, minlength=size)
+        order = np.argsort(-both, kind="stable")
+        return {self.actors[i]: int(both[i]) for i in order if both[i] and self.actors[i]}
+
+    def total_fatalities(self, keep=None):
+        """The sum of the known fatalities (of the rows where `keep` is True)."""
+        if self.fatalities is None:
+            return 0
+        values = self.fatalities if keep is None else self.fatalities[keep]
+        return int(values[values > 0].sum())
+
     def counts(self, column, labels):
         """{label: number of incidents} of a coded column."""
         found = np.bincount(getattr(self, column), minlength=len(labels))
@@ -103,6 +124,9 @@ class IncidentColumns:
             "geo_precision": (self.geo_precision, None),
             "document_id": (self.document, self.documents),
             "border_distance_km": (self.border_km, None),
+            "actor1": (self.actor1, self.actors),
+            "actor2": (self.actor2, self.actors),
+            "fatalities": (self.fatalities, None),
         }[column]
 
     def missing(self, column):
@@ -140,6 +164,11 @@ def from_frame(frame):
     sub_event_type, sub_event_types = categories("sub_event_type")
     date_precision, _ = categories("date_precision", DATE_PRECISIONS)
     document, documents = categories("document_id")
+    # Both actor columns share one list of actors, so a filter compares codes.
+    actors = pd.Categorical(pd.concat([frame["actor1"], frame["actor2"]]).fillna("").astype(str))
+    actor1 = actors.codes[: len(frame)]
+    actor2 = actors.codes[len(frame):]
+    fatalities = pd.to_numeric(frame["fatalities"]).fillna(-1).to_numpy(dtype=np.int64)
     return IncidentColumns(
         rowid=frame["rowid"].to_numpy(dtype=np.int64),
         latitude=frame["latitude"].to_numpy(dtype=np.float64),
@@ -154,6 +183,10 @@ def from_frame(frame):
         border_km=pd.to_numeric(frame["border_distance_km"]).to_numpy(dtype=np.float64),
         document=document.astype(np.int32),
         documents=documents,
+        actor1=np.asarray(actor1, dtype=np.int32),
+        actor2=np.asarray(actor2, dtype=np.int32),
+        actors=tuple(actors.categories),
+        fatalities=fatalities.astype(np.int32),
     )
 
 

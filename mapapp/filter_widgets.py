@@ -90,7 +90,16 @@ def _at_most(declaration, columns, titles, chosen):
 
 
 def _text(declaration, columns, titles, chosen):
-    return st.sidebar.text_input(declaration.label, key=state_key(declaration), max_chars=declaration.max_chars)
+    return st.sidebar.text_input(
+        declaration.label, key=state_key(declaration), max_chars=declaration.max_chars, help=declaration.help,
+        placeholder="Zvečan, KFOR, XKX2301…",
+    )
+
+
+def _at_least(declaration, columns, titles, chosen):
+    return st.sidebar.number_input(
+        declaration.label, min_value=0, step=1, key=state_key(declaration), help=declaration.help,
+    )
 
 
 _WIDGETS = {
@@ -99,4 +108,5 @@ _WIDGETS = {
     "multiselect": _multiselect,
     "at_most": _at_most,
     "text": _text,
+    "at_least": _at_least,
 }

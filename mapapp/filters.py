@@ -19,14 +19,40 @@ import pandas as pd
 
 from mapapp.columns import day_number
 from mapapp.incident import CONTRACT_COLUMNS
+from mapapp.names import normalize
 from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
 
 MAX_TEXT = 200  # characters of a text search kept from a URL, and typed in the box
 
 
+# What a text search looks through: descriptions, passages, places, actors, sources and ids.
+SEARCHED_COLUMNS = ("description", "passage", "location", "actor1", "actor2", "source", "id")
+
+
 def fold_text(text):
-    """Text as the search compares it: case folded ("MONASTERY" finds "monastery")."""
-    return text.casefold()
+    """Text as the search compares it: no case, accents or alphabet, punctuation as spaces
+    ("Звечан", "ZVEČAN" and "Zveçan" are all "zvecan")."""
+    return normalize(text)
+
+
+def search_needles(text):
+    """The folded forms a search looks for: the query itself, and the other spellings the
+    gazetteer knows for the place it names exactly ("Leposaviq" also finds "Leposavić")."""
+    folded = fold_text(text.strip())
+    if not folded:
+        return ()
+    found = {folded}
+    if any(char.isalpha() for char in folded):
+        from mapapp.gazetteer import default_gazetteer
+
+        found |= default_gazetteer().spellings(text)
+    # A spelling that contains another ("leposavici" and "leposavic") finds nothing more.
+    return tuple(sorted(term for term in found if not any(other != term and other in term for other in found)))
+
+
+def searched_text(*values):
+    """The text an incident is searched in, from the values of SEARCHED_COLUMNS (unfolded)."""
+    return "\n".join(str(value) for value in values)
 
 
 def incident_frame(rows):
@@ -304,6 +330,7 @@ class Search:
     columns: tuple
     label: str
     max_chars: int = MAX_TEXT
+    help: str | None = None
     widget = "text"
 
     def fields(self):
@@ -317,13 +344,13 @@ class Search:
         return {self.name: (_first(params.get(self.key, ())) or "").strip()[: self.max_chars]}
 
     def mask(self, frame, filters):
-        needle = fold_text(getattr(filters, self.name).strip())
-        if not needle:
+        needles = search_needles(getattr(filters, self.name))
+        if not needles:
             return None
-        haystack = frame[self.columns[0]]
+        haystack = frame[self.columns[0]].astype(str)
         for column in self.columns[1:]:
-            haystack = haystack + "\n" + frame[column]
-        return haystack.map(fold_text).str.contains(needle, regex=False)
+            haystack = haystack + "\n" + frame[column].astype(str)
+        return haystack.map(fold_text).map(lambda text: any(needle in text for needle in needles)).astype(bool)
 
     def column_mask(self, columns, filters, text_rowids):
         """The columns hold no text: the incidents that match come from the text index
@@ -341,6 +368,75 @@ class Search:
         return {self.name: value}
 
 
+@dataclasses.dataclass(frozen=True)
+class EitherChoice(Choice):
+    """Incidents whose first or second column is one of the chosen values (actor 1 or 2)."""
+
+    other: str = ""
+
+    def mask(self, frame, filters):
+        chosen = getattr(filters, self.name)
+        return (frame[self.column].isin(chosen) | frame[self.other].isin(chosen)) if chosen else None
+
+    def column_mask(self, columns, filters, text_rowids):
+        chosen = getattr(filters, self.name)
+        if not chosen:
+            return None
+        first, labels = columns.coded(self.column)
+        second, _ = columns.coded(self.other)
+        codes = _codes(labels, chosen)
+        return np.isin(first, codes) | np.isin(second, codes)
+
+    def counts(self, columns):
+        """{value: incidents naming it in either column}, most frequent first, without ""."""
+        first, labels = columns.coded(self.column)
+        second, _ = columns.coded(self.other)
+        found = np.bincount(first, minlength=len(labels)) + np.bincount(second, minlength=len(labels))
+        order = np.argsort(-found, kind="stable")
+        return {labels[code]: int(found[code]) for code in order if found[code] and labels[code]}
+
+    def widget_options(self, counts, chosen):
+        return list(counts)  # most frequent first
+
+
+@dataclasses.dataclass(frozen=True)
+class AtLeast:
+    """Incidents whose ``column`` is at least the chosen whole number (a number box; 0: no
+    limit). Incidents without a value are left out as soon as a limit is set."""
+
+    name: str
+    key: str
+    column: str
+    label: str
+    help: str | None = None
+    widget = "at_least"
+
+    def fields(self):
+        return [(self.name, int | None, None)]
+
+    def to_params(self, filters):
+        value = getattr(filters, self.name)
+        return {self.key: str(value)} if value else {}
+
+    def from_params(self, params):
+        value = (_first(params.get(self.key, ())) or "").strip()
+        return {self.name: int(value) if value.isdigit() and int(value) > 0 else None}
+
+    def mask(self, frame, filters):
+        value = getattr(filters, self.name)
+        return (frame[self.column] >= value).fillna(False).astype(bool) if value else None
+
+    def column_mask(self, columns, filters, text_rowids):
+        value = getattr(filters, self.name)
+        return columns.coded(self.column)[0] >= value if value else None  # unknown is -1
+
+    def widget_state(self, filters, columns):
+        return getattr(filters, self.name) or 0
+
+    def from_widget(self, value, columns):
+        return {self.name: int(value) or None}
+
+
 # -- the filters, in the order of the sidebar and the URL ------------------------------------------
 
 
@@ -350,11 +446,11 @@ def _sub_types(counts, chosen):
 
 
 def _counted(value, counts, titles):
-    return f"{value} ({counts.get(value, 0)})"
+    return f"{value} ({counts.get(value, 0):,})"
 
 
 def _document_label(document_id, counts, titles):
-    return f"{_short(titles.get(document_id, document_id))} ({counts.get(document_id, 0)})"
+    return f"{_short(titles.get(document_id, document_id))} ({counts.get(document_id, 0):,})"
 
 
 def _whole(text):
@@ -397,8 +493,18 @@ FILTERS = (
         help="At the right end there is no limit. Country-level incidents have no distance to the "
         "boundary and are left out as soon as a limit is set.",
     ),
-    Search("text", key="q", columns=("description", "passage", "location"),
-           label="Search descriptions and passages"),
+    Search("text", key="q", columns=SEARCHED_COLUMNS, label="Search",
+           help="Descriptions, passages, places, actors, sources and ids; case, accents and alphabet "
+           "do not matter (Zvecan = Zvečan = Звечан), and a place name also finds its other spellings."),
+    EitherChoice(
+        "actors", key="actor", column="actor1", other="actor2", label="Actor", placeholder="All actors",
+        parse=_stripped, option_label=_counted,
+        help="Incidents where the actor is actor 1 or actor 2, as the dataset names them. Type to search.",
+    ),
+    AtLeast(
+        "min_fatalities", key="fatalities", column="fatalities", label="At least this many fatalities",
+        help="0: every incident. Above 0, incidents with an unknown count are left out.",
+    ),
     # Any id is read from a URL; the widget keeps those of documents the store has.
     Choice(
         "documents", key="doc", column="document_id", label="Source document", placeholder="All sources",

@@ -1,10 +1,12 @@
-"""Text search over descriptions, passages and places through an SQLite FTS5 trigram index.
+"""Text search over descriptions, passages, places, actors, sources and ids through an SQLite
+FTS5 trigram index.
 
-The search matches what Filters.apply matches: the folded needle anywhere in the folded
-"description, passage, place" of an incident. A trigram index answers a substring query
+The search matches what Filters.apply matches: any of the query's needles (filters.
+search_needles: the folded query and the gazetteer's other spellings of the place it names)
+anywhere in the folded text of an incident. A trigram index answers a substring query
 (GLOB '*needle*') from the index for needles of three characters or more, instead of reading
-a million passages. Texts are folded in Python (str.casefold) before they are indexed, so the
-index itself compares exactly (SQLite folds only ASCII letters).
+a million passages. Texts are folded in Python (filters.fold_text: no case, accents or
+alphabet) before they are indexed, so the index itself compares exactly.
 
 The index lives in its own file beside the store (`<store>.search`), brought up to date by
 `sync` from the store's rows: the store's writes stay as they are, and an app that only reads
@@ -18,8 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from mapapp.filters import fold_text
+from mapapp.filters import fold_text, search_needles, searched_text
 
+# Bumped whenever what is indexed changes (the folding, the columns): an index file of another
+# version is emptied and built again.
+VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS s.indexed (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS s.haystack USING fts5(
@@ -34,9 +39,9 @@ def index_path(store_path):
     return Path(f"{store_path}.search")
 
 
-def haystack(description, passage, location):
+def haystack(description, passage, location, actor1="", actor2="", source="", incident_id=""):
     """The folded text an incident is searched in (as Filters.apply builds it)."""
-    return fold_text(f"{description}\n{passage}\n{location}")
+    return fold_text(searched_text(description, passage, location, actor1, actor2, source, incident_id))
 
 
 class TextIndex:
@@ -51,6 +56,10 @@ class TextIndex:
         db = sqlite3.connect(self.store_path, timeout=60, isolation_level=None, check_same_thread=False)
         db.execute("ATTACH DATABASE ? AS s", (str(self.path),))
         db.execute("PRAGMA s.journal_mode = WAL")
+        if db.execute("PRAGMA s.user_version").fetchone()[0] != VERSION:
+            db.execute("DROP TABLE IF EXISTS s.haystack")
+            db.execute("DROP TABLE IF EXISTS s.indexed")
+            db.execute(f"PRAGMA s.user_version = {VERSION}")
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 db.execute(statement)
@@ -74,7 +83,8 @@ class TextIndex:
             "WHERE i.rowid IS NULL"
         )]
         fresh = db.execute(
-            "SELECT i.rowid, i.id, i.description, i.location, i.document_id, i.passage_start, i.passage_end "
+            "SELECT i.rowid, i.id, i.description, i.location, i.document_id, i.passage_start, i.passage_end, "
+            "i.actor1, i.actor2, i.source "
             "FROM incidents i LEFT JOIN s.indexed x ON x.rowid = i.rowid AND x.id = i.id "
             "WHERE x.rowid IS NULL ORDER BY i.document_id"
         )
@@ -93,7 +103,7 @@ class TextIndex:
                 db.executemany("INSERT INTO s.indexed (rowid, id) VALUES (?, ?)", [(r[0], r[1]) for r in rows])
                 db.executemany(
                     "INSERT INTO s.haystack (rowid, text) VALUES (?, ?)",
-                    [(r[0], haystack(r[2], texts.get(r[4])[r[5]:r[6]], r[3])) for r in rows],
+                    [(r[0], haystack(r[2], texts.get(r[4])[r[5]:r[6]], r[3], r[7], r[8], r[9], r[1])) for r in rows],
                 )
                 added += len(rows)
             texts.close()
@@ -104,13 +114,16 @@ class TextIndex:
         return added, len(stale)
 
     def rowids(self, text):
-        """The rowids of the incidents whose text contains `text` (folded), as an int64 array."""
-        needle = fold_text(text.strip())
+        """The rowids of the incidents whose folded text contains one of the needles of `text`,
+        as an int64 array."""
+        needles = search_needles(text) or ("",)
+        where = " OR ".join("text GLOB ?" for _ in needles)
         with self._lock:
             db = self._connect()
             try:
                 found = db.execute(
-                    "SELECT rowid FROM s.haystack WHERE text GLOB ?", (f"*{needle.translate(_GLOB_SPECIALS)}*",)
+                    f"SELECT rowid FROM s.haystack WHERE {where}",
+                    [f"*{needle.translate(_GLOB_SPECIALS)}*" for needle in needles],
                 ).fetchall()
             finally:
                 db.close()

@@ -16,7 +16,8 @@ from mapapp.store import Store
 from tests.payloads import SCRIPT_PAYLOADS, hostile_incidents
 
 FIXTURES = Path(__file__).parent / "fixtures"
-FILES = ("acled_kosovo.csv", "ucdp_ged_kosovo.csv", "contract_own_format.csv", "serbian_log_cp1250.csv")
+FILES = ("acled_kosovo.csv", "ucdp_ged_kosovo.csv", "contract_own_format.csv", "serbian_log_cp1250.csv",
+         "acled_actors_fatalities.csv", "albanian_log.csv")
 
 FILTERS = [
     Filters(),
@@ -49,6 +50,15 @@ FILTERS = [
     Filters(documents=("000_5c3697c2ad0ae6c3",)),
     Filters(documents=("upload-0000000000000000",)),
     Filters(event_types=("Riots",), text="script", max_border_km=40.0, geo_precisions=(1,)),
+    Filters(text="Звечан"),
+    Filters(text="Zveçan"),
+    Filters(text="Leposaviq"),
+    Filters(text="XKX3002"),
+    Filters(text="koha ditore"),
+    Filters(actors=("Police Forces of Kosovo (2008-)",)),
+    Filters(actors=("Unidentified Armed Group (Kosovo)", "UCK")),
+    Filters(min_fatalities=1),
+    Filters(min_fatalities=5, text="zvecan"),
 ]
 
 
@@ -71,7 +81,7 @@ def loaded(tmp_path_factory):
 
 def test_the_store_holds_every_kind_of_row(loaded):
     frame, columns, _ = loaded
-    assert len(frame) == len(columns) == 39
+    assert len(frame) == len(columns) == 48
     assert set(frame["date_precision"]) >= {"day", "week", "month", "unknown"}
     assert set(frame["geo_precision"]) >= {1, 2, 4, 5}
 

@@ -108,10 +108,17 @@ def test_some_rows_rejected_exits_1_and_stores_the_others(tmp_path):
     result = ingest(FIXTURES / "mixed_good_bad.csv", "--db", db, "--rejected", rejected)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[:6] == [
+    assert lines[:13] == [
         "file: mixed_good_bad.csv: other CSV (columns mapped), UTF-8, comma-separated, 13 rows",
         "columns: date=Date, event_type=Type, sub_event_type=Subtype, location=Place, "
         "coordinates=Coordinates, description=Summary, source=Source",
+        "values (the type words, as read; change them with --values FILE):",
+        "  'Protests' -> Protests / sub-type unknown (ACLED, 9 rows)",
+        "  'Peaceful protest' -> Protests / Peaceful protest (ACLED, 7 rows)",
+        "  'Riots' -> Riots / sub-type unknown (ACLED, 3 rows)",
+        "  'Mob violence' -> Riots / Mob violence (ACLED, 3 rows)",
+        "  'Protest with intervention' -> Protests / Protest with intervention (ACLED, 2 rows)",
+        "  'Skirmish': not mapped, 1 row rejected",
         "accepted: 4",
         "duplicate: 1 (1 by same content)",
         "updated: 0",
@@ -194,3 +201,137 @@ def test_an_unknown_geocoder_stores_nothing(tmp_path):
     assert result.returncode == 2
     assert result.stderr == "error: unknown geocoder 'google'; expected one of: gazetteer, nominatim\n"
     assert not db.exists()
+
+
+class Ran:
+    """What main() returned and printed, like a CompletedProcess."""
+
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def local(capsys, *args):
+    """`mapapp ingest ...` run in this process: the same code, without starting Python again."""
+    from mapapp.cli import main
+
+    capsys.readouterr()
+    try:
+        code = main(["ingest", *map(str, args)])
+    except SystemExit as exit_:
+        code = exit_.code
+    out = capsys.readouterr()
+    return Ran(code, out.out, out.err)
+
+
+def test_a_serbian_log_in_its_own_words_prints_the_value_mapping(tmp_path, capsys):
+    db = tmp_path / "store.db"
+    result = local(capsys, FIXTURES / "serbian_log_own_types_cp1250.csv", "--db", db, "--map", "place=Mesto")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[1] == "columns: date=Datum, event_type=Tip, location=Mesto, description=Opis, actor1=Akter, fatalities=Poginuli"
+    assert lines[2:11] == [
+        "values (the type words, as read; change them with --values FILE):",
+        "  'Sukob' -> Battles / Armed clash (proposed, 1 row)",
+        "  'Pucnjava' -> Battles / Armed clash (proposed, 1 row)",
+        "  'Protest' -> Protests / Peaceful protest (proposed, 1 row)",
+        "  'Barikade' -> Protests / Peaceful protest (proposed, 1 row)",
+        "  'Hapšenje' -> Strategic developments / Arrests (proposed, 1 row)",
+        "  'Eksplozija' -> Explosions/Remote violence / sub-type unknown (proposed, 1 row)",
+        "  'Napad' -> Violence against civilians / Attack (proposed, 1 row)",
+        "  'Sastanak': not mapped, 1 row rejected",
+    ]
+    assert "rejected row 9: Tip: 'Sastanak' is not mapped to an ACLED event type; map it in the import's value " \
+        "step (or with --values FILE)" in lines
+
+
+def test_a_values_file_overrides_the_proposals(tmp_path, capsys):
+    db = tmp_path / "store.db"
+    values = tmp_path / "values.csv"
+    values.write_text("value,event_type,sub_event_type\nSukob,Riots,Mob violence\nSastanak,Strategic developments,Other\n")
+    result = local(capsys, FIXTURES / "serbian_log_own_types_cp1250.csv", "--db", db, "--values", values)
+    assert result.returncode == 0, result.stdout
+    assert "  'Sukob' -> Riots / Mob violence (yours, 1 row)" in result.stdout.splitlines()
+    assert "accepted: 8" in result.stdout.splitlines()
+    values.write_text("Sukob,Riots,Armed clash\n")
+    bad = local(capsys, FIXTURES / "serbian_log_own_types_cp1250.csv", "--db", tmp_path / "other.db", "--values", values)
+    assert bad.returncode == 2
+    assert bad.stderr == (
+        f"error: {values}: line 1: 'Sukob': expected a sub-event type of 'Riots' (Violent demonstration, "
+        "Mob violence), got 'Armed clash'\n"
+    )
+
+
+def test_every_row_rejected_exits_2_and_says_nothing_was_stored(tmp_path, capsys):
+    db = tmp_path / "store.db"
+    rows = stored_rows(db)
+    data = tmp_path / "log.csv"
+    data.write_text("Datum;Mesto;Opis;Tip\n29.05.2023;Zvečan;Sastanak;Sastanak\n30.05.2023;Atlantis;Sukob;Sukob\n")
+    result = local(capsys, data, "--db", db)
+    assert result.returncode == 2
+    assert result.stdout.splitlines()[-1] == "nothing stored: every row was rejected"
+    assert stored_rows(db) == rows
+
+
+def _big_log(path, rows):
+    lines = ["Datum;Mesto;Opis;Tip"]
+    lines += [f"{1 + n % 28:02d}.{1 + n % 12:02d}.2022.;Zvečan;Događaj broj {n};Protest" for n in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_reingest_prints_a_summary_not_a_line_per_row(tmp_path, capsys):
+    db = tmp_path / "store.db"
+    data = tmp_path / "big.csv"
+    _big_log(data, 1500)
+    assert local(capsys, data, "--db", db, "--quiet").stdout == ""
+    again = local(capsys, data, "--db", db)
+    assert again.returncode == 0
+    lines = again.stdout.splitlines()
+    row_ids = [line.split("'")[1] for line in lines if line.startswith("duplicate row ")]
+    document = row_ids[0].rsplit("-", 1)[0]
+    same = "same content: no id, and the same date, type, place and description as stored incident"
+    assert lines[4:] == [
+        "accepted: 0",
+        "duplicate: 1,500 (1,500 by same content)",
+        "updated: 0",
+        "rejected: 0",
+        f"duplicate: 1,500 rows: {same} …",
+        f"duplicate row 2: {same} '{document}-row2'",
+        f"duplicate row 3: {same} '{document}-row3'",
+        f"duplicate row 4: {same} '{document}-row4'",
+        "  ... and 1,497 more like these (--verbose lists every row)",
+    ]
+    verbose = local(capsys, data, "--db", db, "--verbose").stdout.splitlines()
+    assert sum(line.startswith("duplicate row ") for line in verbose) == 1500
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path, capsys):
+    db = tmp_path / "store.db"
+    data = tmp_path / "big.csv"
+    _big_log(data, 1500)
+    local(capsys, data, "--db", db, "--quiet")
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "mapapp", "export", "--db", str(db)], cwd=PROJECT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert reader.stdout.readline().startswith(b"id,date_start,")
+    reader.stdout.close()  # as `| head -1` does
+    # 141 (as a shell reports SIGPIPE) when the closed pipe was met while writing; 0 when the
+    # output had already gone into the pipe. Either way no traceback and no message.
+    assert reader.wait(timeout=60) in (0, 141)
+    assert reader.stderr.read() == b""
+
+
+@pytest.mark.parametrize("role", ["place", "Place name", "PLACE_NAME"])
+def test_roles_have_the_apps_names(tmp_path, role, capsys):
+    data = tmp_path / "log.csv"
+    data.write_text("when,grad,tip,text\n2023-05-29,Zvecan,Mob violence,Clash at the municipal building\n", encoding="utf-8")
+    result = local(capsys, data, "--db", tmp_path / "store.db", "--map", f"{role}=grad")
+    assert result.returncode == 0, result.stderr
+    assert "location=grad" in result.stdout
+
+
+def test_an_unknown_role_is_named(tmp_path, capsys):
+    result = local(capsys, FIXTURES / "mixed_good_bad.csv", "--db", tmp_path / "store.db", "--map", "wherever=Place")
+    assert result.returncode == 2
+    assert "expected a role (id, date, date_end, event_type" in result.stderr
+    assert "got 'wherever'" in result.stderr

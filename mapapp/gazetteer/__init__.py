@@ -117,6 +117,11 @@ class Gazetteer:
             results.append(self._result(query, place, label, found.key, precision, candidates))
         return tuple(results)
 
+    def spellings(self, query):
+        """The normalised names (own and alternate, in every script and romanisation) of the
+        places whose name or alternate name is exactly ``query``; empty when none is."""
+        return self.index.spellings(normalize(query))
+
     def lookup(self, query):
         """The best GeocodeResult for ``query``, or None when no place fits."""
         results = self.search(query, limit=1)

@@ -69,6 +69,19 @@ class NameIndex:
         if not any(haversine_km(place.lat, place.lon, other.lat, other.lon) < _POSTAL_SAME_KM for other in known):
             self.add(place, {place.name})
 
+    def spellings(self, key):
+        """Every own and alternate key (not derived ones) of the places whose own or alternate
+        name is ``key``: the other spellings of the place a name means."""
+        found = set()
+        for index, tier in self._keys.get(key, ()):
+            if tier == TIER_DERIVED:
+                continue
+            found |= {
+                other for other in self._keys_of[index]
+                if any(i == index and t != TIER_DERIVED for i, t in self._keys.get(other, ()))
+            }
+        return found
+
     def __contains__(self, key):
         return key in self._keys
 

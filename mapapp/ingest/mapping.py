@@ -33,6 +33,35 @@ ROLES = {
     "admin2": "Admin area 2 (municipality)",
 }
 
+# Other names for the roles, as people say them: `--map place=Mesto` is the "Place name" role.
+# Each role's label (the words before a bracket) is accepted as well.
+ROLE_ALIASES = {
+    "place": "location", "place_name": "location", "town": "location", "date_start": "date",
+    "start": "date", "end": "date_end", "type": "event_type", "sub": "sub_event_type",
+    "subtype": "sub_event_type", "sub_type": "sub_event_type", "lat": "latitude", "lon": "longitude",
+    "lng": "longitude", "coords": "coordinates", "precision": "geo_precision", "summary": "description",
+    "text": "notes", "passage": "notes", "actor": "actor1", "target": "actor2", "deaths": "fatalities",
+    "region": "admin1", "municipality": "admin2",
+}
+
+
+def role_for(name):
+    """The role a name means (`location` for `place`, `Place name` or `location`); ValueError
+    naming the roles when it means none."""
+    plain = "_".join(name.replace("-", " ").casefold().split())
+    if plain in ROLES:
+        return plain
+    if plain in ROLE_ALIASES:
+        return ROLE_ALIASES[plain]
+    for role, label in ROLES.items():
+        if plain == "_".join(label.split("(")[0].casefold().split()):
+            return role
+    raise ValueError(
+        f"expected a role ({', '.join(ROLES)}) or one of its other names "
+        f"({', '.join(ROLE_ALIASES)}), got {name!r}"
+    )
+
+
 # Column names that suggest a role, compared without case and accents; English, Serbian /
 # Bosnian / Croatian and Albanian words users of the region write in their own logs.
 SYNONYMS = {
