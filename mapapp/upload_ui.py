@@ -7,6 +7,7 @@ names, the file name, reasons quoting them) reaches the page only through st.tex
 st.dataframe and widget options, never as markdown or HTML.
 """
 
+import hashlib
 import json
 import math
 import re
@@ -17,9 +18,10 @@ from streamlit import config as st_config
 
 from mapapp.errors import MapAppError, UnusableFile
 from mapapp.ingest import mapping as column_mapping
-from mapapp.ingest.importer import commit, inspect_upload, plan_import, read_upload
+from mapapp.ingest.importer import commit, inspect_upload, plan_import, read_upload, value_choices
 from mapapp.ingest.reading import ENCODING_NAMES, Limits
-from mapapp.labels import date_label, place_label, type_label
+from mapapp.labels import SUB_TYPE_UNKNOWN, date_label, place_label, type_label
+from mapapp.vocabulary import EVENT_TYPES, SUB_EVENT_TYPES
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _UNMAPPED = "—"
@@ -28,6 +30,13 @@ PREVIEW_ROWS = 200
 # Rows of the rejected and duplicate tables: a wrong file can reject 100,000 rows, and every
 # row shown is sent to the browser. The rejected-rows download has them all.
 RESULT_ROWS = 1_000
+# Type words offered one by one in the value step; a file with more keeps the proposals for the rest.
+VALUE_ROWS = 60
+_NOT_MAPPED = ("", "")
+# Every (event type, sub-event type) a word can become; sub-type "" is "sub-type unknown".
+TYPE_CHOICES = [_NOT_MAPPED] + [
+    (event, sub) for event in EVENT_TYPES for sub in (*SUB_EVENT_TYPES[event], "")
+]
 
 
 def upload_section(store, key="upload", expanded=False):
@@ -131,7 +140,7 @@ def _review(store, key, uploaded, limits):
     st.text(f"Recognised as: {info.format_label} · {encoding} · {delimiter}-separated · {info.rows} rows")
     if info.preamble:
         st.text("Skipped above the header: " + " / ".join(line[:200] for line in info.preamble))
-    mapping = None
+    mapping = values = None
     if info.format == "other":
         if info.problem:
             st.warning("This file looks like a known export with columns missing; map its columns yourself.")
@@ -142,7 +151,8 @@ def _review(store, key, uploaded, limits):
             st.warning("Choose the columns to read:")
             st.text("\n".join(problems))
             return 0
-    plan = _planned(store, key, filename, table, mapping)
+        values = _value_step(store, key, table, mapping)
+    plan = _planned(store, key, filename, table, mapping, values)
     if plan is None:
         return 0
     _preview(plan, key, filename)
@@ -194,11 +204,57 @@ def _mapping_step(info, key, digest):
     return mapping
 
 
-def _planned(store, key, filename, table, mapping):
+def _type_words(choice):
+    event, sub = choice
+    if not event:
+        return "— not mapped: its rows are rejected"
+    return f"{event} / {sub or SUB_TYPE_UNKNOWN}"
+
+
+def _value_step(store, key, table, mapping):
+    """One choice per distinct word of the type columns, pre-filled with what is remembered or
+    proposed; returns {value: (event_type, sub_event_type) or None} as chosen."""
+    cache_key = (table.sha256, json.dumps(mapping, sort_keys=True), str(store.path), store.version())
+    cached = st.session_state.get(f"{key}-values")
+    if cached and cached[0] == cache_key:
+        choices = cached[1]
+    else:
+        choices = value_choices(table, mapping, store)
+        st.session_state[f"{key}-values"] = (cache_key, choices)
+    if not choices:
+        return {}
+    st.markdown(
+        "**What do the type words mean?** Each word of the type column, with the ACLED event and "
+        "sub-event type proposed for it (remembered for your next file). Choose *sub-type unknown* "
+        "when the word does not say which kind."
+    )
+    chosen = {}
+    left, right = st.columns(2)
+    for position, choice in enumerate(choices[:VALUE_ROWS]):
+        pair = (choice.event_type, choice.sub_event_type)
+        with (left if position % 2 == 0 else right):
+            # The word is the file's text: shown with st.text, never as a label's markdown.
+            st.text(f"{choice.value} · {choice.rows:,} row{'s' if choice.rows != 1 else ''}"
+                    + (f" · {choice.origin}" if choice.origin else ""))
+            picked = st.selectbox(
+                f"ACLED type of word {position + 1}", TYPE_CHOICES, index=TYPE_CHOICES.index(pair),
+                format_func=_type_words, label_visibility="collapsed",
+                key=f"{key}-value-{table.sha256[:12]}-{hashlib.sha256(choice.value.encode()).hexdigest()[:12]}",
+            )
+        chosen[choice.value] = picked if picked[0] else None
+    if len(choices) > VALUE_ROWS:
+        st.caption(f"{len(choices) - VALUE_ROWS:,} rarer words keep their proposed types.")
+    return chosen
+
+
+def _planned(store, key, filename, table, mapping, values=None):
     """The plan for this file and mapping, made once (with a progress bar) and kept while the
     store is unchanged, so reruns of the page do not geocode again. (The commit decides again
     inside its transaction; this is what the preview shows.)"""
-    cache_key = (table.sha256, json.dumps(mapping, sort_keys=True), str(store.path), store.version())
+    cache_key = (
+        table.sha256, json.dumps(mapping, sort_keys=True), json.dumps(values, sort_keys=True), str(store.path),
+        store.version(),
+    )
     cached = st.session_state.get(f"{key}-plan")
     if cached and cached[0] == cache_key:
         return cached[1]
@@ -212,7 +268,7 @@ def _planned(store, key, filename, table, mapping):
             bar.progress(percent / 100, text=f"Checking rows and looking up places… {done} of {total}")
 
     try:
-        plan = plan_import(table, filename, store, mapping=mapping, progress=progress)
+        plan = plan_import(table, filename, store, mapping=mapping, progress=progress, values=values)
     except UnusableFile as err:
         bar.empty()
         st.error("This file cannot be imported; nothing was stored.")

@@ -255,3 +255,25 @@ def test_a_file_in_the_uploader_is_read_once_not_on_every_rerun(app, monkeypatch
     assert calls == [len((FIXTURES / "acled_kosovo.csv").read_bytes())]
     assert app.button(key="upload-add").label == "Add 5 incidents"
     assert metrics(app)["New"] == "5"
+
+
+def test_a_log_in_its_own_words_gets_a_value_step(app, db_path):
+    upload(app, "serbian_log_own_types_cp1250.csv")
+    shown = texts(app)
+    assert "Sukob · 1 row · proposed" in shown
+    assert "Sastanak · 1 row" in shown
+    words = {box.label: box for box in app.selectbox if box.label.startswith("ACLED type of word")}
+    assert len(words) == 8
+    assert words["ACLED type of word 1"].value == ("Battles", "Armed clash")
+    assert words["ACLED type of word 6"].value == ("Explosions/Remote violence", "")  # Eksplozija
+    assert words["ACLED type of word 8"].value == ("", "")  # Sastanak: no rule knows it
+    assert metrics(app) == {"New": "7", "Duplicate": "0", "Updated": "0", "Rejected": "1"}
+    words["ACLED type of word 8"].set_value(("Strategic developments", "Other"))
+    app.run()
+    assert not app.exception
+    assert metrics(app) == {"New": "8", "Duplicate": "0", "Updated": "0", "Rejected": "0"}
+    app.button[0].click()
+    app.run()
+    assert not app.exception
+    with Store(db_path) as store:
+        assert store.remembered_values()["sastanak"] == ("Strategic developments", "Other")

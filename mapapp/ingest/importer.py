@@ -172,6 +172,14 @@ def _table(source, limits):
     return source if isinstance(source, Table) else read_table(source, limits or Limits.from_env())
 
 
+def value_choices(source, mapping, store, limits=None):
+    """The ValueChoices of a mapped file's type columns, before any row is read as an incident:
+    each distinct word, its rows, and the ACLED types remembered or proposed for it."""
+    table = _table(source, limits)
+    counts = column_mapping.type_value_counts(table.rows, table.header, mapping)
+    return value_map.choices_for(counts, store.remembered_values())
+
+
 def plan_import(source, filename, store, mapping=None, geocoder=None, progress=None, limits=None, values=None):
     """Work out, row by row, what adding an upload would do. Nothing is written.
 
