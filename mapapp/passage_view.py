@@ -71,8 +71,16 @@ def incident_facts(incident):
         ("Date", date_label(incident.date_start, incident.date_end, incident.date_precision)),
         ("Type", type_label(incident.event_type, incident.sub_event_type)),
         ("Place", place_label(incident.location, incident.geo_precision)),
-        ("Coordinates", f"{incident.latitude:.5f}, {incident.longitude:.5f}"),
     ]
+    actors = " · ".join(actor for actor in (incident.actor1, incident.actor2) if actor)
+    if actors:
+        facts.append(("Actors", actors))
+    if incident.fatalities is not None:
+        facts.append(("Fatalities", f"{incident.fatalities:,}"))
+    admin = ", ".join(area for area in (incident.admin2, incident.admin1) if area)
+    if admin:
+        facts.append(("Admin area", admin))
+    facts.append(("Coordinates", f"{incident.latitude:.5f}, {incident.longitude:.5f}"))
     if incident.border_distance_km is not None:
         facts.append(("To the boundary", f"{incident.border_distance_km:.1f} km"))
     facts.append(("Source", incident.source))
@@ -84,7 +92,7 @@ def incident_facts(incident):
 PANEL_CSS = (PACKAGE_DIR / "assets" / "passage_panel.css").read_text(encoding="utf-8")
 
 # Shown above the document, one line each; the rest (coordinates, source, note) below it.
-_HEADLINE_FACTS = ("Date", "Type", "Place")
+_HEADLINE_FACTS = ("Date", "Type", "Place", "Actors", "Fatalities")
 
 
 # Characters of context shown on each side of the passage. An uploaded CSV file becomes one
@@ -106,6 +114,18 @@ def excerpt_bounds(text, start, end, context=CONTEXT_CHARS):
     return lo, hi
 
 
+def excerpt_words(lo, hi, length):
+    """How much of the document the panel shows, in words: '' for all of it."""
+    if lo <= 0 and hi >= length:
+        return ""
+    shown = f"{hi - lo:,} of its {length:,} characters"
+    if lo <= 0:
+        return f" · its beginning: {shown}"
+    if hi >= length:
+        return f" · its end: {shown}"
+    return f" · the part around the passage: {shown}"
+
+
 def panel_html(incident, document, others=(), doc_height_px=260):
     """The passage panel: the incident's summary and main facts, its document with the passage
     marked (so that it is in view next to the map), then the remaining facts and the coding note.
@@ -121,7 +141,7 @@ def panel_html(incident, document, others=(), doc_height_px=260):
         (incident.passage_start - lo, incident.passage_end - lo),
         [(s - lo, e - lo, i) for s, e, i in others if s < hi and e > lo],
     )
-    where = f" (characters {lo:,}–{hi:,} of {len(text):,})" if lo > 0 or hi < len(text) else ""
+    where = excerpt_words(lo, hi, len(text))
     return _TEMPLATES.get_template("passage_panel.html").render(
         css=Markup(PANEL_CSS),
         incident=incident,

@@ -112,9 +112,38 @@ def test_a_long_document_is_shown_around_the_passage():
     assert len(page) < 12_000
     assert '<mark class="passage-selected" id="passage-selected">row 10000: something' in page
     assert page.count('<mark class="passage-other"') == 1  # row 10001 is near; row 0 is not shown
-    assert "[…]" in page and f"of {len(text):,})" in page
     lo, hi = passage_view.excerpt_bounds(text, start, end)
+    assert "[…]" in page and f" · the part around the passage: {hi - lo:,} of its {len(text):,} characters" in page
     assert text[lo - 1] == "\n" and text[hi] == "\n"
+
+
+@pytest.mark.parametrize(
+    "lo, hi, words",
+    [(0, 7179, ""), (3492, 7179, " · its end: 3,687 of its 7,179 characters"),
+     (0, 6000, " · its beginning: 6,000 of its 7,179 characters")],
+)
+def test_excerpt_words(lo, hi, words):
+    assert passage_view.excerpt_words(lo, hi, 7179) == words
+
+
+def test_actors_fatalities_and_admin_areas_are_shown():
+    from mapapp.incident import Document, Incident
+
+    document = Document(id="upload-y", title="Upload: acled.csv", text="row 2 · Banjska clash\nOne officer killed.\n")
+    incident = Incident(
+        id="XKX3001", date_start=None, date_end=None, date_precision="unknown", event_type="Battles",
+        sub_event_type="", location="Banjska", latitude=42.97, longitude=20.78, geo_precision=1,
+        description="Clash at Banjska", source="KoSSev", document_id=document.id, passage_start=22,
+        passage_end=41, passage=document.text[22:41], actor1="Unidentified Armed Group (Kosovo)",
+        actor2="Police Forces of Kosovo (2008-)", fatalities=4, admin1="Mitrovica", admin2="Zvecan",
+    )
+    facts = dict(passage_view.incident_facts(incident))
+    assert facts["Type"] == "Battles / sub-type unknown"
+    assert facts["Actors"] == "Unidentified Armed Group (Kosovo) · Police Forces of Kosovo (2008-)"
+    assert facts["Fatalities"] == "4"
+    assert facts["Admin area"] == "Zvecan, Mitrovica"
+    page = passage_view.panel_html(incident, document)
+    assert "<b>Fatalities:</b> 4" in page
 
 
 def test_scroll_script_is_constant():
