@@ -17,20 +17,46 @@ window.mapappPlaceLabels = function (map, labels) {
         }
         return false;
     }
+    var measure = document.createElement("canvas").getContext("2d");
+    function textWidth(text, size, weight) {
+        measure.font = weight + " " + size + "px Arial, sans-serif";
+        return measure.measureText(text).width + 2;
+    }
+    // Where a name may go around its point, in order of preference: right, left, above, below.
+    // Each is [box left, box top] relative to the point, for a name w wide and h high.
+    var PLACES = [
+        function (w, h) { return [6, -h / 2]; },
+        function (w, h) { return [-6 - w, -h / 2]; },
+        function (w, h) { return [-w / 2, -h - 4]; },
+        function (w, h) { return [-w / 2, 4]; }
+    ];
     function draw() {
         layer.clearLayers();
         var zoom = map.getZoom();
         var view = map.getBounds().pad(0.05);
-        var boxes = [];
-        for (var i = 0; i < labels.length && boxes.length < MAX_DRAWN; i++) {
+        var boxes = [];  // the names drawn so far
+        var dots = [];  // and their points
+        var drawn = 0;
+        // Most important first: a name is drawn when its point is free and one of its places
+        // around the point is clear of the names and points drawn before it.
+        for (var i = 0; i < labels.length && drawn < MAX_DRAWN; i++) {
             var l = labels[i];  // [name, lat, lon, importance, min zoom, kind]
             if (zoom < l[4] || !view.contains([l[1], l[2]])) { continue; }
             var p = map.latLngToContainerPoint([l[1], l[2]]);
+            var dot = [p.x - 3, p.y - 3, p.x + 3, p.y + 3];
+            if (overlaps(dot, boxes)) { continue; }
             var size = FONT[l[5]] || 11;
-            var width = l[0].length * size * 0.56 + 4;
-            // The dot at the point, the name to its right.
-            var box = [p.x - 4, p.y - size * 0.75, p.x + 7 + width, p.y + size * 0.75];
-            if (overlaps(box, boxes)) { continue; }
+            var width = textWidth(l[0], size, l[5] === "seat" ? 700 : 600);
+            var height = size + 2;
+            var box = null, offset = null;
+            for (var k = 0; k < PLACES.length && box === null; k++) {
+                var o = PLACES[k](width, height);
+                var candidate = [p.x + o[0], p.y + o[1], p.x + o[0] + width, p.y + o[1] + height];
+                if (!overlaps(candidate, boxes) && !overlaps(candidate, dots)) { box = candidate; offset = o; }
+            }
+            if (box === null) { continue; }
+            dots.push(dot);
+            drawn += 1;
             boxes.push(box);
             var el = document.createElement("div");
             el.textContent = l[0];
@@ -44,8 +70,8 @@ window.mapappPlaceLabels = function (map, labels) {
             }
             L.marker([l[1], l[2]], {
                 pane: "placeLabels", interactive: false, keyboard: false,
-                icon: L.divIcon({html: el, className: "place-label place-" + l[5], iconSize: null,
-                                 iconAnchor: [-5, size * 0.7]})
+                icon: L.divIcon({html: el, className: "place-label place-" + l[5], iconSize: [width, height],
+                                 iconAnchor: [-offset[0], -offset[1]]})
             }).addTo(layer);
         }
     }
