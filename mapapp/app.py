@@ -41,6 +41,9 @@ MAX_OTHER_BUTTONS = 12
 K_INCIDENT = "incident"
 K_MAP = "map"
 K_VIEW = "_view"
+# How often the page looks for a change of the store made elsewhere (an import on the command
+# line, a colleague's upload): one cheap query.
+FRESH_CHECK_SECONDS = 3
 
 
 @dataclasses.dataclass
@@ -54,6 +57,8 @@ class ViewState:
     map_clicked: str | None = None  # an incident the browser has ringed itself (a click)
     layer: dict | None = None  # what the incident layer sent last (_layer_selection)
     table_ids: list = dataclasses.field(default_factory=list)  # ids of the table's rows, in order
+    opened_view: tuple | None = None  # (lat, lon, zoom) the map opened at
+    map_view: tuple | None = None  # (lat, lon, zoom) the user moved the map to: for the URL
 
 
 def view_state():
@@ -247,18 +252,25 @@ def restore_from_url(columns):
     view.restored = True
     filters, incident = url_state.from_params(_current_params())
     filter_widgets.restore(filters, columns)
+    moved = url_state.view_from_params(_current_params())
+    if moved is not None:
+        view.map_view = view.opened_view = moved
+        view.focus = (*moved, 0)
     if incident:
         st.session_state[K_INCIDENT] = incident
         view.focus_on_open = True
 
 
 def write_url(filters, incident):
-    """Keep the URL equal to the view, so that a copied link reopens it."""
+    """Keep the URL equal to the view, so that a copied link reopens it: the filters, the open
+    incident and, once the user moved the map, its centre and zoom."""
     params = url_state.to_params(filters, incident)
     # The paused playback frame (?play=month:2023-05-01) is written by the map itself
     # (assets/playback.js): kept as it is.
     if st.query_params.get("play"):
         params["play"] = st.query_params.get("play")
+    if view_state().map_view is not None:
+        params.update(url_state.view_params(view_state().map_view))
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     if wanted != _current_params():
         st.query_params.from_dict(params)
@@ -290,7 +302,31 @@ def take_map_click(loaded):
 
 
 def select_incident(incident_id):
+    """Open an incident from a button or the table: the map goes to it too."""
     st.session_state[K_INCIDENT] = incident_id
+    view_state().focus_on_open = True
+
+
+def take_map_view():
+    """Keep the map's centre and zoom once the user moved it (the map reports them)."""
+    value = st.session_state.get(K_MAP) or {}
+    center, zoom = value.get("center"), value.get("zoom")
+    view = view_state()
+    if not center or zoom is None or view.opened_view is None:
+        return
+    now = (float(center["lat"]), float(center["lng"]), float(zoom))
+    opened = view.opened_view
+    if round(now[2]) != round(opened[2]) or max(abs(now[0] - opened[0]), abs(now[1] - opened[1])) > 1e-4:
+        view.map_view = now
+
+
+@st.fragment(run_every=FRESH_CHECK_SECONDS)
+def watch_store(path, stamp):
+    """Every few seconds, look whether the store changed since this page was drawn (another
+    process imported, a colleague uploaded); if so, draw the page again. Filters, the open
+    incident and the map's view are in session state, so they stay as they are."""
+    if _store_stamp(path) != stamp:
+        st.rerun()
 
 
 def close_incident():
@@ -366,7 +402,8 @@ def map_panel(layer_args, selected):
         key=K_MAP,
         height=MAP_HEIGHT,
         use_container_width=True,
-        returned_objects=["last_active_drawing"],
+        # Centre and zoom come back too, for the URL: a pan reruns the page (cached parts only).
+        returned_objects=["last_active_drawing", "center", "zoom"],
         feature_group_to_add=map_build.incident_layer(args),
         center=center,
         zoom=zoom,
@@ -518,7 +555,7 @@ def _on_table_select():
     rows = st.session_state["table"].selection.rows
     ids = view_state().table_ids
     if rows and rows[0] < len(ids):
-        st.session_state[K_INCIDENT] = ids[rows[0]]
+        select_incident(ids[rows[0]])
 
 
 def table_and_downloads(store, columns, keep):
@@ -628,6 +665,7 @@ def _page():
     store, columns = loaded.store.acting(person), loaded.columns
     restore_from_url(columns)
     take_map_click(loaded)
+    take_map_view()
 
     count_slot = st.sidebar.empty()
     filters = filter_widgets.sidebar(columns, loaded.titles)
@@ -640,12 +678,22 @@ def _page():
     )
     keep = loaded.mask(filters)
     shown = int(np.count_nonzero(keep))
+    fatalities = columns.total_fatalities(keep)
     if events_once:
         reports, keep = shown, corroboration.collapse(keep, event_groups)
         shown = int(np.count_nonzero(keep))
-        count_slot.markdown(f"**{shown} events** ({reports} of {len(columns)} reports)")
+        count_slot.markdown(f"**{shown:,} events** ({reports:,} of {len(columns):,} reports)")
     else:
-        count_slot.markdown(f"**{shown} of {len(columns)} incidents**")
+        count_slot.markdown(f"**{shown:,} of {len(columns):,} incidents · {fatalities:,} fatalities**")
+    view = view_state()
+    if view.opened_view is None:
+        from mapapp import map_build
+
+        # The opening view fits the incidents shown (a link's moved view was taken above).
+        view.opened_view = map_build.fit_view(
+            columns.latitude[keep], columns.longitude[keep], columns.geo_precision[keep])
+        if view.focus is None:
+            view.focus = (*view.opened_view, 0)
 
     incident_id = st.session_state.get(K_INCIDENT)
     incident = store.incident(incident_id) if incident_id else None
@@ -660,7 +708,7 @@ def _page():
 
     st.markdown(
         f"**Incidents in northern Kosovo and the Kosovo–Serbia border zone** · "
-        f"{shown} of {len(columns)} shown"
+        f"{shown:,} incidents, {fatalities:,} fatalities" + ("" if shown == len(columns) else f" (of {len(columns):,})")
     )
     map_column, passage_column = st.columns([3, 2], gap="medium")
     with map_column:
@@ -696,3 +744,4 @@ def _page():
     if person.may("audit"):
         correction_ui.audit_section(store)
     write_url(filters, incident_id)
+    watch_store(str(store.path), _store_stamp(str(store.path)))

@@ -14,6 +14,7 @@ import functools
 import json
 import re
 
+import numpy as np
 import folium
 import shapely
 from branca.element import Element, MacroElement
@@ -318,6 +319,41 @@ def build_map(args, height=None):
     m = base_map(height=height)
     incident_layer(args, page=True).add_to(m)
     return m
+
+
+def fit_view(latitudes, longitudes, geo_precisions=None, size=(820, 540)):
+    """(latitude, longitude, zoom) that shows these points on a map of `size` pixels: the
+    opening view. Country-level points (label positions only) count only when they are all
+    there is; no point at all gives the default view."""
+    latitudes, longitudes = np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float)
+    precisions = np.ones(len(latitudes), dtype=int) if geo_precisions is None else np.asarray(geo_precisions, dtype=int)
+    placed = precisions < 5
+    if placed.any():
+        latitudes, longitudes, precisions = latitudes[placed], longitudes[placed], precisions[placed]
+    if not len(latitudes):
+        return (*CENTRE, START_ZOOM)
+    # A municipality or a region is its whole uncertainty area, not its centre point.
+    radius_km = np.array([UNCERTAINTY_RADIUS_M.get(int(p), 0) / 1000 for p in precisions])
+    dlat = radius_km / 111.2
+    dlon = radius_km / (111.2 * np.cos(np.radians(latitudes)))
+    south, north = float((latitudes - dlat).min()), float((latitudes + dlat).max())
+    west, east = float((longitudes - dlon).min()), float((longitudes + dlon).max())
+
+    def mercator_y(lat):
+        return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+    # Pixels per world width at zoom z: 256 * 2**z. A margin of a tenth on each side.
+    width, height = size[0] * 0.8, size[1] * 0.8
+    spans = []
+    if east > west:
+        spans.append(np.log2(width * 360 / ((east - west) * 256)))
+    if north > south:
+        spans.append(np.log2(height * 2 * np.pi / ((mercator_y(north) - mercator_y(south)) * 256)))
+    zoom = int(np.floor(min(spans))) if spans else FOCUS_ZOOM[2]
+    zoom = max(5, min(zoom, FOCUS_ZOOM[2]))
+    centre_y = (mercator_y(north) + mercator_y(south)) / 2
+    centre_lat = float(np.degrees(2 * np.arctan(np.exp(centre_y)) - np.pi / 2))
+    return round(centre_lat, 5), round((east + west) / 2, 5), zoom
 
 
 def focus_view(row):

@@ -9,9 +9,11 @@ with that part ignored, never with an error.
 
 from mapapp.filters import MAX_TEXT, Filters
 
-__all__ = ["INCIDENT", "MAX_TEXT", "from_params", "to_params"]
+__all__ = ["INCIDENT", "MAX_TEXT", "from_params", "to_params", "view_from_params", "view_params"]
 
 INCIDENT = "incident"
+# The map's view once the user moved it: centre and zoom (`?lat=42.9&lon=20.8&z=12`).
+LAT, LON, ZOOM = "lat", "lon", "z"
 
 
 def to_params(filters, incident=None):
@@ -33,3 +35,24 @@ def from_params(params, filters_class=Filters):
         values.update(declaration.from_params(lists))
     incident = (lists.get(INCIDENT, [""])[0] if lists.get(INCIDENT) else "").strip() or None
     return filters_class(**values), incident
+
+
+def view_params(view):
+    """{lat, lon, z} of a map view (latitude, longitude, zoom), rounded as a link needs."""
+    latitude, longitude, zoom = view
+    return {LAT: f"{latitude:.5f}", LON: f"{longitude:.5f}", ZOOM: str(int(round(zoom)))}
+
+
+def view_from_params(params):
+    """(latitude, longitude, zoom) of the map from a URL, or None when it has none (or a bad one)."""
+    def first(key):
+        value = params.get(key)
+        return value if isinstance(value, str) or value is None else (list(value) or [None])[0]
+
+    try:
+        latitude, longitude, zoom = float(first(LAT)), float(first(LON)), int(first(ZOOM))
+    except (TypeError, ValueError):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180 and 1 <= zoom <= 18):
+        return None
+    return latitude, longitude, zoom

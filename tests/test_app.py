@@ -96,10 +96,10 @@ def passage_html(at):
 def test_runs_and_shows_every_seed_incident(app, folium_calls):
     at = app.run()
     assert not at.exception
-    assert count_line(at) == "**8 of 8 incidents**"
+    assert count_line(at) == "**8 of 8 incidents · 0 fatalities**"
     assert sorted(table_ids(at)) == [f"seed-000-0{n}" for n in range(1, 9)]
     assert sorted(folium_calls.layer_ids()) == sorted(table_ids(at))
-    assert folium_calls.last["returned_objects"] == ["last_active_drawing"]
+    assert folium_calls.last["returned_objects"] == ["last_active_drawing", "center", "zoom"]
     assert folium_calls.last["key"] == "map"
     assert passage_html(at) is None
     assert [b.label for b in at.get("download_button")] == [
@@ -110,7 +110,7 @@ def test_runs_and_shows_every_seed_incident(app, folium_calls):
 def test_undated_off_leaves_the_three_dated(app, folium_calls):
     at = app.run()
     at.toggle(key="f_include_undated").set_value(False).run()
-    assert count_line(at) == "**3 of 8 incidents**"
+    assert count_line(at) == "**3 of 8 incidents · 0 fatalities**"
     assert sorted(table_ids(at)) == ["seed-000-04", "seed-000-05", "seed-000-06"]
     assert sorted(folium_calls.layer_ids()) == ["seed-000-04", "seed-000-05", "seed-000-06"]
     assert url(at)["undated"] == ["0"]
@@ -121,7 +121,7 @@ def test_date_slider_narrows_to_september(app, folium_calls):
     assert at.slider(key="f_dates").value == (dt.date(2023, 5, 1), dt.date(2023, 9, 30))
     at.slider(key="f_dates").set_range(dt.date(2023, 6, 1), dt.date(2023, 9, 30)).run()
     # The two September incidents, and the five undated ones (included by default).
-    assert count_line(at) == "**7 of 8 incidents**"
+    assert count_line(at) == "**7 of 8 incidents · 0 fatalities**"
     assert "seed-000-04" not in table_ids(at)
     assert url(at)["since"] == ["2023-06-01"]
     assert "until" not in url(at)
@@ -133,7 +133,7 @@ def test_date_slider_narrows_to_september(app, folium_calls):
 def test_event_type_battles(app, folium_calls):
     at = app.run()
     at.multiselect(key="f_event_types").set_value(["Battles"]).run()
-    assert count_line(at) == "**1 of 8 incidents**"
+    assert count_line(at) == "**1 of 8 incidents · 0 fatalities**"
     assert table_ids(at) == ["seed-000-05"]
     assert folium_calls.layer_ids() == ["seed-000-05"]
     assert url(at)["type"] == ["Battles"]
@@ -163,21 +163,21 @@ def test_query_params_restore_the_filters(app, folium_calls):
     assert at.slider(key="f_dates").value == (dt.date(2023, 6, 1), dt.date(2023, 9, 30))
     assert at.toggle(key="f_include_undated").value is False
     assert at.multiselect(key="f_event_types").value == ["Battles", "Strategic developments"]
-    assert count_line(at) == "**2 of 8 incidents**"
+    assert count_line(at) == "**2 of 8 incidents · 0 fatalities**"
     assert sorted(folium_calls.layer_ids()) == ["seed-000-05", "seed-000-06"]
 
 
 def test_date_precision_filter_and_its_url(app, folium_calls):
     at = app.run()
     at.multiselect(key="f_date_precisions").set_value(["month", "week"]).run()
-    assert count_line(at) == "**2 of 8 incidents**"
+    assert count_line(at) == "**2 of 8 incidents · 0 fatalities**"
     assert sorted(table_ids(at)) == ["seed-000-04", "seed-000-06"]
     assert url(at)["when"] == ["month", "week"]
     again = AppTest.from_file(APP, default_timeout=60)
     again.query_params["when"] = ["day"]
     again.run()
     assert again.multiselect(key="f_date_precisions").value == ["day"]
-    assert count_line(again) == "**1 of 8 incidents**"
+    assert count_line(again) == "**1 of 8 incidents · 0 fatalities**"
 
 
 def test_bad_query_params_open_the_default_view(app):
@@ -186,7 +186,7 @@ def test_bad_query_params_open_the_default_view(app):
     app.query_params["border"] = "-1"
     at = app.run()
     assert not at.exception
-    assert count_line(at) == "**8 of 8 incidents**"
+    assert count_line(at) == "**8 of 8 incidents · 0 fatalities**"
 
 
 def test_incident_in_the_url_opens_its_passage(app, folium_calls):
@@ -285,7 +285,7 @@ def test_filters_left_open_include_incidents_imported_later(app, store):
 
     at = app.run()
     at.multiselect(key="f_event_types").set_value(["Battles"]).run()
-    assert count_line(at) == "**1 of 8 incidents**"
+    assert count_line(at) == "**1 of 8 incidents · 0 fatalities**"
     later = dataclasses.replace(
         store.incident("seed-000-05"), id="later-01", date_start=dt.date(2024, 3, 2), date_end=dt.date(2024, 3, 2),
         description="A later clash.", geo_precision=1, latitude=43.2, longitude=20.72,
@@ -293,7 +293,7 @@ def test_filters_left_open_include_incidents_imported_later(app, store):
     store.add(incidents=[later])
     at.run()
     assert at.slider(key="f_dates").value == (dt.date(2023, 5, 1), dt.date(2024, 3, 2))
-    assert count_line(at) == "**2 of 9 incidents**"
+    assert count_line(at) == "**2 of 9 incidents · 0 fatalities**"
     assert sorted(table_ids(at)) == ["later-01", "seed-000-05"]
     # The border slider also grows with the data and stays at "no limit".
     assert at.slider(key="f_max_border_km").value == at.slider(key="f_max_border_km").max
@@ -304,15 +304,15 @@ def test_an_upload_in_the_app_adds_incidents_to_the_map_and_the_table(app, foliu
     from pathlib import Path
 
     at = app.run()
-    assert count_line(at) == "**8 of 8 incidents**"
+    assert count_line(at) == "**8 of 8 incidents · 0 fatalities**"
     data = (Path(__file__).parent / "fixtures" / "acled_kosovo.csv").read_bytes()
     at.file_uploader[0].set_value(("acled_kosovo.csv", data, "text/csv")).run()
-    assert count_line(at) == "**8 of 8 incidents**"  # the preview stores nothing
+    assert count_line(at) == "**8 of 8 incidents · 0 fatalities**"  # the preview stores nothing
     (add,) = [button for button in at.button if button.label.startswith("Add ")]
     assert add.label == "Add 5 incidents"
     add.click().run()
     assert not at.exception
-    assert count_line(at) == "**13 of 13 incidents**"
+    assert count_line(at) == "**13 of 13 incidents · 0 fatalities**"
     added = sorted(set(table_ids(at)) - {f"seed-000-0{n}" for n in range(1, 9)})
     assert len(added) == 5
     assert sorted(folium_calls.layer_ids()) == sorted(table_ids(at))
@@ -333,7 +333,7 @@ def test_a_large_set_is_listed_a_page_at_a_time_and_mapped_whole(app, store, fol
     at = app.run()
     assert not at.exception
     total = TABLE_ROWS + 108
-    assert count_line(at) == f"**{total:,} of {total:,} incidents**".replace(",", "")
+    assert count_line(at) == f"**{total:,} of {total:,} incidents · 0 fatalities**"
     first_page = table_ids(at)
     assert len(first_page) == TABLE_ROWS
     assert (
@@ -364,13 +364,13 @@ def test_source_document_filter_and_its_url(app, db_path):
     assert len(seed_title) > 30
     assert sorted(documents.options) == sorted(["Upload: acled_kosovo.csv (5)", f"{seed_title[:29].rstrip()}… (8)"])
     documents.select(upload).run()
-    assert count_line(at) == "**5 of 13 incidents**"
+    assert count_line(at) == "**5 of 13 incidents · 0 fatalities**"
     assert sorted(table_ids(at)) == ["SRB2305", "XKX2301", "XKX2302", "XKX2303", "XKX2304"]
     assert url(at)["doc"] == [upload]
     again = AppTest.from_file(APP, default_timeout=60)
     again.query_params["doc"] = [upload, "upload-ffffffffffffffff"]
     again.run()
-    assert count_line(again) == "**5 of 13 incidents**"
+    assert count_line(again) == "**5 of 13 incidents · 0 fatalities**"
     assert again.multiselect(key="f_documents").value == [upload]
 
 
@@ -419,3 +419,61 @@ def test_a_map_click_leaves_the_layer_as_it_was_and_other_selections_redraw_it(a
     filtered = json.loads(DATA_CALL.search(layer_script(folium_calls)).group(1))
     assert (mask_ids(filtered), filtered["sel"]["id"]) == (["seed-000-05"], "seed-000-05")
     assert "redraw" not in filtered
+
+
+def _import_acled_actors(db_path):
+    from pathlib import Path
+
+    from mapapp.ingest.importer import commit, plan_import
+
+    data = (Path(__file__).parent / "fixtures" / "acled_actors_fatalities.csv").read_bytes()
+    with Store(db_path) as store:
+        commit(plan_import(data, "acled.csv", store), store)
+
+
+def test_actor_and_fatalities_filters_total_and_url(app, db_path):
+    _import_acled_actors(db_path)
+    app.query_params["actor"] = "Police Forces of Kosovo (2008-)"
+    app.query_params["fatalities"] = "1"
+    at = app.run()
+    assert not at.exception
+    assert at.multiselect(key="f_actors").value == ["Police Forces of Kosovo (2008-)"]
+    assert at.number_input(key="f_min_fatalities").value == 1
+    assert count_line(at) == "**1 of 12 incidents · 4 fatalities**"
+    assert table_ids(at) == ["XKX3001"]
+    # The actor list is the store's, most named first.
+    assert at.multiselect(key="f_actors").options[:2] == [
+        "Unidentified Armed Group (Kosovo) (3)", "Civilians (Kosovo) (2)"]
+    at.number_input(key="f_min_fatalities").set_value(0).run()
+    assert count_line(at) == "**2 of 12 incidents · 4 fatalities**"
+    assert url(at) == {"actor": ["Police Forces of Kosovo (2008-)"]}
+    assert any("2 incidents, 4 fatalities (of 12)" in m.value for m in at.markdown)
+
+
+def test_a_moved_map_is_kept_in_the_url_and_reopened(app, folium_calls):
+    at = app.run()
+    # The opening view fits the incidents shown: northern Kosovo and the border area.
+    assert (folium_calls.last["center"], folium_calls.last["zoom"]) == ((42.98318, 20.95927), 9)
+    assert "lat" not in url(at)
+    at.session_state["map"] = {"center": {"lat": 42.91, "lng": 20.84}, "zoom": 12}
+    at.run()
+    assert {key: url(at)[key] for key in ("lat", "lon", "z")} == {"lat": ["42.91000"], "lon": ["20.84000"], "z": ["12"]}
+    shared = AppTest.from_file(APP, default_timeout=60)
+    for key, value in url(at).items():
+        shared.query_params[key] = value
+    shared.run()
+    assert not shared.exception
+    assert (folium_calls.last["center"], folium_calls.last["zoom"]) == ((42.91, 20.84), 12)
+
+
+def test_choosing_an_incident_of_the_document_moves_the_map_to_it(app, folium_calls):
+    app.query_params["incident"] = "seed-000-05"
+    at = app.run()
+    (button,) = [b for b in at.button if b.key == "other-seed-000-07"]
+    button.click().run()
+    assert not at.exception
+    assert at.session_state["incident"] == "seed-000-07"
+    centre, zoom = folium_calls.last["center"], folium_calls.last["zoom"]
+    # Banjska monastery, an exact place: the zoom of a street.
+    assert (round(centre[0], 4), round(centre[1], 4), round(zoom)) == (42.9767, 20.7764, 13)
+    assert "Banska Orthodox monastery" in passage_html(at)

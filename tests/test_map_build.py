@@ -293,3 +293,22 @@ def test_template_syntax_in_data_is_not_evaluated(columns):
     details = [["x", "s", "undated", "{{7*7}}", "{% for x in range(3) %}x{% endfor %}"]] * len(columns)
     data = layer_data(rendered(map_build.build_map(map_build.inline_args(columns, columns.mask(Filters()), details))))
     assert data["inline"]["details"][0][3:] == ["{{7*7}}", "{% for x in range(3) %}x{% endfor %}"]
+
+
+@pytest.mark.parametrize(
+    "points, expected",
+    [
+        # Zvečan and Leposavić: the northern municipalities fill the map.
+        (([42.9075, 43.10389], [20.84028, 20.80278], [1, 1]), (43.00577, 20.82153, 11)),
+        # Seeds: northern Kosovo and the border area with their 25 km areas; the two countries'
+        # label points do not count.
+        (([42.977, 42.988, 42.593587, 44.189919], [20.761, 21.157, 20.860719, 20.787989], [4, 4, 5, 5]),
+         (42.98293, 20.95903, 9)),
+        # One point: the zoom of an exact place.
+        (([42.9075], [20.84028], [1]), (42.9075, 20.84028, 12)),
+        # Nothing shown: the default view.
+        (([], [], []), (43.3, 20.95, 8)),
+    ],
+)
+def test_the_opening_view_fits_the_incidents(points, expected):
+    assert map_build.fit_view(*points) == expected

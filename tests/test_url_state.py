@@ -94,3 +94,33 @@ def test_undated_flag(value, expected):
 
 def test_search_text_is_capped():
     assert len(from_params({"q": "x" * 5000})[0].text) == 200
+
+
+def test_actors_and_fatalities_round_trip():
+    from mapapp.filters import Filters
+    from mapapp.url_state import from_params, to_params
+
+    filters = Filters(actors=("KFOR: Kosovo Force (2023-)", "Police Forces of Kosovo (2008-)"), min_fatalities=2)
+    params = to_params(filters)
+    assert params == {"actor": ["KFOR: Kosovo Force (2023-)", "Police Forces of Kosovo (2008-)"], "fatalities": "2"}
+    assert from_params(params)[0] == filters
+    assert from_params({"fatalities": "-1"})[0].min_fatalities is None
+    assert from_params({"fatalities": "many"})[0].min_fatalities is None
+
+
+@pytest.mark.parametrize(
+    "params, view",
+    [
+        ({"lat": "42.91", "lon": "20.84", "z": "12"}, (42.91, 20.84, 12)),
+        ({"lat": "42.91", "lon": "20.84"}, None),
+        ({"lat": "142", "lon": "20.84", "z": "12"}, None),
+        ({"lat": "42.91", "lon": "east", "z": "12"}, None),
+        ({"lat": "42.91", "lon": "20.84", "z": "40"}, None),
+    ],
+)
+def test_map_view_in_the_url(params, view):
+    from mapapp.url_state import view_from_params, view_params
+
+    assert view_from_params(params) == view
+    if view:
+        assert view_params(view) == {"lat": "42.91000", "lon": "20.84000", "z": "12"}

@@ -1,4 +1,5 @@
-// Scrolls the passage document (not the page) so that the highlighted passage is in view.
+// Scrolls the passage document so that the highlighted passage is in view, and the page so
+// that the panel is (an incident chosen in the table below, with the panel scrolled away).
 // Constant code: no data from the store is ever put into it.
 (function () {
   var tries = 0;
@@ -8,6 +9,10 @@
     if (!doc || !mark) { if (tries++ < 40) { setTimeout(scroll, 50); } return; }
     // .passage-doc is position: relative, so offsetTop is measured from its top.
     doc.scrollTop = Math.max(0, mark.offsetTop - doc.clientHeight / 3);
+    var rect = doc.getBoundingClientRect();
+    if (rect.top < 0 || rect.bottom > window.innerHeight) {
+      doc.scrollIntoView({block: "center", behavior: "smooth"});
+    }
   }
   scroll();
 })();

@@ -126,9 +126,9 @@ def app_server(chromium, tmp_path_factory):
 class Page:
     """A Playwright page at 1366x768 that records (and aborts) every non-local request."""
 
-    def __init__(self, browser, base_url):
+    def __init__(self, browser, base_url, viewport=None):
         self.base_url = base_url
-        self.context = browser.new_context(viewport=VIEWPORT)
+        self.context = browser.new_context(viewport=viewport or VIEWPORT)
         self.page = self.context.new_page()
         self.external = []
         self.dialogs = []

@@ -1,0 +1,144 @@
+"""Everyday use in a real browser: the map knows the region, a shared link reopens the same
+map, a choice in the table moves the map, an import elsewhere shows up by itself.
+
+Screenshots (tests/artifacts/, git-ignored) at 1366x768 and 1920x1080: the opening view, zoom
+12 around Zvečan, and the import's value step.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+from mapapp import PROJECT_DIR
+from tests.browser.conftest import Page, start_server
+from tests.browser.test_map_browser import pause, wait_for_text, wait_for_total, wait_for_url
+
+FIXTURES = PROJECT_DIR / "tests" / "fixtures"
+SIZES = {"1366": {"width": 1366, "height": 768}, "1920": {"width": 1920, "height": 1080}}
+ZVECAN = (42.9075, 20.84028)
+
+
+def view(page):
+    return page.leaflet().evaluate("() => [map.getCenter().lat, map.getCenter().lng, map.getZoom()]")
+
+
+def labels(page):
+    return set(page.map_frame().locator(".place-label").all_inner_texts())
+
+
+def go_to(page, latitude, longitude, zoom):
+    page.leaflet().evaluate(f"() => map.setView([{latitude}, {longitude}], {zoom}, {{animate: false}})")
+    pause(page, 2)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_region_is_named_as_you_zoom_in(chromium, app_server, size):
+    page = Page(chromium, app_server.url, SIZES[size])
+    try:
+        page.open()
+        wait_for_total(page, 8)
+        wait_for_text(page, "8 incidents, 0 fatalities")
+        # The opening view: the northern municipalities and the crossings are named.
+        assert view(page)[2] == 9
+        opening = labels(page)
+        assert {"North Mitrovica", "Zvečan", "Zubin Potok", "Leposavić", "Jarinje crossing"} <= opening
+        page.screenshot(f"everyday_opening_{size}.png")
+        # Zoom 12 around Zvečan: the villages too, none of the names overlapping.
+        go_to(page, *ZVECAN, 12)
+        page.screenshot(f"everyday_zoom12_zvecan_{size}.png")
+        near = labels(page)
+        # Villages: Lisica, Zasela, Shipol, Donje Korilje, Mali Zvečan (the hill), ...
+        assert {"Zvečan", "North Mitrovica", "Lisica", "Zasela", "Shipol", "Donje Korilje", "Mali Zvečan"} <= near
+        assert len(near) > 20
+        boxes = page.map_frame().locator(".place-label").evaluate_all(
+            "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not (a[0] < b[2] - 1 and a[2] > b[0] + 1 and a[1] < b[3] - 1 and a[3] > b[1] + 1), (a, b)
+        assert page.external == []
+    finally:
+        page.close()
+
+
+def test_a_shared_link_reopens_the_map_where_it_was(chromium, page):
+    page.open()
+    wait_for_total(page, 8)
+    go_to(page, 42.95, 20.7, 11)
+    link = wait_for_url(page, "z=11")
+    assert "lat=42.95000" in link and "lon=20.70000" in link
+    other = Page(chromium, page.base_url)
+    try:
+        other.page.goto(link)
+        other.map_frame().locator(".leaflet-container").wait_for(timeout=60_000)
+        pause(other, 2)
+        latitude, longitude, zoom = view(other)
+        assert (round(latitude, 3), round(longitude, 3), zoom) == (42.95, 20.7, 11)
+    finally:
+        other.close()
+
+
+def test_a_table_row_moves_the_map_and_shows_the_passage(page):
+    page.open()
+    wait_for_total(page, 8)
+    before = view(page)
+    grid = page.page.locator('[data-testid="stDataFrame"]')
+    grid.scroll_into_view_if_needed()
+    pause(page, 1)
+    box = grid.bounding_box()
+    # Rows are oldest first: seed-000-04 (May 2023), then seed-000-05 (24 September 2023):
+    # "northern Kosovo", a wider region, shown at zoom 10.
+    page.page.mouse.click(box["x"] + 16, box["y"] + 35 + 35 + 17)
+    mark = page.page.locator("mark#passage-selected")
+    mark.wait_for(timeout=30_000)
+    assert mark.inner_text().startswith("During the night of September 24, unidentified gunmen")
+    pause(page, 2)
+    latitude, longitude, zoom = view(page)
+    assert zoom == 10 and zoom != before[2]
+    assert (round(latitude, 2), round(longitude, 2)) == (42.98, 20.76)
+    # The passage was brought into view although the table was scrolled to.
+    top, bottom, height = page.page.evaluate(
+        "() => { const r = document.getElementById('passage-doc').getBoundingClientRect();"
+        " return [r.top, r.bottom, window.innerHeight]; }")
+    assert 0 <= top and bottom <= height + 1
+
+
+def test_an_import_on_the_command_line_shows_up_without_a_click(chromium, tmp_path_factory):
+    server = start_server(tmp_path_factory, "fresh-app")
+    page = Page(chromium, server.url)
+    try:
+        page.open("?q=kfor")
+        wait_for_text(page, "2 of 8 incidents")
+        done = subprocess.run(
+            [sys.executable, "-m", "mapapp", "ingest", str(FIXTURES / "acled_actors_fatalities.csv"),
+             "--db", str(server.db_path), "--quiet"],
+            cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        # No click: the page notices the store changed, and keeps the search.
+        wait_for_text(page, "3 of 12 incidents", timeout=20_000)
+        assert page.page.locator('input[aria-label="Search"]').input_value() == "kfor"
+        assert page.external == []
+    finally:
+        page.close()
+        server.stop()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_value_step_of_an_import(chromium, app_server, size):
+    page = Page(chromium, app_server.url, SIZES[size])
+    try:
+        page.open()
+        page.page.get_by_text("Add incidents from a CSV file").click()
+        page.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            str(FIXTURES / "serbian_log_own_types_cp1250.csv"))
+        step = page.page.get_by_text("What do the type words mean?")
+        step.wait_for(timeout=60_000)
+        wait_for_text(page, "Sukob · 1 row · proposed")
+        pause(page, 1)
+        step.evaluate("e => e.scrollIntoView()")
+        pause(page, 0.5)
+        page.screenshot(f"everyday_value_step_{size}.png")
+        assert page.external == []
+    finally:
+        page.close()
