@@ -581,6 +581,8 @@ def table_and_downloads(store, columns, keep):
         table_frame(rows), hide_index=True, key="table",
         on_select=_on_table_select, selection_mode="single-row",
         column_config={
+            # Wide enough for an upload's ids (upload-9e7fd4ab08130463-row12) to show whole.
+            "id": st.column_config.TextColumn(width=240),
             "km to boundary": st.column_config.NumberColumn(format="%.1f", help=BORDER_DISTANCE_HELP),
             "description": st.column_config.TextColumn(width="large"),
         },

@@ -106,8 +106,15 @@ def _codes(labels, wanted):
 
 
 def _short(text, limit=30):
-    """Text cut to `limit` characters with an ellipsis: a document title in a narrow sidebar."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """Text cut to `limit` characters with an ellipsis, at a word's end where there is one in the
+    second half: a document title in a narrow sidebar."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–") + "…"
 
 
 # -- the kinds of filter -------------------------------------------------------------------------

@@ -328,6 +328,25 @@ def _first_of(results):
     return f" — the first {RESULT_ROWS:,} of {len(results):,}"
 
 
+# How the importer's note names a place it looked up (importer._Planner._geocode).
+_MATCHED = re.compile(r"Coordinates from [^:]+: '((?:[^'\\]|\\.)*)' matched '((?:[^'\\]|\\.)*)'")
+
+
+def _place(incident):
+    """The place as the preview shows it: as written, then what the geocoder took it for when
+    that is not one of that place's names ("Lepozavic → Leposaviq (looked up)"; "Лепосавић" is
+    a name of Leposaviq), then its precision."""
+    from mapapp.gazetteer import default_gazetteer
+    from mapapp.names import normalize
+
+    label = place_label(incident.location, incident.geo_precision)
+    found = _MATCHED.search(incident.note)
+    if found and normalize(found.group(1)) not in default_gazetteer().spellings(found.group(2)):
+        written, _, precision = label.rpartition(" · ")
+        label = f"{written} → {found.group(2)} (looked up) · {precision}"
+    return label
+
+
 def incident_table(incidents):
     """Incidents as the preview shows them: the dates and places in words, with their precision,
     the coordinates as stored and the note that says what was inferred."""
@@ -337,7 +356,7 @@ def incident_table(incidents):
                 "id": incident.id,
                 "date": date_label(incident.date_start, incident.date_end, incident.date_precision),
                 "type": type_label(incident.event_type, incident.sub_event_type),
-                "place": place_label(incident.location, incident.geo_precision),
+                "place": _place(incident),
                 "latitude": incident.latitude,
                 "longitude": incident.longitude,
                 "km to boundary": incident.border_distance_km,

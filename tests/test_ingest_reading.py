@@ -120,3 +120,15 @@ def test_a_limit_that_is_not_usable_is_named_with_what_is_expected(name, value):
 def test_something_that_is_not_bytes_is_refused():
     with pytest.raises(UnusableFile, match="expected the bytes of a file, got str"):
         read_table("id\n1\n", Limits())
+
+
+@pytest.mark.parametrize("codec, name", [("utf-16-le", "UTF-16 (little-endian, no byte order mark)"),
+                                         ("utf-16-be", "UTF-16 (big-endian, no byte order mark)")])
+def test_utf16_without_a_byte_order_mark_is_text_not_binary(codec, name):
+    from mapapp.ingest.reading import ENCODING_NAMES, read_table
+
+    text = "Datum;Mesto;Opis;Tip\r\n29.05.2023.;Zvečan;Sukob ispred opštine;Sukob\r\n"
+    table = read_table(text.encode(codec))
+    assert ENCODING_NAMES[table.encoding] == name
+    assert table.header == ["Datum", "Mesto", "Opis", "Tip"]
+    assert table.rows == [["29.05.2023.", "Zvečan", "Sukob ispred opštine", "Sukob"]]

@@ -277,3 +277,10 @@ def test_a_log_in_its_own_words_gets_a_value_step(app, db_path):
     assert not app.exception
     with Store(db_path) as store:
         assert store.remembered_values()["sastanak"] == ("Strategic developments", "Other")
+
+
+def test_the_preview_names_the_place_a_misspelling_was_taken_for(app):
+    data = "Datum;Mesto;Opis;Tip\n29.05.2023.;Lepozavic;Protest ispred opštine;Protest\n".encode()
+    upload(app, "log.csv", data)
+    (preview,) = app.dataframe
+    assert preview.value["place"].tolist() == ["Lepozavic → Leposaviq (looked up) · exact place"]

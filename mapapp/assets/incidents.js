@@ -307,7 +307,9 @@
     ctx.beginPath();
     ctx.arc(x, y, DOT, 0, 2 * Math.PI);
     ctx.fillStyle = hollow ? "#fff" : colour;
-    ctx.globalAlpha = hollow ? 0.9 : (undated ? 0.6 : 0.92);
+    // Undated incidents keep their type's full colour (a faded dark blue "Strategic
+    // developments" looked like a light blue "Protests"); the dashed dark outline marks them.
+    ctx.globalAlpha = hollow ? 0.9 : 0.92;
     ctx.fill();
     ctx.globalAlpha = 1;
     ctx.setLineDash(undated ? (hollow ? [4, 3] : [3, 2]) : []);

@@ -48,6 +48,8 @@ ENCODING_NAMES = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8 with BOM",
     "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16 (little-endian, no byte order mark)",
+    "utf-16-be": "UTF-16 (big-endian, no byte order mark)",
     "cp1250": "Windows-1250 (Central European Latin)",
     "cp1251": "Windows-1251 (Cyrillic)",
     "iso-8859-2": "ISO-8859-2 (Latin-2)",
@@ -178,6 +180,9 @@ def detect_encoding(data):
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode text" export: UTF-16 with a byte order mark.
         return "utf-16"
+    without_bom = _utf16_without_bom(data)
+    if without_bom:
+        return without_bom
     _refuse_binary(data)
     if data.isascii():
         return "utf-8"
@@ -321,6 +326,23 @@ def _plausibility(text, encoding):
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
 
 
+def _utf16_without_bom(data):
+    """"utf-16-le" or "utf-16-be" for UTF-16 text without a byte order mark, else None. Text of
+    the region is mostly Latin letters, digits and punctuation: in UTF-16 each has a NUL byte
+    beside it, always on the same side, which no binary format keeps up."""
+    sample = data[:4096]
+    if len(data) % 2 or len(sample) < 8:
+        return None
+    pairs = len(sample) // 2
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    if odd >= pairs * 0.4 and even <= pairs * 0.02:
+        return "utf-16-le"
+    if even >= pairs * 0.4 and odd <= pairs * 0.02:
+        return "utf-16-be"
+    return None
+
+
 def _refuse_binary(data):
     head = data[:64]
     for signature, what in _BINARY_SIGNATURES:
@@ -375,9 +397,9 @@ def read_table(data, limits=None):
     line_encoding = encoding
     if encoding == "utf-8-sig":
         start, line_encoding = 3, "utf-8"
-    elif encoding == "utf-16":
+    elif encoding in ("utf-16", "utf-16-le", "utf-16-be"):
         try:
-            data = data.decode("utf-16").encode("utf-8")
+            data = data.decode(encoding).encode("utf-8")
         except UnicodeDecodeError as err:
             raise UnusableFile(
                 f"the file starts like UTF-16 text but is not: {err.reason} at byte {err.start}"
