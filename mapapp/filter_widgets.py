@@ -55,7 +55,22 @@ def _date_range(declaration, columns, titles, chosen):
     lo, hi = columns.date_span()
     if lo is not None and lo < hi:
         _follow_span(key, lo, hi)
-        return st.sidebar.slider(declaration.label, min_value=lo, max_value=hi, key=key, format="YYYY-MM-DD")
+        value = st.sidebar.slider(declaration.label, min_value=lo, max_value=hi, key=key, format="YYYY-MM-DD")
+        # Over hundreds of days a pixel of the slider is days: the same range can be typed.
+        typed = f"{key}_typed"
+        st.session_state[typed] = value
+
+        def take_typed():
+            chosen = st.session_state[typed]
+            if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
+                start, end = max(lo, min(chosen[0], hi)), min(hi, max(chosen[1], lo))
+                st.session_state[key] = (start, max(start, end))
+
+        st.sidebar.date_input(
+            "or type the first and last day", key=typed, min_value=lo, max_value=hi, format="YYYY-MM-DD",
+            on_change=take_typed,
+        )
+        return value
     if lo is not None:
         st.sidebar.caption(f"All dated incidents are on {lo.isoformat()}.")
     return None

@@ -477,3 +477,13 @@ def test_choosing_an_incident_of_the_document_moves_the_map_to_it(app, folium_ca
     # Banjska monastery, an exact place: the zoom of a street.
     assert (round(centre[0], 4), round(centre[1], 4), round(zoom)) == (42.9767, 20.7764, 13)
     assert "Banska Orthodox monastery" in passage_html(at)
+
+
+def test_the_date_range_can_be_typed(app):
+    at = app.run()
+    typed = at.date_input(key="f_dates_typed")
+    assert typed.value == (dt.date(2023, 5, 1), dt.date(2023, 9, 30))
+    typed.set_value((dt.date(2023, 9, 1), dt.date(2023, 9, 30))).run()
+    assert not at.exception
+    assert at.slider(key="f_dates").value == (dt.date(2023, 9, 1), dt.date(2023, 9, 30))
+    assert count_line(at) == "**7 of 8 incidents · 0 fatalities**"
