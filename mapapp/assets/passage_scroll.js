@@ -9,8 +9,9 @@
     if (!doc || !mark) { if (tries++ < 40) { setTimeout(scroll, 50); } return; }
     // .passage-doc is position: relative, so offsetTop is measured from its top.
     doc.scrollTop = Math.max(0, mark.offsetTop - doc.clientHeight / 3);
+    // Only when its beginning is out of sight: a panel beside the map stays where it is.
     var rect = doc.getBoundingClientRect();
-    if (rect.top < 0 || rect.bottom > window.innerHeight) {
+    if (rect.top < 0 || rect.top > window.innerHeight - 120) {
       doc.scrollIntoView({block: "center", behavior: "smooth"});
     }
   }

@@ -64,7 +64,7 @@ window.mapappPlaceLabels = function (map, labels) {
             if (l[5] !== "water") {
                 L.circleMarker([l[1], l[2]], {
                     pane: "placeLabels", radius: l[5] === "crossing" ? 3.5 : 2.5, interactive: false,
-                    color: l[5] === "crossing" ? "#b03a2e" : "#444", weight: 1,
+                    color: l[5] === "crossing" ? "#8b2c22" : "#444", weight: 1,
                     fillColor: l[5] === "crossing" ? "#fff" : "#444", fillOpacity: 1
                 }).addTo(layer);
             }

@@ -133,7 +133,7 @@ def test_the_value_step_of_an_import(chromium, app_server, size):
         page.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
             str(FIXTURES / "serbian_log_own_types_cp1250.csv"))
         step = page.page.get_by_text("What do the type words mean?")
-        step.wait_for(timeout=60_000)
+        step.wait_for(timeout=120_000)  # the file is read, mapped and its places looked up
         wait_for_text(page, "Sukob · 1 row · proposed")
         pause(page, 1)
         step.evaluate("e => e.scrollIntoView()")
