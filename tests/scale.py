@@ -11,11 +11,19 @@ import hashlib
 import random
 import sqlite3
 
-from mapapp import boundary, map_build
+from mapapp import boundary
 from mapapp.store import INCIDENT_COLUMNS, Store
 from mapapp.vocabulary import EVENT_TYPES, SUB_EVENT_TYPES
 
-PLACES = [(name, lat, lon) for name, lat, lon, _, _ in map_build.TOWNS[:12]]
+PLACES = [
+    # The region's towns (GeoNames coordinates), as the map's town list held them before the
+    # base map took its place names from the gazetteer: the synthetic data stays the same.
+    ("Mitrovica", 42.88333, 20.86667), ("Zvečan", 42.9075, 20.84028), ("Zubin Potok", 42.91444, 20.68972),
+    ("Leposavić", 43.10389, 20.80278), ("Raška", 43.28722, 20.61528), ("Novi Pazar", 43.13667, 20.51222),
+    ("Priština / Prishtina", 42.67272, 21.16688), ("Vučitrn / Vushtrri", 42.82306, 20.9675),
+    ("Podujevo / Podujeva", 42.91056, 21.19306), ("Kuršumlija", 43.13826, 21.27339),
+    ("Tutin", 42.99028, 20.33139), ("Peć / Peja", 42.65913, 20.28828),
+]
 REGIONS = [("northern Kosovo", 42.977, 20.761), ("Mitrovica region", 42.95, 20.9)]
 WORDS = ("police", "checkpoint", "protesters", "gunmen", "barricade", "bridge", "municipal building",
          "KFOR patrol", "explosive device", "arrest", "convoy", "border crossing", "monastery", "vehicle")
