@@ -283,7 +283,13 @@ def test_hostile_text_stays_text(chromium, hostile_server):
                 continue  # under the zoom buttons or the layer box
             hover_map(page, single["x"], single["y"])
             pause(page, 0.3)
-            tips.append(frame.locator(".incident-tip").inner_text())
+            # The tooltip's texts are fetched on the first hover ("…" until they arrive).
+            for _ in range(40):
+                tip = frame.locator(".incident-tip").inner_text()
+                if not tip.rstrip().endswith("…"):
+                    break
+                pause(page, 0.25)
+            tips.append(tip)
         assert len(tips) >= 4
         # The tooltip shows the payload (place and summary) as text, and its id.
         assert all(any(tip.count(payload) == 2 for payload in SCRIPT_PAYLOADS) for tip in tips), tips
