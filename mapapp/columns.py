@@ -164,11 +164,20 @@ def from_frame(frame):
     sub_event_type, sub_event_types = categories("sub_event_type")
     date_precision, _ = categories("date_precision", DATE_PRECISIONS)
     document, documents = categories("document_id")
-    # Both actor columns share one list of actors, so a filter compares codes.
-    actors = pd.Categorical(pd.concat([frame["actor1"], frame["actor2"]]).fillna("").astype(str))
-    actor1 = actors.codes[: len(frame)]
-    actor2 = actors.codes[len(frame):]
-    fatalities = pd.to_numeric(frame["fatalities"]).fillna(-1).to_numpy(dtype=np.int64)
+    # Both actor columns share one list of actors, so a filter compares codes. A frame without
+    # them (a caller's own selection of columns) gives columns without them.
+    if "actor1" in frame:
+        actors = pd.Categorical(pd.concat([frame["actor1"], frame["actor2"]]).fillna("").astype(str))
+        actor1 = np.asarray(actors.codes[: len(frame)], dtype=np.int32)
+        actor2 = np.asarray(actors.codes[len(frame):], dtype=np.int32)
+        actor_names = tuple(actors.categories)
+    else:
+        actor1 = actor2 = None
+        actor_names = ()
+    fatalities = (
+        pd.to_numeric(frame["fatalities"]).fillna(-1).to_numpy(dtype=np.int64).astype(np.int32)
+        if "fatalities" in frame else None
+    )
     return IncidentColumns(
         rowid=frame["rowid"].to_numpy(dtype=np.int64),
         latitude=frame["latitude"].to_numpy(dtype=np.float64),
@@ -183,10 +192,10 @@ def from_frame(frame):
         border_km=pd.to_numeric(frame["border_distance_km"]).to_numpy(dtype=np.float64),
         document=document.astype(np.int32),
         documents=documents,
-        actor1=np.asarray(actor1, dtype=np.int32),
-        actor2=np.asarray(actor2, dtype=np.int32),
-        actors=tuple(actors.categories),
-        fatalities=fatalities.astype(np.int32),
+        actor1=actor1,
+        actor2=actor2,
+        actors=actor_names,
+        fatalities=fatalities,
     )
 
 

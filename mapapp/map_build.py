@@ -226,6 +226,9 @@ def _base_data():
         "outlines": {"type": "FeatureCollection", "features": _rounded(features)},
         "boundary": [[round(lat, 5), round(lon, 5)] for lon, lat in line.coords],
         "countries": [["Kosovo", 42.45, 20.75], ["Serbia", 43.95, 20.6]],
+        # The towns named from the opening zoom (the live map draws place_labels itself; the
+        # PNG export draws these).
+        "towns": [[label[0], label[1], label[2], label[4]] for label in place_labels.labels() if label[4] <= 9],
         "legend": {
             "types": [[t, TYPE_COLOURS[t]] for t in EVENT_TYPES],
             "swatch": _SWATCH,

@@ -45,7 +45,7 @@ def test_municipality_table_and_comparison(app):
 
 def test_confirming_a_link_counts_and_maps_the_event_once(app, store, folium_calls):
     at = app.run()
-    assert count_line(at) == "**14 of 14 incidents**"
+    assert count_line(at) == "**14 of 14 incidents · 8 fatalities**"
     assert at.toggle(key="f_events").disabled
     at.button(key="confirm-200201\x1flog-101").click().run()
     assert store.links() == [("200201", "log-101", "confirmed")]
