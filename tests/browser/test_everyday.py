@@ -82,7 +82,7 @@ def test_a_table_row_moves_the_map_and_shows_the_passage(page):
     page.open()
     wait_for_total(page, 8)
     before = view(page)
-    grid = page.page.locator('[data-testid="stDataFrame"]')
+    grid = page.page.locator('[data-testid="stDataFrame"]').first  # the incident table
     grid.scroll_into_view_if_needed()
     pause(page, 1)
     box = grid.bounding_box()
@@ -116,7 +116,7 @@ def test_an_import_on_the_command_line_shows_up_without_a_click(chromium, tmp_pa
         )
         assert done.returncode == 0, done.stderr
         # No click: the page notices the store changed, and keeps the search.
-        wait_for_text(page, "3 of 12 incidents", timeout=20_000)
+        wait_for_text(page, "3 of 12 incidents", timeout=60_000)
         assert page.page.locator('input[aria-label="Search"]').input_value() == "kfor"
         assert page.external == []
     finally:
