@@ -130,7 +130,8 @@ def test_the_value_step_of_an_import(chromium, app_server, size):
     try:
         page.open()
         page.page.get_by_text("Add incidents from a CSV file").click()
-        page.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        section = page.page.locator('[data-testid="stExpander"]', has_text="Add incidents from a CSV file")
+        section.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
             str(FIXTURES / "serbian_log_own_types_cp1250.csv"))
         step = page.page.get_by_text("What do the type words mean?")
         step.wait_for(timeout=120_000)  # the file is read, mapped and its places looked up
