@@ -23,7 +23,7 @@ def app(postgres_url, folium_calls):
 def test_the_app_shows_searches_and_opens_incidents_of_a_postgresql_store(app, folium_calls):
     at = app.run()
     assert not at.exception
-    assert count_line(at) == "**8 of 8 incidents**"
+    assert count_line(at) == "**8 of 8 incidents · 0 fatalities**"
     assert sorted(folium_calls.layer_ids()) == sorted(table_ids(at))
     at.text_input(key="f_text").input("monastery").run()
     assert table_ids(at) == ["seed-000-07"]
@@ -45,6 +45,6 @@ def test_an_upload_in_the_app_goes_into_postgresql(app, postgres_url, folium_cal
     (add,) = [button for button in at.button if button.label.startswith("Add ")]
     add.click().run()
     assert not at.exception
-    assert count_line(at) == "**13 of 13 incidents**"
+    assert count_line(at) == "**13 of 13 incidents · 0 fatalities**"
     assert open_store(postgres_url).count() == 13
     assert sorted(folium_calls.layer_ids()) == sorted(table_ids(at))

@@ -51,7 +51,7 @@ def test_two_processes_importing_at_once_store_every_row_once(postgres_url, tmp_
     # Neither process finds a store: both make the schema and seeds at the same moment too.
     runs = [_ingest(postgres_url, first), _ingest(postgres_url, second)]
     outputs = [_finish(run) for run in runs]
-    assert all("accepted: 1500" in out for out in outputs), outputs
+    assert all("accepted: 1,500" in out for out in outputs), outputs
     store = open_store(postgres_url)
     assert store.count() == SEEDS + 3000
     assert sorted(upload["incidents"] for upload in store.uploads()) == [1500, 1500]
@@ -60,7 +60,7 @@ def test_two_processes_importing_at_once_store_every_row_once(postgres_url, tmp_
     third = _acled_file(tmp_path / "third.csv", 1000, "C")
     outputs = [_finish(run) for run in [_ingest(postgres_url, third), _ingest(postgres_url, third)]]
     assert store.count() == SEEDS + 4000
-    assert sorted(out.count("accepted: 1000") for out in outputs) == [0, 1]
+    assert sorted(out.count("accepted: 1,000") for out in outputs) == [0, 1]
     assert len(store.uploads()) == 3
 
 
@@ -91,7 +91,7 @@ def test_an_import_killed_mid_transaction_leaves_the_store_as_before(postgres_ur
     assert store.version() == version
     assert store.uploads() == []
     # Nothing is left half-done: the same import now goes through.
-    assert "accepted: 8000" in _finish(_ingest(postgres_url, big))
+    assert "accepted: 8,000" in _finish(_ingest(postgres_url, big))
     assert store.count() == SEEDS + 8000
 
 
@@ -110,7 +110,7 @@ def test_a_removal_racing_an_import_leaves_a_consistent_store(postgres_url, tmp_
     second = _acled_file(tmp_path / "second.csv", 3000, "S")
     runs = [_ingest(postgres_url, second), _remove(postgres_url, upload)]
     outputs = [_finish(run) for run in runs]
-    assert "accepted: 3000" in outputs[0]
+    assert "accepted: 3,000" in outputs[0]
     assert f"removed {upload}: 500 incident(s) removed" in outputs[1]
     assert store.count() == SEEDS + 3000
     assert [row["incidents"] for row in store.uploads()] == [3000]
