@@ -69,3 +69,14 @@ def fake_nominatim(monkeypatch):
     FakeNominatim.instances = []
     monkeypatch.setattr(online, "Nominatim", FakeNominatim)
     return FakeNominatim
+
+
+@pytest.fixture
+def folium_calls(monkeypatch):
+    """streamlit-folium's st_folium replaced by a FakeFolium (tests/test_app.py) for AppTest,
+    which cannot render the component; it records what the app passes to the map."""
+    from tests.test_app import FakeFolium
+
+    fake = FakeFolium()
+    monkeypatch.setattr("streamlit_folium.st_folium", fake)
+    return fake

@@ -63,13 +63,6 @@ def _base_map():
 
 
 @pytest.fixture
-def folium_calls(monkeypatch):
-    fake = FakeFolium()
-    monkeypatch.setattr("streamlit_folium.st_folium", fake)
-    return fake
-
-
-@pytest.fixture
 def app(db_path, folium_calls):
     """An AppTest of the app on a fresh seeded store (not run yet: set query params first)."""
     return AppTest.from_file(APP, default_timeout=60)

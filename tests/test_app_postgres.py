@@ -5,14 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app import APP, FakeFolium, count_line, passage_html, table_ids, url
-
-
-@pytest.fixture
-def folium_calls(monkeypatch):
-    fake = FakeFolium()
-    monkeypatch.setattr("streamlit_folium.st_folium", fake)
-    return fake
+from tests.test_app import APP, count_line, passage_html, table_ids, url
 
 
 @pytest.fixture

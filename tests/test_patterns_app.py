@@ -6,17 +6,9 @@ from streamlit.testing.v1 import AppTest
 
 from mapapp import PROJECT_DIR
 from mapapp.ingest.importer import commit, plan_import
-from tests.test_app import FakeFolium, count_line
+from tests.test_app import APP, count_line
 
-APP = str(PROJECT_DIR / "streamlit_app.py")
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
-
-
-@pytest.fixture
-def folium_calls(monkeypatch):
-    fake = FakeFolium()
-    monkeypatch.setattr("streamlit_folium.st_folium", fake)
-    return fake
 
 
 @pytest.fixture
