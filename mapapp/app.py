@@ -33,7 +33,9 @@ from mapapp.municipalities import assign_columns
 from mapapp.search import text_index
 from mapapp.store import BaseStore, db_path
 
-MAP_HEIGHT = 540
+# The map's frame is as tall as the window allows (assets/page.css); this is its height before
+# the page's style applies, and the least it gets.
+MAP_MIN_HEIGHT = 420
 PASSAGE_DOC_HEIGHT = 250
 MAX_OTHER_BUTTONS = 12
 
@@ -397,17 +399,19 @@ def map_panel(layer_args, selected):
 
     from mapapp import map_build
 
-    streamlit_folium.st_folium(
-        map_build.base_map(),
-        key=K_MAP,
-        height=MAP_HEIGHT,
-        use_container_width=True,
-        # Centre and zoom come back too, for the URL: a pan reruns the page (cached parts only).
-        returned_objects=["last_active_drawing", "center", "zoom"],
-        feature_group_to_add=map_build.incident_layer(args),
-        center=center,
-        zoom=zoom,
-    )
+    # In a keyed container: page.css sizes this map's frame to the window.
+    with st.container(key="mainmap"):
+        streamlit_folium.st_folium(
+            map_build.base_map(),
+            key=K_MAP,
+            height=MAP_MIN_HEIGHT,
+            use_container_width=True,
+            # Centre and zoom come back too, for the URL: a pan reruns the page (cached parts only).
+            returned_objects=["last_active_drawing", "center", "zoom"],
+            feature_group_to_add=map_build.incident_layer(args),
+            center=center,
+            zoom=zoom,
+        )
     st.caption(
         "Offline base map: outlines © Natural Earth; town names © GeoNames (CC BY 4.0). "
         "Online OpenStreetMap tiles only when ticked in the layer box."

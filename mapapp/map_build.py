@@ -187,17 +187,17 @@ _SHAPES = (
     ("Exact or near a place",
      '<svg width="14" height="14" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6" fill="#666" '
      'stroke="#fff" stroke-width="1.5"/></svg>'),
-    ("Municipality: hollow, in an 8 km area",
+    ("Municipality: hollow, 8 km area",
      '<svg width="14" height="14" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7.3" fill="#3d4f63" '
      'fill-opacity="0.13" stroke="#3d4f63" stroke-opacity="0.35"/><circle cx="8" cy="8" r="4" '
      'fill="#fff" stroke="#666" stroke-width="2.5"/></svg>'),
-    ("Region (25 km area) / country: a count of its own",
+    ("Region (25 km) / country: own count",
      '<svg width="14" height="14" viewBox="0 0 16 16"><rect x="1" y="4" width="14" height="8" fill="#fff" '
      'stroke="#3d4f63" stroke-width="1.5"/><rect x="1" y="10" width="14" height="2" fill="#666"/></svg>'),
     ("Undated: dashed outline",
      '<svg width="14" height="14" viewBox="0 0 16 16"><circle cx="8" cy="8" r="5.5" fill="#666" '
      'fill-opacity="0.55" stroke="#222" stroke-width="2" stroke-dasharray="3 2"/></svg>'),
-    ("Cluster: ring by type, count",
+    ("Cluster: types ring, count",
      '<svg width="14" height="14" viewBox="0 0 16 16"><circle cx="8" cy="8" r="5.5" fill="#fff" '
      'stroke="#D55E00" stroke-width="3" stroke-dasharray="17 18"/><circle cx="8" cy="8" r="5.5" fill="none" '
      'stroke="#56B4E9" stroke-width="3" stroke-dasharray="0 17 18"/></svg>'),

@@ -2,8 +2,16 @@
 // place names are place_labels.js.
 // Called once by the base map's script with the data map_build._base_data() makes; no text
 // in that data is ever read as HTML except the legend's constant SVG swatches.
+// The smallest map (width, height in pixels) whose legend starts open.
+var LEGEND_OPEN_FROM = [760, 720];
+
 window.mapappBaseLayers = function (map, base) {
     map.attributionControl.addAttribution(base.attribution);
+    // The frame is sized to the window by the page's style, which may arrive after the map
+    // was made: Leaflet must learn the container's new size, or it draws into the old one.
+    if (window.ResizeObserver) {
+        new ResizeObserver(function () { map.invalidateSize({animate: false}); }).observe(map.getContainer());
+    }
     // Outlines sit below the tile pane (200): ticking the online layer shows its tiles.
     map.createPane("outlines").style.zIndex = 150;
     L.geoJSON(base.outlines, {
@@ -33,12 +41,21 @@ window.mapappBaseLayers = function (map, base) {
         var title = L.DomUtil.create("button", "legend-toggle", div);
         title.type = "button";
         title.textContent = "Legend";
-        title.setAttribute("aria-expanded", "true");
         var body = L.DomUtil.create("div", "legend-body", div);
-        title.addEventListener("click", function () {
-            var folded = div.classList.toggle("folded");
+        function fold(folded) {
+            div.classList.toggle("folded", folded);
             title.setAttribute("aria-expanded", folded ? "false" : "true");
-        });
+        }
+        // Folded on a small map (a laptop screen), where it would cover a quarter of it; open
+        // where it takes little of the map. Once the user folds or opens it, it stays so.
+        var chosen = false;
+        title.addEventListener("click", function () { chosen = true; fold(!div.classList.contains("folded")); });
+        function fit() {
+            var size = map.getSize();
+            if (!chosen) { fold(size.x < LEGEND_OPEN_FROM[0] || size.y < LEGEND_OPEN_FROM[1]); }
+        }
+        fit();
+        map.on("resize", fit);
         function row(svg, text) {
             var r = L.DomUtil.create("div", "row", body);
             r.innerHTML = svg;  // constant markup written in map_build.py, no data

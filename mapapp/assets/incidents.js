@@ -27,6 +27,11 @@
   var LIST_PAGE = 50;
   var DOT = 7;            // radius of a single incident
   var VEIL_ALPHA = 0.13;  // opacity of all uncertainty areas together
+  // A region's or a country's area (25 km and more) tints the map only in an overview: from
+  // REGION_FADE_FROM it fades, and from REGION_OUTLINE_FROM only its dashed edge is left, so
+  // that a close view inside "northern Kosovo" is not veiled grey.
+  var REGION_FADE_FROM = 10;
+  var REGION_OUTLINE_FROM = 11;
   var TYPE_COUNT = 6;
 
   var cfg = null;         // set by configure(): types, colours, precision words, radii
@@ -235,33 +240,81 @@
     map.getContainer().setAttribute("data-incident-draws", String(state.draws));
   }
 
+  function regionFill(z) {
+    if (z < REGION_FADE_FROM) { return 1; }
+    return Math.max(0, (REGION_OUTLINE_FROM - z) / (REGION_OUTLINE_FROM - REGION_FADE_FROM + 1));
+  }
+
   function drawVeil(layer, ctx, found, size, ratio) {
     // Opaque on a scratch canvas, then laid down once at VEIL_ALPHA: overlaps never darken.
-    var veil = layer._veil, v = veil.getContext("2d"), b = state.base, z = found.z, circles = [];
-    veil.width = size.x * ratio; veil.height = size.y * ratio;
-    v.setTransform(ratio, 0, 0, ratio, 0, 0);
-    v.clearRect(0, 0, size.x, size.y);
+    var b = state.base, z = found.z, municipal = [], regions = [];
     found.veil.forEach(function (i) {
       var w = project(i, z);
-      circles.push([w[0] - found.ox, w[1] - found.oy, metresToPixels(b.lat[i], cfg.radius["3"], z)]);
+      municipal.push([w[0] - found.ox, w[1] - found.oy, metresToPixels(b.lat[i], cfg.radius["3"], z)]);
     });
     found.areas.forEach(function (a) {
       if (cfg.radius[String(a.p)]) {
-        circles.push([a.x, a.y, metresToPixels(b.lat[a.pos], cfg.radius[String(a.p)], z)]);
+        regions.push([a.x, a.y, metresToPixels(b.lat[a.pos], cfg.radius[String(a.p)], z), a]);
       }
     });
-    v.fillStyle = "#3d4f63";
-    circles.forEach(function (c) { v.beginPath(); v.arc(c[0], c[1], c[2], 0, 2 * Math.PI); v.fill(); });
-    ctx.save();
-    ctx.globalAlpha = VEIL_ALPHA;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.drawImage(veil, 0, 0);
-    ctx.restore();
+    var fill = regionFill(z);
+    veilPass(layer._veil, ctx, size, ratio, fill === 1 ? municipal.concat(regions) : municipal, VEIL_ALPHA);
+    if (fill > 0 && fill < 1) { veilPass(layer._veil, ctx, size, ratio, regions, VEIL_ALPHA * fill); }
     // A thin solid edge, lighter than a road: where the area ends, not a line on the ground.
     ctx.save();
     ctx.strokeStyle = "rgba(61, 79, 99, 0.35)";
     ctx.lineWidth = 1;
-    circles.forEach(function (c) { ctx.beginPath(); ctx.arc(c[0], c[1], c[2], 0, 2 * Math.PI); ctx.stroke(); });
+    municipal.forEach(function (c) { ctx.beginPath(); ctx.arc(c[0], c[1], c[2], 0, 2 * Math.PI); ctx.stroke(); });
+    if (fill < 1) { ctx.setLineDash([6, 5]); ctx.strokeStyle = "rgba(61, 79, 99, 0.6)"; }
+    regions.forEach(function (c) { ctx.beginPath(); ctx.arc(c[0], c[1], c[2], 0, 2 * Math.PI); ctx.stroke(); });
+    ctx.restore();
+    regionNote(ctx, size, regions);
+  }
+
+  function veilPass(veil, ctx, size, ratio, circles, alpha) {
+    var v = veil.getContext("2d");
+    veil.width = size.x * ratio; veil.height = size.y * ratio;
+    v.setTransform(ratio, 0, 0, ratio, 0, 0);
+    v.clearRect(0, 0, size.x, size.y);
+    if (!circles.length) { return; }
+    v.fillStyle = "#3d4f63";
+    circles.forEach(function (c) { v.beginPath(); v.arc(c[0], c[1], c[2], 0, 2 * Math.PI); v.fill(); });
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.globalAlpha = alpha;
+    ctx.drawImage(veil, 0, 0);
+    ctx.restore();
+  }
+
+  function regionNote(ctx, size, regions) {
+    // A view centred inside a region's area with its badge out of sight still says that
+    // incidents known only to that region exist.
+    var n = 0, kinds = {};
+    regions.forEach(function (c) {
+      var a = c[3];
+      var seen = a.x > -20 && a.x < size.x + 20 && a.y > -40 && a.y < size.y + 20;
+      var inside = Math.hypot(size.x / 2 - c[0], size.y / 2 - c[1]) <= c[2];
+      if (inside && !seen) { n += a.n; kinds[a.p === 5 ? "a country" : "a wider region"] = true; }
+    });
+    var text = n ? n.toLocaleString("en") + " incident" + (n === 1 ? "" : "s") + " known only to " +
+      Object.keys(kinds).join(" or ") + " around this view: zoom out to see " + (n === 1 ? "it" : "them") : "";
+    state.map.getContainer().setAttribute("data-region-note", text);
+    if (!text) { return; }
+    ctx.save();
+    ctx.font = "700 11px Arial, sans-serif";
+    var w = ctx.measureText(text).width + 14, h = 20, x = (size.x - w) / 2, y = size.y - h - 26;
+    ctx.fillStyle = "rgba(255, 255, 255, 0.92)";
+    ctx.strokeStyle = "#3d4f63";
+    ctx.lineWidth = 1;
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.rect(x, y, w, h);
+    ctx.fill();
+    ctx.stroke();
+    ctx.fillStyle = "#223";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText(text, size.x / 2, y + h / 2 + 0.5);
     ctx.restore();
   }
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from mapapp import PROJECT_DIR
-from tests.browser.conftest import Page, start_server
+from tests.browser.conftest import MAP_FRAME, Page, start_server
 from tests.browser.test_map_browser import pause, wait_for_text, wait_for_total, wait_for_url
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
@@ -27,6 +27,23 @@ def labels(page):
     return set(page.map_frame().locator(".place-label").all_inner_texts())
 
 
+# Share of the incident canvas (sampled) under the uncertainty areas' faint tint: painted, but
+# far from opaque as dots, badges and edges are.
+TINTED = """() => { const c = document.querySelector('.incident-canvas');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let tinted = 0, seen = 0;
+  for (let i = 3; i < d.length; i += 4 * 13) { seen++; if (d[i] > 10 && d[i] < 60) tinted++; }
+  return tinted / seen; }"""
+
+
+def map_box(page):
+    return page.page.locator(MAP_FRAME).bounding_box()
+
+
+def region_note(page):
+    return page.leaflet().evaluate("() => map.getContainer().getAttribute('data-region-note')")
+
+
 def go_to(page, latitude, longitude, zoom):
     page.leaflet().evaluate(f"() => map.setView([{latitude}, {longitude}], {zoom}, {{animate: false}})")
     pause(page, 2)
@@ -39,14 +56,37 @@ def test_the_region_is_named_as_you_zoom_in(chromium, app_server, size):
         page.open()
         wait_for_total(page, 8)
         wait_for_text(page, "8 incidents, 0 fatalities")
+        # The map fills the window below the title line; the sidebar and the title stay in view.
+        box, height = map_box(page), SIZES[size]["height"]
+        assert box["y"] + box["height"] <= height and box["height"] >= height - 130, box
+        assert page.page.get_by_text("Incidents in northern Kosovo and the Kosovo–Serbia border zone").is_visible()
+        assert page.page.locator('[data-testid="stSidebar"]').get_by_text("Filters").is_visible()
+        # The legend is open only where it takes little of the map.
+        legend = page.map_frame().locator(".map-legend")
+        legend_box = legend.bounding_box()
+        if size == "1366":
+            assert legend_box["width"] * legend_box["height"] < 0.01 * box["width"] * box["height"]
+        else:
+            assert "Undated: dashed outline" in legend.inner_text()
+            assert legend_box["width"] * legend_box["height"] < 0.1 * box["width"] * box["height"]
         # The opening view: the northern municipalities and the crossings are named.
         assert view(page)[2] == 9
+        # In this overview the 25 km area of "northern Kosovo" is tinted.
+        assert page.leaflet().evaluate(TINTED) > 0.05
         opening = labels(page)
         assert {"North Mitrovica", "Zvečan", "Zubin Potok", "Leposavić", "Jarinje crossing"} <= opening
         page.screenshot(f"everyday_opening_{size}.png")
         # Zoom 12 around Zvečan: the villages too, none of the names overlapping.
         go_to(page, *ZVECAN, 12)
         page.screenshot(f"everyday_zoom12_zvecan_{size}.png")
+        # Inside that area at zoom 12 the map is not veiled grey: only the area's dashed edge
+        # and the dots are drawn; the area's badge ("2 · region") is in this view.
+        assert page.leaflet().evaluate(TINTED) < 0.005
+        assert region_note(page) == ""
+        # Closer in, with the badge out of sight: a note says region-level incidents are around.
+        go_to(page, 42.89, 20.87, 13)
+        assert page.leaflet().evaluate(TINTED) < 0.005
+        assert region_note(page) == "2 incidents known only to a wider region around this view: zoom out to see them"
         near = labels(page)
         # Villages: Lisica, Zasela, Shipol, Donje Korilje, Mali Zvečan (the hill), ...
         assert {"Zvečan", "North Mitrovica", "Lisica", "Zasela", "Shipol", "Donje Korilje", "Mali Zvečan"} <= near

@@ -99,7 +99,11 @@ def test_every_seed_incident_is_on_the_map(page):
     wait_for_text(page, "8 of 8 incidents")
     frame = page.map_frame()
     legend = frame.locator(".map-legend")
-    assert legend.is_visible()
+    # On a 1366x768 screen the legend starts folded (it would cover a quarter of the map).
+    assert legend.is_visible() and not frame.get_by_text("Undated: dashed outline").is_visible()
+    box = legend.bounding_box()
+    assert box["width"] < 100 and box["height"] < 30, box
+    frame.get_by_role("button", name="Legend").click()
     for words in ("Battles", "Strategic developments", "Undated: dashed outline", "Kosovo–Serbia boundary"):
         assert words in legend.inner_text()
     # Offline base map: boundary line, town labels, outlines drawn from local data.
@@ -111,11 +115,9 @@ def test_every_seed_incident_is_on_the_map(page):
     assert sorted(shown["areas"]) == [1, 1, 2, 3]
     assert shown["markers"] == ["seed-000-07"] and shown["clusters"] == []
     page.screenshot("map_default.png")
-    # The legend folds away and comes back.
+    # The legend folds away again.
     frame.get_by_role("button", name="Legend").click()
     assert not frame.get_by_text("Undated: dashed outline").is_visible()
-    frame.get_by_role("button", name="Legend").click()
-    assert frame.get_by_text("Undated: dashed outline").is_visible()
     assert page.external == []
 
 
