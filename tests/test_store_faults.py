@@ -5,6 +5,7 @@ file, a disk that refuses a write during the commit, Ctrl-C, a closed stdout pip
 and real processes; the read-only case drops root's override of file permissions.
 """
 
+import contextlib
 import os
 import resource
 import shutil
@@ -49,12 +50,19 @@ def ids(path):
 NOT_A_STORE = "is not an SQLite database (or it is damaged); expected the app's store file"
 
 
+def checkpoint(path):
+    """Move the WAL's commits into the file, on a connection closed before any file is touched
+    (a connection left to the garbage collector would still hold the -shm being deleted)."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 @pytest.fixture
 def seeded(tmp_path):
     """A checkpointed seeded store (no -wal or -shm file left)."""
     path = tmp_path / "store" / "mapapp.db"
     Store(path).close()
-    sqlite3.connect(path).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    checkpoint(path)
     for suffix in ("-wal", "-shm"):
         os.unlink(f"{path}{suffix}") if os.path.exists(f"{path}{suffix}") else None
     return path
@@ -99,7 +107,7 @@ def test_a_truncated_store_is_reported_not_traced(seeded, tmp_path):
 
     with Store(seeded) as store:
         commit(plan_import(write_log(tmp_path / "log.csv", 3000, "t").read_bytes(), "log.csv", store), store)
-    sqlite3.connect(seeded).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    checkpoint(seeded)
     size = os.path.getsize(seeded)
     with open(seeded, "r+b") as handle:
         handle.truncate(size // 2)
@@ -154,10 +162,8 @@ def test_a_disk_that_refuses_a_write_during_the_commit_leaves_the_store_as_it_wa
     assert sqlite3.connect(seeded).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_ctrl_c_exits_130_without_a_traceback(tmp_path):
+def test_ctrl_c_exits_130_without_a_traceback(tmp_path, seeded):
     log = write_log(tmp_path / "log.csv", 20000, "int")
-    seeded = tmp_path / "mapapp.db"
-    Store(seeded).close()  # its -shm kept: the test's lock must be the one other processes see
     # The test holds the write lock, so the ingest cannot finish before the interrupt, however
     # fast the machine: it reads, plans, then waits for the lock until Ctrl-C comes.
     lock = sqlite3.connect(seeded, isolation_level=None)
