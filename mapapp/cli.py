@@ -8,7 +8,7 @@ import stat
 import sys
 
 from mapapp.errors import MapAppError, UnusableFile
-from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS
+from mapapp.filter_options import add_filter_options
 
 # Exit statuses besides 0, 1 (some rows rejected) and 2 (unusable input, a store fault, nothing
 # stored): interrupted by Ctrl-C, and output cut off by a closed pipe (`... | head`), as a shell
@@ -122,7 +122,7 @@ def _parser(prog):
     export = commands.add_parser("export", help="write incidents in the data contract to stdout")
     export.add_argument("--db", help=DB_HELP)
     export.add_argument("--format", choices=("csv", "geojson"), default="csv")
-    _add_filters(export)
+    add_filter_options(export)
     export.set_defaults(run=_export)
 
     stats = commands.add_parser("stats", help="count the (filtered) incidents per municipality, month or type")
@@ -132,7 +132,7 @@ def _parser(prog):
     stats.add_argument("--count", choices=("reports", "events"), default="reports",
                        help="count every report (default), or each event once: reports joined by "
                        "confirmed links count as one")
-    _add_filters(stats)
+    add_filter_options(stats)
     stats.set_defaults(run=_stats)
 
     links = commands.add_parser(
@@ -153,34 +153,10 @@ def _parser(prog):
     return parser
 
 
-def _add_filters(parser):
-    """The filter options, the same for every command that reads incidents (export, stats)."""
-    parser.add_argument("--since", type=_iso_date, help="first day, YYYY-MM-DD")
-    parser.add_argument("--until", type=_iso_date, help="last day, YYYY-MM-DD")
-    parser.add_argument("--type", action="append", choices=EVENT_TYPES, metavar="TYPE",
-                        help="event type (repeatable): " + "; ".join(EVENT_TYPES))
-    # The app's filters, named as in its URL (?sub=...&geo=...); the older names still work.
-    parser.add_argument("--sub", action="append", metavar="S", help="sub-event type (repeatable)")
-    parser.add_argument("--when", action="append", choices=DATE_PRECISIONS, metavar="P",
-                        help="date precision (repeatable): " + ", ".join(DATE_PRECISIONS))
-    parser.add_argument("--geo", action="append", type=int, choices=tuple(GEO_PRECISIONS), metavar="N",
-                        help="location precision (repeatable): "
-                        + ", ".join(f"{code} {words}" for code, words in GEO_PRECISIONS.items()))
-    parser.add_argument("--border", type=_km, metavar="KM", help="at most KM from the Kosovo–Serbia boundary")
-    parser.add_argument("--q", metavar="TEXT",
-                        help="text in descriptions, passages, places, actors, sources or ids (any accents, "
-                        "Latin or Cyrillic)")
-    parser.add_argument("--undated", choices=("0", "1"), default="1", help="0 leaves undated incidents out")
-    parser.add_argument("--actor", action="append", metavar="A", help="actor 1 or 2 is A (repeatable)")
-    parser.add_argument("--fatalities", type=_count, metavar="N", help="at least N reported deaths")
-    parser.add_argument("--doc", "--document", dest="document", action="append", metavar="ID",
-                        help="only incidents from this source document (repeatable): a seed report's "
-                        "id or an upload id as `uploads` lists it")
-
-
 def _filtered_frame(args, store=None):
     """The store's incidents that pass the filter options of `args`."""
-    from mapapp.filters import Filters, incident_frame
+    from mapapp.filter_options import filters_from_args
+    from mapapp.filters import incident_frame
     from mapapp.store import open_store
 
     if store is None:
@@ -188,14 +164,7 @@ def _filtered_frame(args, store=None):
             frame = incident_frame(store.rows())
     else:
         frame = incident_frame(store.rows())
-    filters = Filters(
-        since=args.since, until=args.until, include_undated=args.undated == "1",
-        event_types=tuple(args.type or ()), sub_event_types=tuple(args.sub or ()),
-        date_precisions=tuple(args.when or ()), geo_precisions=tuple(args.geo or ()),
-        max_border_km=args.border, text=args.q or "", documents=tuple(args.document or ()),
-        actors=tuple(args.actor or ()), min_fatalities=args.fatalities,
-    )
-    return filters.apply(frame)
+    return filters_from_args(args).apply(frame)
 
 
 GEOCODER_HELP = "gazetteer (offline, the default) or nominatim (online, opt-in)"
@@ -221,22 +190,6 @@ def _role_column(text):
         return role_for(role.strip()), column.strip() or None
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
-
-
-def _km(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a distance in km such as 10, got {text!r}")
-    return value
-
-
-def _count(text):
-    if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"expected a whole number such as 1, got {text!r}")
-    return int(text)
 
 
 def _iso_date(text):

@@ -4,8 +4,8 @@ A declaration says everything about one filter: its field(s) in ``Filters``, its
 how the value is written to and read back from the URL, its sidebar widget (kind, label,
 options; drawn by ``filter_widgets``) and how it narrows the incidents, both in a DataFrame
 (``mask``: exports, the command line) and in the app's numpy columns (``column_mask``,
-mapapp.columns). ``Filters``, ``url_state``, ``IncidentColumns.mask`` and the sidebar are built
-from FILTERS, so adding a filter is one declaration (a filter on a column that
+mapapp.columns). ``Filters``, ``url_state``, ``IncidentColumns.mask``, the sidebar and the
+command line's options (``filter_options``) are built from FILTERS, so adding a filter is one declaration (a filter on a column that
 ``IncidentColumns`` does not hold also needs that column there).
 """
 
@@ -15,9 +15,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-import pandas as pd
 
-from mapapp.columns import day_number
 from mapapp.incident import CONTRACT_COLUMNS
 from mapapp.names import normalize
 from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
@@ -57,6 +55,10 @@ def searched_text(*values):
 
 def incident_frame(rows):
     """A DataFrame of contract rows with real dtypes: dates as datetime64, numbers as floats."""
+    # pandas is imported where a frame is made, not with the module: the command line builds its
+    # options from FILTERS and starts faster without it.
+    import pandas as pd
+
     frame = pd.DataFrame(list(rows), columns=list(CONTRACT_COLUMNS))
     for column in ("date_start", "date_end"):
         frame[column] = pd.to_datetime(frame[column].replace("", None), format="ISO8601")
@@ -218,6 +220,8 @@ class DateRange:
         return {"since": since, "until": until}
 
     def mask(self, frame, filters):
+        import pandas as pd
+
         undated = frame["date_start"].isna()
         keep = None
         if filters.since is not None:
@@ -228,6 +232,8 @@ class DateRange:
         return keep
 
     def column_mask(self, columns, filters, text_rowids):
+        from mapapp.columns import day_number  # it needs pandas, which the module avoids (see incident_frame)
+
         undated = columns.undated
         keep = None
         if filters.since is not None:
@@ -527,6 +533,8 @@ def filters_class(declarations, name="Filters"):
 
     def apply(self, frame):
         """The rows of `frame` that pass every filter, in their original order."""
+        import pandas as pd
+
         keep = pd.Series(True, index=frame.index)
         for declaration in self.declarations:
             mask = declaration.mask(frame, self)

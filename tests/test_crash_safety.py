@@ -16,6 +16,8 @@ from mapapp.store import Store
 
 SEED_COUNT = 8
 ROWS = 3000
+# Kills per test run, spread evenly over one ingest from start-up to after the commit.
+RUNS = 10
 
 
 def write_log(path, prefix, rows=ROWS):
@@ -72,13 +74,13 @@ def test_an_ingest_killed_at_random_moments_leaves_the_store_before_or_after(tmp
 
     rng = random.Random(20261127)
     outcomes = []
-    for run in range(24):
+    for run in range(RUNS):
         db = tmp_path / f"run{run}.db"
         shutil.copy(pristine, db)
         process = start_ingest(log, db)
-        # Spread over 0 .. 1.2 x the measured duration, jittered: kills land while starting,
+        # Spread over 0 .. 1.25 x the measured duration, jittered: kills land while starting,
         # reading, geocoding, writing and committing.
-        time.sleep(duration * (run / 20 + rng.uniform(-0.03, 0.03)) if run else 0)
+        time.sleep(duration * (run * 1.25 / (RUNS - 1) + rng.uniform(-0.03, 0.03)) if run else 0)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         ids = stored_ids(db) - {f"seed-000-0{n}" for n in range(1, 9)}

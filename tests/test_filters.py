@@ -72,6 +72,32 @@ def test_a_filter_declared_once_is_in_the_url_and_narrows_the_incidents(acted):
     assert WithActor().apply(acted)["id"].tolist() == ALL
 
 
+def test_a_declared_filter_is_a_command_line_option(capsys):
+    """The command line's filter options come from the declarations too: --actor1 exists and
+    reads as the URL does; a bad value of any filter stops with a message naming it."""
+    import argparse
+
+    from mapapp.filter_options import add_filter_options, filters_from_args
+
+    parser = argparse.ArgumentParser(prog="export")
+    add_filter_options(parser, WithActor)
+    args = parser.parse_args(["--actor1", "KFOR", "--actor1", "UNMIK", "--undated", "0", "--geo", "2"])
+    assert filters_from_args(args, WithActor) == WithActor(
+        first_actors=("KFOR", "UNMIK"), include_undated=False, geo_precisions=(2,))
+    for option, value, expected in [
+        ("--actor1", " ", "expected a value, got ' '"),
+        ("--geo", "7", "expected one of 1, 2, 3, 4, 5, got '7'"),
+        ("--when", "soon", "expected one of day, week, month, year, unknown, got 'soon'"),
+        ("--since", "24/09/2023", "expected a date as YYYY-MM-DD, got '24/09/2023'"),
+        ("--fatalities", "-1", "expected a whole number such as 1, got '-1'"),
+        ("--undated", "no", "expected 0 or 1, got 'no'"),
+    ]:
+        with pytest.raises(SystemExit) as stopped:
+            parser.parse_args([option, value])
+        assert stopped.value.code == 2
+        assert f"argument {option}: {expected}" in capsys.readouterr().err
+
+
 def test_a_declared_filter_gets_its_sidebar_widget_and_narrows_the_map(store):
     """The sidebar and the app's column masks come from the declarations too: a new toggle on
     a column the map's columns hold (date_end) is drawn, and narrows them, with no other edit."""
