@@ -5,8 +5,9 @@ how the value is written to and read back from the URL, its sidebar widget (kind
 options; drawn by ``filter_widgets``) and how it narrows the incidents, both in a DataFrame
 (``mask``: exports, the command line) and in the app's numpy columns (``column_mask``,
 mapapp.columns). ``Filters``, ``url_state``, ``IncidentColumns.mask``, the sidebar and the
-command line's options (``filter_options``) are built from FILTERS, so adding a filter is one declaration (a filter on a column that
-``IncidentColumns`` does not hold also needs that column there).
+command line's options (``filter_options``) are built from FILTERS, so adding a filter is one
+declaration (a filter on a column that ``IncidentColumns`` does not hold also needs that column
+there).
 """
 
 import dataclasses
