@@ -16,6 +16,7 @@ import operator
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 
 from mapapp import STORE_DIR, corrections
@@ -24,6 +25,9 @@ from mapapp.incident import CONTRACT_COLUMNS, Document, Incident, passage_at
 from mapapp.roles import LOCAL, SYSTEM
 
 DEFAULT_DB = STORE_DIR / "mapapp.db"
+# How long a write waits for another process's write to finish, and the steps it waits in.
+BUSY_SECONDS = 60
+BUSY_STEP_MS = 100
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -474,9 +478,9 @@ class Store(BaseStore):
 
     def _connect(self):
         if self._uri:
-            db = sqlite3.connect(self._uri, uri=True, timeout=60, isolation_level=None)
+            db = sqlite3.connect(self._uri, uri=True, timeout=BUSY_SECONDS, isolation_level=None)
         else:
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA synchronous = FULL")
         db.execute("PRAGMA foreign_keys = ON")
@@ -503,7 +507,7 @@ class Store(BaseStore):
         with _faults(self.path):
             db = self._connect()
             try:
-                db.execute("BEGIN IMMEDIATE")
+                _begin_immediate(db)
                 try:
                     writer = Writer(db, person or self.person)
                     yield writer
@@ -547,6 +551,24 @@ class Store(BaseStore):
     def _migrate(self, writer, version):
         """Bring a store of schema `version` to `version + 1`, in the opening transaction."""
         _MIGRATIONS[version](writer.db)
+
+
+def _begin_immediate(db):
+    """BEGIN IMMEDIATE, waiting up to BUSY_SECONDS for another writer to finish. The wait is
+    made of short SQLite waits with Python in between: inside one long SQLite wait Ctrl-C
+    would only be noticed when the whole timeout had passed."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    db.execute(f"PRAGMA busy_timeout = {BUSY_STEP_MS}")
+    try:
+        while True:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as err:
+                if getattr(err, "sqlite_errorname", "") != "SQLITE_BUSY" or time.monotonic() >= deadline:
+                    raise
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
 
 
 def _cannot_write(path):
