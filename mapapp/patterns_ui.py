@@ -13,6 +13,8 @@ from mapapp.vocabulary import EVENT_TYPES
 
 MAX_PROPOSALS = 10
 SMALL_MULTIPLE_COLUMNS = 4
+# A link decision that failed in its callback, shown once on the next run.
+K_LINK_ERROR = "_link_error"
 
 
 def small_multiples(long):
@@ -104,7 +106,7 @@ def _decide(store, a, b, status):
     try:
         store.decide_link(a, b, status)
     except MapAppError as err:
-        st.session_state["_link_error"] = str(err)
+        st.session_state[K_LINK_ERROR] = str(err)
 
 
 def _card_row(incident):
@@ -126,7 +128,7 @@ def _report_card(column, incident):
 def links_section(store, proposals):
     """Proposed links between reports of one event in different sources, to confirm or reject."""
     st.markdown("##### Same event in several sources")
-    error = st.session_state.pop("_link_error", None)
+    error = st.session_state.pop(K_LINK_ERROR, None)
     if error:
         st.error(error)
     if not proposals:

@@ -5,6 +5,8 @@ reaches the page only as escaped HTML (mapapp.reports.review.text_html), st.text
 options, never as Markdown.
 """
 
+import dataclasses
+
 import streamlit as st
 
 from mapapp.errors import MapAppError
@@ -17,15 +19,30 @@ from mapapp.text import one_line
 K = "report"
 
 
+@dataclasses.dataclass
+class ReportState:
+    """What the section remembers between reruns besides its widgets' values."""
+
+    extraction: object = None  # the report being reviewed (reports.Extraction)
+    rows: list = dataclasses.field(default_factory=list)  # its proposals as review rows
+    review: int = 0  # counts reports read: a new one gets fresh row widgets
+    generation: int = 0  # counts reports stored: the next one gets empty inputs
+    done: int | None = None  # incidents stored by the last Store, to say so once
+
+
+def _state():
+    return st.session_state.setdefault(f"_{K}", ReportState())
+
+
 def _key(name):
-    return f"{K}-{name}-{st.session_state.get(f'{K}-generation', 0)}"
+    return f"{K}-{name}-{_state().generation}"
 
 
 def report_section(store):
     """Render the "Add a report" expander; returns the number of incidents stored in this run."""
-    state = st.session_state
-    extraction = state.get(f"{K}-extraction")
-    done = state.pop(f"{K}-done", None)
+    state = _state()
+    extraction = state.extraction
+    done, state.done = state.done, None
     with st.expander("Add a report", expanded=extraction is not None or done is not None):
         if done is not None:
             st.success(f"Stored the report with {done} incident(s). They are on the map: click one to read "
@@ -48,7 +65,7 @@ def report_section(store):
 
 def _read(text, uploaded, title, source, published):
     """Read the pasted text (or the uploaded file): the Extraction, kept for the review."""
-    state = st.session_state
+    state = _state()
     try:
         if uploaded is not None:
             body = read_bytes(uploaded.getvalue(), uploaded.name, max_report_bytes())
@@ -60,21 +77,21 @@ def _read(text, uploaded, title, source, published):
     except MapAppError as err:
         st.error("This report cannot be read, nothing is stored:")
         st.text(str(err))
-        state.pop(f"{K}-extraction", None)
+        state.extraction = None
         return None
-    state[f"{K}-extraction"] = extraction
-    state[f"{K}-rows"] = review.rows(extraction)
-    state[f"{K}-review"] = state.get(f"{K}-review", 0) + 1  # fresh widgets for a new report
+    state.extraction = extraction
+    state.rows = review.rows(extraction)
+    state.review += 1
     return extraction
 
 
 def _row_key(name, number):
-    return f"{K}-{st.session_state.get(f'{K}-review', 0)}-{name}-{number}"
+    return f"{K}-{_state().review}-{name}-{number}"
 
 
 def _review(store, extraction):
-    state = st.session_state
-    rows = state[f"{K}-rows"]
+    state = _state()
+    rows = state.rows
     st.markdown("**The report as read**")
     st.html(review.text_html(extraction))
     if not extraction.proposals:
@@ -91,10 +108,9 @@ def _review(store, extraction):
             st.error("Nothing was stored:")
             st.text(str(err))
             return 0
-        for name in ("extraction", "rows"):
-            state.pop(f"{K}-{name}", None)
-        state[f"{K}-generation"] = state.get(f"{K}-generation", 0) + 1  # empty inputs for the next report
-        state[f"{K}-done"] = len(stored)
+        state.extraction, state.rows = None, []
+        state.generation += 1
+        state.done = len(stored)
         st.rerun()
     return 0
 
@@ -128,7 +144,7 @@ def _row_widgets(number, row):
 
 
 def _passage(number, row):
-    extraction = st.session_state[f"{K}-extraction"]
+    extraction = _state().extraction
     return extraction.document.text[row.passage_start:row.passage_end]
 
 
@@ -144,5 +160,5 @@ def _code_by_hand(extraction, rows, edited):
     type_label = type_c.selectbox("Type", review.TYPE_OPTIONS, key=_key("hand-type"))
     if button_c.button("Add incident", key=_key("add")):
         # The rows as edited so far stay as they are; the new one is added below them.
-        st.session_state[f"{K}-rows"] = [*edited, review.sentence_row(extraction, index, type_label)]
+        _state().rows = [*edited, review.sentence_row(extraction, index, type_label)]
         st.rerun()
