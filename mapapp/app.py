@@ -627,24 +627,36 @@ def _gazetteer():
     return get_geocoder("gazetteer")
 
 
+def _sign_in_configured():
+    return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
+
+
+def current_person():
+    """Who this session acts for now, or None (not signed in, or no role): read from the sign-in
+    and the [roles] config on every call, so that a role taken away counts at once."""
+    if not _sign_in_configured():
+        return LOCAL if auth.is_local_address(st.get_option("server.address")) else None
+    if not st.user.is_logged_in:
+        return None
+    return auth.RoleMap.from_config(st.secrets.get("roles", {})).person(st.user.to_dict())
+
+
 def signed_in():
     """The person this session acts for, or None when the page shows only sign-in.
 
     With `[auth]` in secrets.toml, users sign in with Streamlit's OpenID Connect login and get
     the role `[roles]` gives them (mapapp.auth). Without it there is one local user with every
     right, and the app refuses to serve beyond this machine."""
-    if not (st.secrets.load_if_toml_exists() and "auth" in st.secrets):
-        if not auth.is_local_address(st.get_option("server.address")):
+    person = current_person()
+    if not _sign_in_configured():
+        if person is None:
             st.error("Without sign-in (an [auth] section in secrets.toml) the app serves this machine only: "
                      "start it with --server.address localhost, or configure sign-in (see the README).")
-            return None
-        return LOCAL
-    roles = auth.RoleMap.from_config(st.secrets.get("roles", {}))
+        return person
     if not st.user.is_logged_in:
         st.markdown("**Incidents in northern Kosovo and the Kosovo–Serbia border zone**")
         st.button("Sign in", key="sign_in", type="primary", on_click=st.login)
         return None
-    person = roles.person(st.user.to_dict())
     if person is None:
         st.error("Your account has no role in this app: ask an admin to add you.")
         st.button("Sign out", key="sign_out", on_click=st.logout)
@@ -667,8 +679,9 @@ def _page():
         return
     _install_assets()
     loaded = load_incidents()
-    # Every write of this session is done for this person, and checked against their role.
-    store, columns = loaded.store.acting(person), loaded.columns
+    # Every write of this session is checked against the role its person has at the moment of
+    # writing: a callback of a button rendered earlier runs before this page's sign-in check.
+    store, columns = loaded.store.acting(current_person), loaded.columns
     restore_from_url(columns)
     take_map_click(loaded)
     take_map_view()
@@ -721,6 +734,8 @@ def _page():
         map_panel(loaded.map_data().layer_args(keep), selected)
         patterns_ui.hand_on_downloads(path, columns.rowid[keep], filters, incident_id, view_state().focus)
     with passage_column:
+        if not person.may("correct"):
+            correction_ui.stale_messages()
         passage_panel(store, incident_id, position is not None and bool(keep[position]), event_of)
         if incident is not None:
             correction_ui.history_section(store, incident, person)

@@ -46,6 +46,15 @@ def history_section(store, incident, person):
                 )
 
 
+def stale_messages():
+    """What a write from an earlier page said, for a person who no longer sees the form that
+    shows it (their role was taken away since): above all a refusal."""
+    for key in ("_correction_message", "_link_error"):
+        message = st.session_state.pop(key, None)
+        if message:
+            st.error(message[1] if isinstance(message, tuple) else message)
+
+
 def _undo(store, seq):
     try:
         store.undo(seq)

@@ -22,7 +22,7 @@ from pathlib import Path
 from mapapp import STORE_DIR, corrections
 from mapapp.errors import InvalidIncident, StoreError
 from mapapp.incident import CONTRACT_COLUMNS, Document, Incident, passage_at
-from mapapp.roles import LOCAL, SYSTEM
+from mapapp.roles import LOCAL, SYSTEM, NotAllowed
 
 DEFAULT_DB = STORE_DIR / "mapapp.db"
 # How long a write waits for another process's write to finish, and the steps it waits in.
@@ -222,15 +222,28 @@ class BaseStore:
     Writer), each on a connection of its own, and its schema steps below."""
 
     read_only = False
-    # Who the writes are done for (roles.Person): the local user with every right, unless the
-    # app signed someone in (acting).
-    person = LOCAL
+    # Who the writes are done for: a roles.Person, or a function that tells it at the moment of
+    # writing (see acting). The local user with every right unless the app signed someone in.
+    _person = LOCAL
 
     def acting(self, person):
-        """This store, its writes done for `person` and checked against their role."""
+        """This store, its writes done for `person` and checked against their role.
+
+        `person` may be a function returning the Person (or None: nobody signed in) that is
+        called again for every write: the app passes one that reads the sign-in and the role
+        config anew, so that a write from a page rendered earlier (a button's callback) is
+        checked against the role the user has now, not the one they had then."""
         view = copy.copy(self)
-        view.person = person
+        view._person = person
         return view
+
+    @property
+    def person(self):
+        """Who the writes are done for, now; NotAllowed when nobody is signed in any more."""
+        person = self._person() if callable(self._person) else self._person
+        if person is None:
+            raise NotAllowed("nobody is signed in: sign in to change the store")
+        return person
 
     def close(self):
         """Nothing to close: no connection is kept between operations (kept for `with`)."""

@@ -1,13 +1,25 @@
 """Sign-in through a real OpenID Connect provider (oidc-provider-mock, started here): a viewer
-sees no write controls and cannot write; an editor corrects an incident and reads its history."""
+sees no write controls and cannot write, not even with forged websocket messages; an editor
+corrects an incident and reads its history; a role taken away counts at once."""
 
+import re
 import secrets
+from pathlib import Path
 
 import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from mapapp.ingest.importer import commit, plan_import
 from mapapp.roles import NotAllowed, Person
 from mapapp.store import open_store
 from tests.browser.conftest import AppServer, Page, _free_port
+
+UPLOAD = Path(__file__).parent.parent / "fixtures" / "acled_kosovo.csv"
+ERIN = Person("erin@example.org", "editor")
+# The widget keys of the app's writes (correction_ui, upload_ui): a click on one of these buttons
+# asks the server to write.
+WRITE_KEYS = ("-save", "undo-", "uploads-remove")
 
 
 @pytest.fixture(scope="module")
@@ -16,6 +28,7 @@ def provider():
 
     users = [
         User(sub="vic", claims={"email": "vic@example.org", "name": "Vic Viewer"}),
+        User(sub="ada", claims={"email": "ada@example.org", "name": "Ada Admin"}),
         User(sub="erin", claims={"email": "erin@example.org", "name": "Erin Editor", "groups": ["analysts"]}),
     ]
     with run_server_in_thread(port=0, user_claims=users) as server:
@@ -26,31 +39,96 @@ def provider():
 def signed_server(chromium, provider, tmp_path_factory):
     folder = tmp_path_factory.mktemp("signed-app")
     db_path = folder / "mapapp.db"
-    open_store(db_path)
+    store = open_store(db_path)
+    # What the forged requests below could change: an upload, and corrections to undo.
+    commit(plan_import(UPLOAD.read_bytes(), UPLOAD.name, store), store)
+    store.acting(ERIN).correct("seed-000-06", {"description": "NATO forces state they stay (fixture)."}, "fixture")
+    store.acting(ERIN).correct("seed-000-07", {"location": "Banjska monastery"}, "fixture")
     port = _free_port()
     secrets_file = folder / "secrets.toml"
-    secrets_file.write_text(
+    auth = (
         "[auth]\n"
         f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
         f'cookie_secret = "{secrets.token_hex(32)}"\n'
         'client_id = "mapapp"\n'
         'client_secret = "mapapp-secret"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
-        "[roles]\n"
-        'editor = ["group:analysts"]\n'
-        'default = "viewer"\n',
-        encoding="utf-8",
     )
+    secrets_file.write_text(auth + ROLES, encoding="utf-8")
     server = AppServer(
         db_path, folder / "streamlit.log", port=port, host="localhost",
         extra_args=("--secrets.files", str(secrets_file)),
     )
+    server.secrets_file, server.auth = secrets_file, auth
     yield server
     server.stop()
 
 
-def _sign_in(chromium, server, subject, query=""):
+ROLES = '[roles]\nadmin = ["ada@example.org"]\neditor = ["group:analysts"]\ndefault = "viewer"\n'
+
+
+class Socket:
+    """The page's Streamlit websocket, routed through the test: the rerun requests the page sends
+    are recorded (write requests held back from the server when `hold` is set), the script runs
+    the server finishes are counted, and the test can send requests of its own."""
+
+    def __init__(self, page, hold=False):
+        self.page, self.hold = page, hold
+        self.sent, self.held, self.finished = [], [], 0
+        self._server = None
+        page.route_web_socket(re.compile(r"/_stcore/stream"), self._route)
+
+    def _route(self, ws):
+        server = self._server = ws.connect_to_server()
+        ws.on_message(self._from_page)
+        server.on_message(lambda message: (self._from_server(message), ws.send(message)))
+
+    def _from_page(self, message):
+        request = BackMsg.FromString(message)
+        if request.WhichOneof("type") == "rerun_script":
+            if self.hold and _is_write(request):
+                self.held.append(request)
+                return
+            self.sent.append(request)
+        self._server.send(message)
+
+    def _from_server(self, message):
+        if ForwardMsg.FromString(message).WhichOneof("type") == "script_finished":
+            self.finished += 1
+
+    def send(self, request):
+        """Send a rerun request as the page would, and wait until the server ran the script for it."""
+        before = self.finished
+        self._server.send(request.SerializeToString())
+        for _ in range(600):
+            self.page.wait_for_timeout(100)
+            if self.finished > before:
+                return
+        raise AssertionError("the server did not run the script for the request")
+
+
+def _is_write(request):
+    return any(
+        state.WhichOneof("value") == "trigger_value" and state.trigger_value and any(key in state.id for key in WRITE_KEYS)
+        for state in request.rerun_script.widget_states.widgets
+    )
+
+
+def _forged(own, request):
+    """The page's own last rerun request with the widget states of another user's write request
+    added (the button click and the form's values), as a viewer's modified page would send it."""
+    forged = BackMsg()
+    forged.CopyFrom(own)
+    present = {state.id for state in forged.rerun_script.widget_states.widgets}
+    for state in request.rerun_script.widget_states.widgets:
+        if state.id not in present:
+            forged.rerun_script.widget_states.widgets.append(state)
+    return forged
+
+
+def _sign_in(chromium, server, subject, query="", hold=False):
     page = Page(chromium, server.url)
+    page.socket = Socket(page.page, hold)
     page.page.goto(server.url)
     page.page.get_by_role("button", name="Sign in").click()
     # The provider's page: one button per known user.
@@ -109,3 +187,96 @@ def test_an_editor_corrects_an_incident_and_sees_its_history(chromium, signed_se
     (entry,) = store.history("seed-000-05")
     assert entry["user"] == "erin@example.org"
     assert store.audit_log(limit=1)[0]["user"] == "erin@example.org"
+
+
+def _written(store):
+    """What a write would change: incident texts, corrections, uploads, the audit log."""
+    return (
+        [(incident.id, incident.description, incident.location) for incident in store.incidents()],
+        {identifier: store.history(identifier) for identifier in ("seed-000-06", "seed-000-07")},
+        store.uploads(), store.audit_log(),
+    )
+
+
+def test_a_viewers_forged_write_requests_are_refused(chromium, signed_server):
+    """The websocket messages an editor's and an admin's clicks send (correct, undo, remove an
+    upload), held back from the server, then sent by a viewer's page as its own: the server runs
+    the script for each and writes nothing; sent by the editor's and admin's pages, they write."""
+    editor = _sign_in(chromium, signed_server, "erin", "?incident=seed-000-06", hold=True)
+    admin = _sign_in(chromium, signed_server, "ada", hold=True)
+    viewer = _sign_in(chromium, signed_server, "vic", "?incident=seed-000-06")
+    try:
+        p = editor.page
+        p.get_by_text("History of this incident (2 versions)").wait_for(timeout=60_000)
+        p.get_by_text("History of this incident (2 versions)").click()
+        p.get_by_role("button", name="Undo #1").click()
+        p.get_by_text("Correct this incident").click()
+        p.get_by_label("Description", exact=True).fill("Forged description.")
+        p.get_by_label("Why (kept in the history)").fill("forged")
+        p.get_by_label("Why (kept in the history)").press("Enter")
+        p.get_by_role("button", name="Save correction").click()
+        a = admin.page
+        a.get_by_text("Uploaded files (1)").wait_for(timeout=60_000)
+        a.get_by_text("Uploaded files (1)").click()
+        a.get_by_text("Remove its 5 incidents").click()
+        a.get_by_role("button", name="Remove this upload").click()
+        for page, count in ((editor, 2), (admin, 1)):
+            for _ in range(100):
+                if len(page.socket.held) == count:
+                    break
+                page.page.wait_for_timeout(100)
+        undo, save = editor.socket.held
+        (remove,) = admin.socket.held
+        store = open_store(signed_server.db_path)
+        before = _written(store)
+        assert before[1]["seed-000-06"][0]["undone_by"] is None and len(before[2]) == 1
+
+        viewer.page.get_by_text("Signed in as vic@example.org · viewer").wait_for()
+        own = viewer.socket.sent[-1]
+        for request in (save, undo, remove):
+            viewer.socket.send(_forged(own, request))
+        assert _written(store) == before
+        text = viewer.page.locator("body").inner_text()
+        for said in ("Saved as correction", "undone", "Removed the upload", "Correct this incident"):
+            assert said not in text
+
+        # The same requests from the pages they were made on do write: they were real requests.
+        editor.socket.send(save)
+        editor.page.get_by_text("Saved as correction #4.").wait_for(timeout=60_000)
+        admin.socket.send(remove)
+        admin.page.get_by_text("Removed the upload: 5 incidents removed").wait_for(timeout=60_000)
+        assert store.incident("seed-000-06").description == "Forged description."
+        assert store.uploads() == []
+        assert [page.external for page in (editor, admin, viewer)] == [[], [], []]
+    finally:
+        for page in (editor, admin, viewer):
+            page.close()
+
+
+def test_a_role_taken_away_counts_for_a_page_rendered_before(chromium, signed_server):
+    """An editor's page shows Undo; the [roles] config then makes them a viewer; a click on that
+    Undo (its callback bound when the page was rendered) is refused by the store and said so."""
+    page = _sign_in(chromium, signed_server, "erin", "?incident=seed-000-07")
+    store = open_store(signed_server.db_path)
+    try:
+        p = page.page
+        p.get_by_text("History of this incident (2 versions)").wait_for(timeout=60_000)
+        p.get_by_text("History of this incident (2 versions)").click()
+        undo = p.get_by_role("button", name="Undo #2")
+        undo.wait_for()
+        before = _written(store)
+        signed_server.secrets_file.write_text(
+            signed_server.auth + ROLES.replace('editor = ["group:analysts"]\n', ""), encoding="utf-8"
+        )
+        # Streamlit reads a changed secrets file within a second (it polls the file).
+        p.wait_for_timeout(2_000)
+        undo.click()
+        p.get_by_text("Not undone: 'erin@example.org' is a viewer and may not correct incidents").wait_for(
+            timeout=60_000
+        )
+        assert _written(store) == before
+        assert store.incident("seed-000-07").location == "Banjska monastery"
+        p.get_by_text("Signed in as erin@example.org · viewer").wait_for()
+    finally:
+        signed_server.secrets_file.write_text(signed_server.auth + ROLES, encoding="utf-8")
+        page.close()
