@@ -12,6 +12,7 @@ import streamlit as st
 
 from mapapp.corrections import CORRECTABLE
 from mapapp.errors import MapAppError
+from mapapp.passage_select import passage_select
 from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
 
 _LABELS = {
@@ -137,12 +138,30 @@ def _place(incident, key, geocoder_search):
 
 
 def _passage(incident, document_text, key):
-    """The passage as character offsets in the document, with the text they select."""
+    """The passage: selected with the mouse in the document (passage_select), or given as
+    character offsets; with the text it would read."""
+    state = st.session_state
+    stored = (incident.passage_start, incident.passage_end)
+    if state.get(key + "stored") != stored:  # new, or saved or undone since: start from the store
+        state[key + "stored"] = stored
+        state[key + "ps"], state[key + "pe"] = stored
+    # A new selection (the selector's value, from the browser) sets the offsets before anything
+    # is drawn; offsets typed below afterwards win until the next selection.
+    selected = state.get(key + "select")
+    if selected and selected != state.get(key + "selected"):
+        state[key + "selected"] = selected
+        state[key + "ps"], state[key + "pe"] = int(selected["start"]), int(selected["end"])
+    st.markdown("**Passage**: select other text in the document to make it the passage.")
+    passage_select(
+        document_text, int(state[key + "ps"]), int(state[key + "pe"]),
+        chosen=(state[key + "ps"], state[key + "pe"]) != stored,
+        key=key + "select",
+    )
     left, right = st.columns(2)
     start = left.number_input("Passage starts at character", min_value=0, max_value=len(document_text) - 1,
-                              value=incident.passage_start, step=1, key=key + "ps")
+                              step=1, key=key + "ps")
     end = right.number_input("Passage ends at character", min_value=1, max_value=len(document_text),
-                             value=incident.passage_end, step=1, key=key + "pe")
+                             step=1, key=key + "pe")
     st.caption("Passage as it would read:")
     st.text(document_text[int(start):int(end)] if start < end else "(empty: the end must come after the start)")
     return {"passage_start": int(start), "passage_end": int(end)}
