@@ -311,7 +311,7 @@ def _ingest(args):
 
     from mapapp.geocoders import get_geocoder
     from mapapp.ingest import report
-    from mapapp.ingest.importer import commit, plan_import
+    from mapapp.ingest.importer import commit, kept_note, plan_import
     from mapapp.ingest.reading import COMMAND_LINE_MAX_MB, ENCODING_NAMES, Limits
     from mapapp.ingest.value_map import read_values_csv
     from mapapp.store import open_store
@@ -357,6 +357,8 @@ def _ingest(args):
     rules = ", ".join(f"{n:,} by {rule}" for rule, n in plan.duplicates_by_rule.items())
     print(f"duplicate: {counts['duplicate']:,}" + (f" ({rules})" if rules else ""))
     print(f"updated: {counts['updated']:,}")
+    if plan.kept:
+        print(f"corrected, kept: {len(plan.kept):,} ({kept_note(len(plan.kept))})")
     print(f"rejected: {counts['rejected']:,}")
     for line in report.result_lines("rejected", plan.rejected, args.verbose):
         print(line)
@@ -368,7 +370,7 @@ def _ingest(args):
         print(line)
     if args.rejected and plan.rejected:
         print(f"rejected rows written to {os.fsencode(args.rejected).decode('utf-8', 'backslashreplace')}")
-    if stored["added"] or stored["updated"]:
+    if stored["added"] or stored["updated"] or stored["kept"]:
         upload = plan.document.id
         print(f"stored as upload {upload} (take it back with: python -m mapapp remove-upload {upload})")
     elif plan.rejected and not plan.duplicates:
@@ -381,7 +383,7 @@ def _ingest_status(plan, stored):
     stored because every row was rejected."""
     if not plan.rejected:
         return 0
-    if stored["added"] or stored["updated"] or plan.duplicates:
+    if stored["added"] or stored["updated"] or stored["kept"] or plan.duplicates:
         return 1
     return 2
 

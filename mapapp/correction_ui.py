@@ -21,26 +21,40 @@ _LABELS = {
     "event_type": "type", "sub_event_type": "sub-type", "description": "description",
     "passage_start": "passage start", "passage_end": "passage end",
     "border_distance_km": "distance to the boundary (km)", "passage": "passage",
+    "note": "note", "source": "source", "actor1": "actor 1", "actor2": "actor 2", "fatalities": "fatalities",
+    "admin1": "admin 1", "admin2": "admin 2",
 }
 
 
 def history_section(store, incident, person):
-    """'Corrected by … on …' and the incident's versions; undo buttons for editors."""
+    """'Corrected by … on …' and the incident's versions; undo buttons for editors. A source's
+    newer version that was not applied (the incident has corrections) is listed among them."""
     history = store.history(incident.id)
     if not history:
         return
-    last = history[-1]
-    st.caption(f"Corrected by {last['user']} on {last['at'][:10]} ({len(history)} correction(s))")
-    with st.expander(f"History of this incident ({len(history) + 1} versions)"):
+    versions = [entry for entry in history if entry["kind"] == "correction"]
+    if versions:
+        last = versions[-1]
+        st.caption(f"Corrected by {last['user']} on {last['at'][:10]} ({len(versions)} correction(s))")
+    newer = len(history) - len(versions)
+    if newer:
+        st.caption(f"The source has {newer} newer version(s), not applied: the corrections stay (see the history).")
+    with st.expander(f"History of this incident ({len(versions) + 1} versions)"):
         st.text("Version 1: as imported")
-        for number, entry in enumerate(history, start=2):
-            what = "undo of correction #" + str(entry["undoes"]) if entry["undoes"] else "correction"
-            st.text(f"Version {number} (#{entry['seq']}, {what}) by {entry['user']} at {entry['at']}: "
-                    f"{entry['reason']}")
+        number = 1
+        for entry in history:
+            if entry["kind"] == "source":
+                st.text(f"Newer version from the source (#{entry['seq']}, not applied), imported by {entry['user']} "
+                        f"at {entry['at']}: {entry['reason']}")
+            else:
+                number += 1
+                what = "undo of correction #" + str(entry["undoes"]) if entry["undoes"] else "correction"
+                st.text(f"Version {number} (#{entry['seq']}, {what}) by {entry['user']} at {entry['at']}: "
+                        f"{entry['reason']}")
             for name, (old, new) in entry["fields"].items():
                 if name != "passage":
                     st.text(f"    {_LABELS.get(name, name)}: {old!r} -> {new!r}")
-            if person.may("correct") and not entry["undone_by"]:
+            if entry["kind"] == "correction" and person.may("correct") and not entry["undone_by"]:
                 st.button(
                     f"Undo #{entry['seq']}", key=f"undo-{entry['seq']}",
                     on_click=_undo, args=(store, entry["seq"]),

@@ -11,7 +11,7 @@ import json
 
 from mapapp.boundary import border_distances_km
 from mapapp.errors import InvalidIncident
-from mapapp.incident import passage_at
+from mapapp.incident import CONTRACT_COLUMNS, passage_at
 
 # What an editor may correct. The passage follows its offsets; the distance to the boundary
 # follows the point.
@@ -61,6 +61,23 @@ def change(old, new):
         name: [_plain(getattr(old, name)), _plain(getattr(new, name))]
         for name in CORRECTABLE + _DERIVED
         if getattr(old, name) != getattr(new, name)
+    }
+
+
+# What a source's newer version of an incident is compared on: every value of the contract
+# except where its passage sits (the new version cites the new upload's document).
+_SOURCE_FIELDS = tuple(
+    name for name in CONTRACT_COLUMNS if name not in ("id", "document_id", "passage_start", "passage_end")
+)
+
+
+def source_change(current, newer):
+    """{field: [current value, the source's value]} of the fields a source's newer version of
+    an incident would change, as JSON-ready values."""
+    return {
+        name: [_plain(getattr(current, name)), _plain(getattr(newer, name))]
+        for name in _SOURCE_FIELDS
+        if getattr(current, name) != getattr(newer, name)
     }
 
 

@@ -150,58 +150,13 @@ class _DocumentTexts:
 
 
 def text_index(store_target):
-    """The search index of a store: TextIndex beside an SQLite file; for a PostgreSQL store
-    (no file beside it to keep an index in), a ScanIndex in memory."""
+    """The search index of a store: TextIndex beside an SQLite file; for a PostgreSQL store the
+    database's own trigram index (store_postgres.TextSearch)."""
     from mapapp.store import is_postgres_url
 
     target = str(store_target)
-    return ScanIndex(target) if is_postgres_url(target) else TextIndex(target)
+    if is_postgres_url(target):
+        from mapapp.store_postgres import TextSearch
 
-
-class ScanIndex:
-    """Every incident's folded text in one string in memory, searched with str.find: the same
-    matches as TextIndex (the folded needle anywhere in the folded text), for any store. Built
-    by `sync` from the store's rows; the app builds a new one when the store changed."""
-
-    def __init__(self, store_target):
-        self.store_target = store_target
-        self._text = ""
-        self._starts = np.zeros(0, dtype=np.int64)
-        self._rowids = np.zeros(0, dtype=np.int64)
-
-    def sync(self):
-        """Read every incident's text again. Returns (indexed, 0)."""
-        from mapapp.store import open_store
-
-        parts, starts, rowids, length = [], [], [], 0
-        with open_store(self.store_target, seed=False).reading() as snapshot:
-            texts = {}
-            rows = snapshot.db.execute(
-                "SELECT rowid, description, location, document_id, passage_start, passage_end FROM incidents"
-            )
-            for rowid, description, location, document_id, start, end in rows:
-                text = texts.get(document_id)
-                if text is None:
-                    found = snapshot.db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
-                    text = texts[document_id] = found[0] if found else ""
-                # "\0" between incidents: a needle never matches across two of them.
-                part = haystack(description, text[start:end], location) + "\0"
-                parts.append(part)
-                starts.append(length)
-                rowids.append(rowid)
-                length += len(part)
-        self._text = "".join(parts)
-        self._starts = np.asarray(starts, dtype=np.int64)
-        self._rowids = np.asarray(rowids, dtype=np.int64)
-        return len(rowids), 0
-
-    def rowids(self, text):
-        """The rowids of the incidents whose text contains `text` (folded), as an int64 array."""
-        needle = fold_text(text.strip()).replace("\0", "")
-        found, at = [], self._text.find(needle)
-        while at >= 0:
-            row = int(np.searchsorted(self._starts, at, side="right")) - 1
-            found.append(row)
-            # On to the next incident: one match per incident.
-            at = self._text.find(needle, self._starts[row + 1] if row + 1 < len(self._starts) else len(self._text))
-        return self._rowids[np.asarray(found, dtype=np.int64)]
+        return TextSearch(target)
+    return TextIndex(target)

@@ -121,11 +121,8 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 """
 
-# Statements both backends run as they are (an upsert instead of SQLite's INSERT OR REPLACE).
+# Statements both backends run as they are.
 _INSERT_INCIDENT = f"INSERT INTO incidents ({_COLUMN_LIST}) VALUES ({', '.join('?' for _ in INCIDENT_COLUMNS)})"
-_REPLACE_INCIDENT = _INSERT_INCIDENT + " ON CONFLICT(id) DO UPDATE SET " + ", ".join(
-    f"{name} = excluded.{name}" for name in INCIDENT_COLUMNS[1:]
-)
 _SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
 _BUMP_VERSION = (
     "INSERT INTO meta (key, value) VALUES (?, '1') "
@@ -627,12 +624,27 @@ class Snapshot:
         """The corrections of an incident, oldest first: seq, at (UTC, ISO 8601), user, reason,
         fields ({field: [old, new]}), undoes (the seq this one undid, or None) and undone_by."""
         rows = self.db.execute(
-            "SELECT c.seq, c.at_utc AS at, c.user_name AS user, c.reason, c.fields, c.undoes, "
+            "SELECT c.seq, c.at_utc AS at, c.user_name AS user, c.reason, c.fields, c.undoes, c.kind, "
             "(SELECT min(u.seq) FROM corrections u WHERE u.undoes = c.seq) AS undone_by "
             "FROM corrections c WHERE c.incident_id = ? ORDER BY c.seq",
             (incident_id,),
         )
         return [{**dict(row), "fields": corrections.from_json(row["fields"])} for row in rows]
+
+    def corrected_ids(self, ids):
+        """Those of `ids` whose incident holds a correction that is not undone."""
+        keys = list(dict.fromkeys(ids))
+        found = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            rows = self.db.execute(
+                "SELECT DISTINCT c.incident_id FROM corrections c WHERE c.kind = 'correction' "
+                "AND c.undoes IS NULL AND NOT EXISTS (SELECT 1 FROM corrections u WHERE u.undoes = c.seq) "
+                f"AND c.incident_id IN ({', '.join('?' for _ in chunk)})",
+                chunk,
+            )
+            found.update(row[0] for row in rows)
+        return found
 
     def audit_log(self, limit=None):
         """Every write, newest first: seq, at (UTC, ISO 8601), user, action, target, detail."""
@@ -822,11 +834,36 @@ class Writer(Snapshot):
         """
         self.person.require("add")
         documents, incidents, updates = list(documents), list(incidents), list(updates)
+        # An editor's correction stays current over a newer version from the source (an ACLED
+        # row with a newer timestamp): that version goes into the incident's history instead.
+        corrected = self.corrected_ids([incident.id for incident in updates])
+        kept = [incident for incident in updates if incident.id in corrected]
+        updates = [incident for incident in updates if incident.id not in corrected]
         self.write(documents, incidents, replace=False)
         self._keep_replaced(updates)
         self.write((), updates, replace=True)
+        for incident in kept:
+            self._record_source_version(incident)
         target = ", ".join(document.id for document in documents) or "incidents"
-        self.log("add", target, f"{len(incidents)} new, {len(updates)} updated")
+        self.log("add", target, f"{len(incidents)} new, {len(updates)} updated"
+                 + (f", {len(kept)} corrected kept" if kept else ""))
+        return [incident.id for incident in kept]
+
+    def _record_source_version(self, incident):
+        """Keep a source's newer version of a corrected incident in its history (not applied):
+        the values it would change. The same version is recorded once."""
+        fields = corrections.to_json(corrections.source_change(self._stored(incident.id), incident))
+        if fields == "{}" or self.db.execute(
+            "SELECT 1 FROM corrections WHERE incident_id = ? AND kind = 'source' AND fields = ?", (incident.id, fields)
+        ).fetchone():
+            return
+        self.db.execute(
+            "INSERT INTO corrections (incident_id, at_utc, user_name, reason, fields, undoes, kind) "
+            "VALUES (?, ?, ?, ?, ?, NULL, 'source')",
+            (incident.id, _now(), self.person.name,
+             f"a newer version from the source in {incident.document_id}; not applied: the incident has "
+             "corrections", fields),
+        )
 
     def correct(self, incident_id, changes, reason):
         """Correct a stored incident: `changes` {field: value} (corrections.CORRECTABLE) make
@@ -843,8 +880,8 @@ class Writer(Snapshot):
         """Undo correction `seq`: its old values come back, as a new version. Refused when a
         later correction changed the same fields (undo that first) or it is undone already."""
         self.person.require("correct")
-        row = self.db.execute("SELECT incident_id, fields FROM corrections WHERE seq = ?", (seq,)).fetchone()
-        if row is None:
+        row = self.db.execute("SELECT incident_id, fields, kind FROM corrections WHERE seq = ?", (seq,)).fetchone()
+        if row is None or row["kind"] != "correction":
             raise InvalidIncident("correction", seq, "the number of a stored correction")
         if self.db.execute("SELECT 1 FROM corrections WHERE undoes = ?", (seq,)).fetchone():
             raise InvalidIncident("correction", seq, "a correction that is not undone yet")
@@ -945,14 +982,20 @@ class Writer(Snapshot):
                 "document_id", document_id,
                 "the id of an uploaded file: " + (", ".join(stored) if stored else "none is stored"),
             )
+        high = self._highest_rowid()
         removed = db.execute("DELETE FROM incidents WHERE document_id = ?", (document_id,)).rowcount
         # Versions this upload replaced come back, unless a later upload replaced it in turn
         # (then the later version stays).
+        back = [row[0] for row in db.execute(
+            "SELECT id FROM replaced_incidents WHERE replaced_by = ? AND id NOT IN (SELECT id FROM incidents)",
+            (document_id,),
+        )]
         restored = db.execute(
             f"INSERT INTO incidents ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM replaced_incidents "
             "WHERE replaced_by = ? AND id NOT IN (SELECT id FROM incidents)",
             (document_id,),
         ).rowcount
+        self._renew_rowids(back, high)
         db.execute(
             "DELETE FROM replaced_incidents WHERE replaced_by = ? OR document_id = ?", (document_id, document_id)
         )
@@ -996,15 +1039,42 @@ class Writer(Snapshot):
                     )
                 yield _incident_values(incident, isoformats)
 
-        self._insert_incidents(checked_values(), replace, current)
+        ids = [incident.id for incident in incidents] if replace else []
+        high = self._highest_rowid()
+        if replace:
+            # Deleted and inserted again rather than updated in place: the new version gets a new
+            # rowid, so everything kept by rowid beside the store (the text index, the map's
+            # files) takes it as the new row it is.
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                db.execute(f"DELETE FROM incidents WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
+        self._insert_incidents(checked_values(), current)
+        self._renew_rowids(ids, high)
 
-    def _insert_incidents(self, values, replace, current):
-        """Insert (or with `replace`, overwrite by id) the rows `values` yields; `current[0]`
-        is the incident being yielded, for the message of a duplicate id."""
+    def _highest_rowid(self):
+        return self.db.execute("SELECT coalesce(max(rowid), 0) FROM incidents").fetchone()[0]
+
+    def _renew_rowids(self, ids, high):
+        """Give the rows of `ids` that were inserted again with a rowid of at most `high` (the
+        largest before) a rowid never used: SQLite numbers a new row after the largest rowid
+        left, which is the deleted row's own when it was the largest."""
+        reused = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            reused += [row[0] for row in self.db.execute(
+                f"SELECT id FROM incidents WHERE rowid <= ? AND id IN ({', '.join('?' for _ in chunk)})", (high, *chunk)
+            )]
+        for identifier in reused:
+            self.db.execute("UPDATE incidents SET rowid = (SELECT max(rowid) FROM incidents) + 1 WHERE id = ?",
+                            (identifier,))
+
+    def _insert_incidents(self, values, current):
+        """Insert the rows `values` yields; `current[0]` is the incident being yielded, for the
+        message of a duplicate id."""
         # One executemany for the whole batch (an upload can hold 100,000 incidents); an
         # exception raised by the generator aborts it, and the transaction rolls back.
         try:
-            self.db.executemany(_REPLACE_INCIDENT if replace else _INSERT_INCIDENT, values)
+            self.db.executemany(_INSERT_INCIDENT, values)
         except sqlite3.IntegrityError:
             raise InvalidIncident("id", current[0].id, "an id that is not stored yet") from None
 
@@ -1060,10 +1130,18 @@ def _add_history_tables(db):
             db.execute(statement)
 
 
+def _add_history_kind(db):
+    """Version 3 → 4: a history line is a correction (or its undo), or a newer version from the
+    source that was not applied because the incident has corrections ('source')."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(corrections)")}
+    if "kind" not in present:
+        db.execute("ALTER TABLE corrections ADD COLUMN kind TEXT NOT NULL DEFAULT 'correction'")
+
+
 # The schema's version (an SQLite store keeps it in PRAGMA user_version, a PostgreSQL store in
 # meta): 0 for a store made before versions were kept. _MIGRATIONS[n] brings an SQLite store
 # from version n to n + 1.
-_MIGRATIONS = (_add_contract_columns, _add_links, _add_history_tables)
+_MIGRATIONS = (_add_contract_columns, _add_links, _add_history_tables, _add_history_kind)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 

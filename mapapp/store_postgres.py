@@ -14,14 +14,24 @@ import contextlib
 import functools
 import re
 
+import numpy as np
 import psycopg
 from psycopg.types.string import TextLoader
 
 from mapapp import store
 from mapapp.errors import InvalidIncident, StoreError
+from mapapp.filters import search_needles
+from mapapp.search import haystack
 
 # pg_advisory_xact_lock key of the one writer lock ("mapa" in ASCII).
 _WRITE_LOCK = 0x6D617061
+
+# The search's index: trigrams of the folded text answer LIKE '%needle%' from the index. pg_trgm
+# is a trusted extension (any user who may create in the database can add it).
+_SEARCH_INDEX = """
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX IF NOT EXISTS incidents_search ON incidents USING GIN (search_text gin_trgm_ops);
+"""
 
 # Ids are compared and ordered byte by byte (COLLATE "C"), as SQLite does, whatever the
 # database's locale: the same store lists in the same order on both.
@@ -61,7 +71,10 @@ CREATE TABLE IF NOT EXISTS incidents (
     -- A row number as SQLite's rowid, which the app's columns and search refer to rows by.
     rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
     -- Kept by the database from the coordinates: GIS tools read this column.
-    geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)) STORED
+    geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)) STORED,
+    -- The text the app's search looks in, folded (no case, accents or alphabet) by Python as
+    -- the app folds its queries; written with the row (since schema version 4).
+    search_text TEXT
 );
 CREATE INDEX IF NOT EXISTS incidents_fingerprint ON incidents(fingerprint);
 CREATE INDEX IF NOT EXISTS incidents_document ON incidents(document_id, passage_start);
@@ -71,7 +84,8 @@ CREATE TABLE IF NOT EXISTS replaced_incidents (
     LIKE incidents EXCLUDING GENERATED EXCLUDING CONSTRAINTS,
     replaced_by TEXT NOT NULL
 );
-ALTER TABLE replaced_incidents DROP COLUMN IF EXISTS geom, DROP COLUMN IF EXISTS rowid;
+ALTER TABLE replaced_incidents DROP COLUMN IF EXISTS geom, DROP COLUMN IF EXISTS rowid,
+    DROP COLUMN IF EXISTS search_text;
 CREATE INDEX IF NOT EXISTS replaced_by_upload ON replaced_incidents(replaced_by);
 CREATE TABLE IF NOT EXISTS corrections (
     seq BIGSERIAL PRIMARY KEY,
@@ -80,7 +94,8 @@ CREATE TABLE IF NOT EXISTS corrections (
     user_name TEXT NOT NULL,
     reason TEXT NOT NULL,
     fields TEXT NOT NULL,
-    undoes BIGINT
+    undoes BIGINT,
+    kind TEXT NOT NULL DEFAULT 'correction'
 );
 CREATE INDEX IF NOT EXISTS corrections_incident ON corrections(incident_id, seq);
 CREATE TABLE IF NOT EXISTS audit (
@@ -105,7 +120,8 @@ CREATE TABLE IF NOT EXISTS links (
 );
 -- seq: the order rows were first written (SQLite's rowid), the order uploads are listed in.
 CREATE TABLE IF NOT EXISTS meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL, seq BIGSERIAL);
-"""
+""" + _SEARCH_INDEX
+
 
 
 def shown_url(url):
@@ -199,23 +215,86 @@ class PostgresSnapshot(store.Snapshot):
 
 
 class PostgresWriter(store.Writer, PostgresSnapshot):
-    def _insert_incidents(self, values, replace, current):
-        """New incidents with COPY (an upload of 100,000 rows in one stream); replaced ones
-        with the shared upsert."""
+    def _insert_incidents(self, values, current):
+        """Insert with COPY (an upload of 100,000 rows in one stream), each row with its folded
+        search text."""
         # Checking a row may read a document's text: done first, since the connection can do
-        # nothing else while COPY or executemany streams.
-        values = list(values)
-        if replace:
-            super()._insert_incidents(values, replace, current)
-            return
+        # nothing else while COPY streams.
+        rows = [(*row, _search_text(current[0])) for row in values]
         try:
-            with self.db.copy(f"COPY incidents ({store._COLUMN_LIST}) FROM STDIN") as copy:
-                for row in values:
+            with self.db.copy(f"COPY incidents ({store._COLUMN_LIST}, search_text) FROM STDIN") as copy:
+                for row in rows:
                     copy.write_row(row)
         except psycopg.errors.UniqueViolation as err:
             found = re.search(r"\(id\)=\((.*)\) already exists", err.diag.message_detail or "")
             identifier = found.group(1) if found else current[0].id
             raise InvalidIncident("id", identifier, "an id that is not stored yet") from None
+
+    def _renew_rowids(self, ids, high):
+        """Nothing to do: an identity column never hands out a number twice."""
+
+    def remove_upload(self, document_id):
+        result = super().remove_upload(document_id)
+        self.fill_search_texts()  # the versions put back
+        return result
+
+    def fill_search_texts(self):
+        """Write the search text of every incident that lacks it (a version put back from
+        replaced_incidents; every row of a store upgraded from schema version 3)."""
+        rows = self.db.execute(
+            f"SELECT rowid, {_CONTRACT_SELECT} FROM incidents WHERE search_text IS NULL ORDER BY document_id"
+        ).fetchall()
+        if not rows:
+            return 0
+        texts = {}
+        self.db.execute("CREATE TEMPORARY TABLE search_fill (rowid BIGINT, text TEXT) ON COMMIT DROP")
+        filled = []
+        for row in rows:
+            document_id = row["document_id"]
+            if document_id not in texts:
+                texts[document_id] = self.document(document_id).text
+            passage = texts[document_id][row["passage_start"] : row["passage_end"]]
+            filled.append((row["rowid"], haystack(row["description"], passage, row["location"], row["actor1"],
+                                                  row["actor2"], row["source"], row["id"])))
+        with self.db.copy("COPY search_fill (rowid, text) FROM STDIN") as copy:
+            for row in filled:
+                copy.write_row(row)
+        self.db.execute("UPDATE incidents i SET search_text = f.text FROM search_fill f WHERE i.rowid = f.rowid")
+        self.db.execute("DROP TABLE search_fill")
+        return len(filled)
+
+
+def _search_text(incident):
+    return haystack(incident.description, incident.passage, incident.location, incident.actor1, incident.actor2,
+                    incident.source, incident.id)
+
+
+_CONTRACT_SELECT = "id, description, location, document_id, passage_start, passage_end, actor1, actor2, source"
+
+
+class TextSearch:
+    """The app's text search on a PostgreSQL store: the same matches as search.TextIndex (any
+    of the query's needles, filters.search_needles, anywhere in the folded text), answered by
+    the trigram index of incidents.search_text. The database keeps it with every write, so
+    there is nothing to bring up to date."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def sync(self):
+        return 0, 0
+
+    def rowids(self, text):
+        """The rowids of the incidents whose folded text contains a needle of `text` (int64)."""
+        needles = search_needles(text) or ("",)
+        where = " OR ".join("search_text LIKE ?" for _ in needles)
+        patterns = ["%" + needle.translate(_LIKE_SPECIALS) + "%" for needle in needles]
+        with PostgresStore(self.url, seed=False).reading() as snapshot:
+            found = snapshot.db.execute(f"SELECT rowid FROM incidents WHERE {where}", patterns).fetchall()
+        return np.fromiter((row[0] for row in found), dtype=np.int64, count=len(found))
+
+
+_LIKE_SPECIALS = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
 
 
 class PostgresStore(store.BaseStore):
@@ -300,5 +379,21 @@ class PostgresStore(store.BaseStore):
     def _set_version(self, writer, version):
         writer.set_meta(store._SCHEMA_KEY, str(version))
 
-    def _migrate(self, writer, version):  # pragma: no cover - PostgreSQL stores start at version 3
-        raise AssertionError(f"no migration from schema version {version}")
+    def _migrate(self, writer, version):
+        """Bring a store of schema `version` to `version + 1`, in the opening transaction.
+        PostgreSQL stores began at version 3."""
+        if version < 3:
+            raise StoreError(self.shown, f"has schema version {version}, which no release made on PostgreSQL")
+        # 3 -> 4: the kind of a history line (store._add_history_kind); the search's folded text
+        # of every incident and its trigram index.
+        writer.db.connection.execute(
+            "ALTER TABLE corrections ADD COLUMN IF NOT EXISTS kind TEXT NOT NULL DEFAULT 'correction';"
+            "ALTER TABLE incidents ADD COLUMN IF NOT EXISTS search_text TEXT;"
+        )
+        writer.fill_search_texts()
+        try:
+            writer.db.connection.execute(_SEARCH_INDEX)
+        except psycopg.errors.InsufficientPrivilege as err:
+            raise StoreError(
+                self.shown, "lacks pg_trgm and this user may not add it: run CREATE EXTENSION pg_trgm as its owner"
+            ) from err

@@ -18,7 +18,7 @@ from streamlit import config as st_config
 
 from mapapp.errors import MapAppError, UnusableFile
 from mapapp.ingest import mapping as column_mapping
-from mapapp.ingest.importer import commit, inspect_upload, plan_import, read_upload, value_choices
+from mapapp.ingest.importer import commit, inspect_upload, kept_note, plan_import, read_upload, value_choices
 from mapapp.ingest.reading import ENCODING_NAMES, Limits
 from mapapp.labels import SUB_TYPE_UNKNOWN, date_label, place_label, type_label
 from mapapp.vocabulary import EVENT_TYPES, SUB_EVENT_TYPES
@@ -51,7 +51,8 @@ def upload_section(store, key="upload", expanded=False):
         )
         done = state.pop(f"{key}-done", None)
         if done:
-            st.success(f"Added {done['added']} new incidents and updated {done['updated']}.")
+            st.success(f"Added {done['added']} new incidents and updated {done['updated']}."
+                       + (f" {kept_note(done['kept'])}." if done.get("kept") else ""))
         try:
             limits = Limits.from_env()
         except MapAppError as err:
@@ -158,7 +159,9 @@ def _review(store, key, uploaded, limits):
     _preview(plan, key, filename)
     count = len(plan.new) + len(plan.updated)
     label = f"Add {count} incident{'s' if count != 1 else ''}"
-    if st.button(label, type="primary", disabled=count == 0, key=f"{key}-add"):
+    if plan.kept:
+        label += f" and list {len(plan.kept)} newer version{'s' if len(plan.kept) != 1 else ''} in the history"
+    if st.button(label, type="primary", disabled=count == 0 and not plan.kept, key=f"{key}-add"):
         state = st.session_state
         try:
             with st.spinner(f"Adding {count} incidents…"):
@@ -287,6 +290,10 @@ def _preview(plan, key, filename):
          ("Rejected", counts["rejected"])),
     ):
         column.metric(label, value)
+    if plan.kept:
+        st.info(f"{kept_note(len(plan.kept))}: an editor's correction stays as it is; the file's version of "
+                f"{', '.join(incident.id for incident in plan.kept[:5])}{' …' if len(plan.kept) > 5 else ''} "
+                "is listed in the incident's history.")
     for incidents, heading in ((plan.new, "To be added"), (plan.updated, "To be updated")):
         if incidents:
             shown = min(len(incidents), PREVIEW_ROWS)

@@ -150,3 +150,75 @@ def test_the_audit_log_says_who_did_what_when(store, capsys):
     assert lines[0].split("\t")[1:] == ["local user", "remove", upload.document.id, "5 removed, 0 restored"]
     assert lines[1].split("\t")[1:] == ["erin@example.org", "correct", INCIDENT, f"#{seq} description: typo"]
     assert len(lines) == 2
+
+
+def test_a_newer_source_version_of_a_corrected_incident_goes_into_its_history(store, capsys):
+    """An editor corrected an ACLED incident; ACLED's newer version of it (a later timestamp) then
+    arrives: the correction stays current, the source's version is listed in the history, and
+    the import says so. Once the correction is undone, the newer version applies again."""
+    commit(plan_import((FIXTURES / "acled_kosovo.csv").read_bytes(), "acled_kosovo.csv", store), store)
+    original = store.incident("XKX2301")
+    seq = store.acting(EDITOR).correct("XKX2301", {"description": "Clash at the Zvecan municipal building."}, "shorter")
+    corrected = store.incident("XKX2301")
+    data = (FIXTURES / "acled_kosovo_update.csv").read_bytes()
+
+    plan = plan_import(data, "acled_kosovo_update.csv", store)
+    assert ([incident.id for incident in plan.kept], plan.updated) == (["XKX2301"], [])
+    assert plan.summary.endswith("; 1 incident has corrections; kept (the source's newer version goes into the history)")
+    assert commit(plan, store) == {"added": 0, "updated": 0, "kept": 1}
+    assert store.incident("XKX2301") == corrected
+    correction, newer = store.history("XKX2301")
+    assert (correction["seq"], correction["kind"]) == (seq, "correction")
+    assert (newer["kind"], newer["user"], newer["undoes"]) == ("source", "local user", None)
+    assert newer["reason"] == (f"a newer version from the source in {plan.document.id}; not applied: the incident "
+                               "has corrections")
+    update = next(incident for incident in plan.kept)
+    assert newer["fields"] == {
+        "description": ["Clash at the Zvecan municipal building.", original.description],
+        "source": ["Koha Ditore; Kosovo Online", "Koha Ditore; Kosovo Online; NATO"],
+        "passage": [original.passage, update.passage],
+    }
+    assert "93 soldiers" in update.passage
+    # A source line cannot be undone; the same version imported again is not listed twice.
+    with pytest.raises(InvalidIncident, match="the number of a stored correction"):
+        store.undo(newer["seq"])
+    assert main(["ingest", "--db", str(store.path), str(FIXTURES / "acled_kosovo_update.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "corrected, kept: 1 (1 incident has corrections; kept (the source's newer version goes into the " \
+           "history))" in out
+    assert len(store.history("XKX2301")) == 2
+    assert store.audit_log(limit=1)[0]["detail"] == "0 new, 0 updated, 1 corrected kept"
+
+    # Without a current correction, the newer version applies as any update does.
+    store.undo(seq)
+    plan = plan_import(data, "acled_kosovo_update.csv", store)
+    assert commit(plan, store) == {"added": 0, "updated": 1, "kept": 0}
+    assert "93 soldiers" in store.incident("XKX2301").passage
+
+
+def test_the_passage_panel_lists_a_kept_newer_version_in_the_history(db_path, folium_calls):
+    from streamlit.testing.v1 import AppTest
+
+    from mapapp.store import Store
+    from tests.test_app import APP
+
+    store = Store(db_path)
+    commit(plan_import((FIXTURES / "acled_kosovo.csv").read_bytes(), "acled_kosovo.csv", store), store)
+    seq = store.acting(EDITOR).correct("XKX2301", {"description": "Clash at the municipal building."}, "shorter")
+    plan = plan_import((FIXTURES / "acled_kosovo_update.csv").read_bytes(), "acled_kosovo_update.csv", store)
+    commit(plan, store)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["incident"] = "XKX2301"
+    at.run()
+    assert not at.exception
+    captions = [caption.value for caption in at.caption]
+    assert any(caption.startswith("Corrected by erin@example.org on ") and caption.endswith("(1 correction(s))")
+               for caption in captions)
+    assert "The source has 1 newer version(s), not applied: the corrections stay (see the history)." in captions
+    lines = [text.value for text in at.text]
+    newer = next(line for line in lines if line.startswith("Newer version from the source"))
+    assert newer.startswith(f"Newer version from the source (#{seq + 1}, not applied), imported by local user at ")
+    assert newer.endswith(f"{plan.document.id}; not applied: the incident has corrections")
+    assert "source: 'Koha Ditore; Kosovo Online' -> 'Koha Ditore; Kosovo Online; NATO'" in [line.strip() for line in lines]
+    # Undo is offered for the correction, not for the source's version.
+    assert [button.key for button in at.button if button.key and button.key.startswith("undo-")] == [f"undo-{seq}"]

@@ -46,7 +46,7 @@ def test_acled_export_is_added_with_its_codes_mapped(store):
     plan = plan_fixture(store, "acled_kosovo.csv")
     assert plan.format == "acled"
     assert plan.counts == {"rows": 5, "new": 5, "duplicate": 0, "updated": 0, "rejected": 0}
-    assert commit(plan, store) == {"added": 5, "updated": 0}
+    assert commit(plan, store) == {"added": 5, "updated": 0, "kept": 0}
     assert store.count() == before + 5
 
     zvecan = store.incident("XKX2301")
@@ -93,7 +93,7 @@ def test_uploading_the_same_file_twice_adds_nothing(store):
     assert reasons(again.duplicates)[0] == (
         2, "same id: id \'XKX2301\' is already stored (stored timestamp 1685989234, this row's 1685989234: not newer)"
     )
-    assert commit(again, store) == {"added": 0, "updated": 0}
+    assert commit(again, store) == {"added": 0, "updated": 0, "kept": 0}
     assert store.rows() == rows
 
 
@@ -105,7 +105,7 @@ def test_acled_row_with_a_newer_timestamp_updates_the_stored_event(store):
     assert reasons(plan.duplicates) == [
         (3, "same id: id \'XKX2302\' is already stored (stored timestamp 1685383634, this row's 1685383634: not newer)")
     ]
-    assert commit(plan, store) == {"added": 0, "updated": 1}
+    assert commit(plan, store) == {"added": 0, "updated": 1, "kept": 0}
     assert store.count() == count
     updated = store.incident("XKX2301")
     assert updated.source_timestamp == 1686584420

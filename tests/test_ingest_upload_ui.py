@@ -284,3 +284,28 @@ def test_the_preview_names_the_place_a_misspelling_was_taken_for(app):
     upload(app, "log.csv", data)
     (preview,) = app.dataframe
     assert preview.value["place"].tolist() == ["Lepozavic → Leposaviq (looked up) · exact place"]
+
+
+def test_a_newer_version_of_a_corrected_incident_is_kept_out_and_said_so(app, db_path):
+    from mapapp.ingest.importer import commit, plan_import
+    from mapapp.roles import Person
+
+    store = Store(db_path)
+    commit(plan_import((FIXTURES / "acled_kosovo.csv").read_bytes(), "acled_kosovo.csv", store), store)
+    store.acting(Person("erin@example.org", "editor")).correct("XKX2301", {"description": "Corrected."}, "shorter")
+    upload(app, "acled_kosovo_update.csv")
+    assert metrics(app) == {"New": "0", "Duplicate": "1", "Updated": "0", "Rejected": "0"}
+    assert [info.value for info in app.info] == [
+        "1 incident has corrections; kept (the source's newer version goes into the history): an editor's "
+        "correction stays as it is; the file's version of XKX2301 is listed in the incident's history."
+    ]
+    (button,) = app.button
+    assert button.label == "Add 0 incidents and list 1 newer version in the history"
+    button.click()
+    app.run()
+    assert [success.value for success in app.success] == [
+        "Added 0 new incidents and updated 0. 1 incident has corrections; kept (the source's newer version goes "
+        "into the history)."
+    ]
+    assert store.incident("XKX2301").description == "Corrected."
+    assert [entry["kind"] for entry in store.history("XKX2301")] == ["correction", "source"]

@@ -35,7 +35,7 @@ def test_the_same_file_imported_meanwhile_is_not_stored_twice(tmp_path):
         before = ids(store)
         assert len(before) == 8 + 5
         # The commit decides again against the store as it is: the five are duplicates now.
-        assert commit(plan, store) == {"added": 0, "updated": 0}
+        assert commit(plan, store) == {"added": 0, "updated": 0, "kept": 0}
         assert (len(plan.new), len(plan.duplicates)) == (0, 5)
         assert ids(store) == before
 

@@ -65,6 +65,8 @@ class ImportPlan:
     candidates: list = field(default_factory=list)  # identity.Candidate of every valid row
     new: list = field(default_factory=list)  # Incidents to insert
     updated: list = field(default_factory=list)  # Incidents replacing stored ones by id
+    # Newer versions of incidents an editor corrected: kept in their history, not applied.
+    kept: list = field(default_factory=list)
     duplicates: list = field(default_factory=list)  # RowResults
     # RowResults of rows stored as new whose content matches an incident of another dataset,
     # listed for the user to review (identity rules).
@@ -110,7 +112,15 @@ class ImportPlan:
         )
         if self.possible:
             text += f"; {len(self.possible)} of the new look like incidents of another dataset (kept, to review)"
+        if self.kept:
+            text += f"; {kept_note(len(self.kept))}"
         return text
+
+
+def kept_note(count):
+    """What happens to newer versions of corrected incidents, in words."""
+    return (f"{count} incident{'s have' if count != 1 else ' has'} corrections; kept (the source's newer "
+            "version goes into the history)")
 
 
 def rows_csv(header, results, delimiter=","):
@@ -279,6 +289,7 @@ def _plan_import(table, filename, store, mapping, geocoder, progress, values):
     )
     with store.reading() as snapshot:
         plan.new, plan.updated, plan.duplicates, plan.possible = _sorted(candidates, snapshot)
+        plan.updated, plan.kept = _split_corrected(plan.updated, snapshot)
     plan.rejected.sort(key=lambda result: result.row_number)
     return plan
 
@@ -454,7 +465,8 @@ def commit(plan, store):
 
     Which rows are new, updated or duplicates is decided again inside the write transaction,
     against the store as it is then (another import may have committed since the plan was
-    made): the plan's lists are set to what was done. Returns {"added": n, "updated": m}.
+    made): the plan's lists are set to what was done. Returns {"added": n, "updated": m,
+    "kept": k}: k newer versions of corrected incidents went into their history instead.
     Committing the same file twice adds nothing the second time. Raises
     StoreChanged when a document the rows cite was removed meanwhile (nothing is stored).
     """
@@ -472,5 +484,14 @@ def commit(plan, store):
                     f"the store changed since this upload was checked ({err}); nothing was added: "
                     "check the file again"
                 ) from err
-    plan.new, plan.updated, plan.duplicates, plan.possible = new, updated, duplicates, possible
-    return {"added": len(new), "updated": len(updated)}
+        # Writer.add kept the corrected ones (the same read, in the same transaction).
+        updated, kept = _split_corrected(updated, writer)
+    plan.new, plan.updated, plan.kept, plan.duplicates, plan.possible = new, updated, kept, duplicates, possible
+    return {"added": len(new), "updated": len(updated), "kept": len(kept)}
+
+
+def _split_corrected(updated, snapshot):
+    """(updates to apply, updates of incidents an editor corrected: kept in their history)."""
+    corrected = snapshot.corrected_ids([incident.id for incident in updated])
+    return ([incident for incident in updated if incident.id not in corrected],
+            [incident for incident in updated if incident.id in corrected])
