@@ -100,3 +100,16 @@ def test_the_columns_read_the_same_from_both_stores(db_path, postgres_url):
         loaded.append((found.latitude.tolist(), found.date_start.tolist(), found.documents, rows.to_dict("records")))
     assert loaded[0] == loaded[1]
     assert loaded[0][3][0] == {"id": "seed-000-04", "date_start": "2023-05-01", "location": "Kosovo"}
+
+
+def test_a_bulk_load_into_postgres_is_found_at_once(postgres_url, monkeypatch):
+    """A large COPY merges the trigram index's pending entries once, at its end (here from one
+    row on): what it stored is found by the search right after."""
+    from mapapp import store_postgres
+
+    monkeypatch.setattr(store_postgres, "_BULK_ROWS", 1)
+    store = open_store(postgres_url)
+    commit(plan_import((FIXTURES / "acled_kosovo.csv").read_bytes(), "acled_kosovo.csv", store), store)
+    assert _search(store, postgres_url, "Leposaviq") == ["XKX2302", "XKX2304"]
+    with store.reading() as snapshot:
+        assert snapshot.db.execute("SHOW gin_pending_list_limit").fetchone()[0] == "4MB"
