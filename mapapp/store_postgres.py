@@ -123,7 +123,6 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NO
 """ + _SEARCH_INDEX
 
 
-
 def shown_url(url):
     """The URL without its password, for messages."""
     return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
@@ -257,7 +256,7 @@ class PostgresWriter(store.Writer, PostgresSnapshot):
         """Write the search text of every incident that lacks it (a version put back from
         replaced_incidents; every row of a store upgraded from schema version 3)."""
         rows = self.db.execute(
-            f"SELECT rowid, {_CONTRACT_SELECT} FROM incidents WHERE search_text IS NULL ORDER BY document_id"
+            f"SELECT rowid, {_SEARCHED_SELECT} FROM incidents WHERE search_text IS NULL ORDER BY document_id"
         ).fetchall()
         if not rows:
             return 0
@@ -284,7 +283,7 @@ def _search_text(incident):
                     incident.source, incident.id)
 
 
-_CONTRACT_SELECT = "id, description, location, document_id, passage_start, passage_end, actor1, actor2, source"
+_SEARCHED_SELECT = "id, description, location, document_id, passage_start, passage_end, actor1, actor2, source"
 
 
 class TextSearch:
