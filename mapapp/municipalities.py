@@ -1,4 +1,6 @@
 """Each incident's municipality, from the dataset's admin column or the gazetteer; never guessed.
+Also the admin areas an import fills in where the file gives none (derived_admin, marked as
+derived in the incident's note).
 
 The rule, in order (README "Counts per municipality"):
 1. the row's `admin2` (ACLED `admin2`, UCDP `adm_2`), when it names a municipality of
@@ -42,6 +44,7 @@ class Municipality:
     name: str
     country: str
     admin1: str
+    district: str  # the admin1 area an incident in it is in ("Mitrovica District", "Raška District")
     places: tuple  # gazetteer sources of supplement places inside it
     aliases: tuple
 
@@ -53,7 +56,7 @@ def municipalities():
         with open(MUNICIPALITIES_FILE, encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
         return tuple(
-            Municipality(row["name"], row["country"], row["geonames_admin1"],
+            Municipality(row["name"], row["country"], row["geonames_admin1"], row["district"],
                          tuple(filter(None, row["places"].split("|"))),
                          tuple(filter(None, row["aliases"].split("|"))))
             for row in rows
@@ -209,3 +212,99 @@ def assign_columns(store_path, columns):
     texts = texts.reindex(columns.rowid)
     return _assigned(texts["admin2"].to_numpy(), texts["location"].to_numpy(), columns.latitude,
                      columns.longitude, columns.geo_precision)
+
+
+# -- admin areas a file does not give ---------------------------------------------------------
+# A point farther than this from every place of the gazetteer whose municipality is known is
+# put in no municipality.
+MAX_POINT_KM = 4.0
+# The kinds of gazetteer places that stand for the municipality they lie in (not a mountain, a
+# lake or a region, which may straddle a municipal line).
+_POINT_KINDS = ("place", "station", "monastery", "church", "crossing")
+# Starts the note of an incident whose admin areas the app filled in (admin_note).
+DERIVED = "Admin areas derived, not in the file:"
+
+
+@cache
+def _point_index():
+    """(STRtree over the places, their municipalities): every gazetteer place of _POINT_KINDS
+    whose municipality the rule knows, in kilometre-like coordinates for nearest-place lookups."""
+    import shapely
+
+    points, owners = [], []
+    for place in default_gazetteer().places:
+        if place.kind not in _POINT_KINDS or place.geo_precision > 2:
+            continue
+        found = _of_place(place.source, place.name)
+        if found is not None:
+            points.append(shapely.Point(*_flat(place.lat, place.lon)))
+            owners.append(found)
+    return shapely.STRtree(points), owners
+
+
+def _flat(lat, lon):
+    # Degrees to km around 43°N: good enough to pick the nearest of places a few km apart.
+    return np.asarray(lon, dtype=float) * 81.4, np.asarray(lat, dtype=float) * 111.2
+
+
+def at_points(lat, lon):
+    """The municipality (name, or None) of each point (arrays): that of the nearest gazetteer
+    place with a known municipality, when one lies within MAX_POINT_KM in the same country.
+
+    The bundled data has no municipal outlines: the nearest village stands for the area around
+    it, which puts a point near a municipal line on either side of it; hence "derived"."""
+    import shapely
+
+    from mapapp.boundary import side
+
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    out = np.full(len(lat), None, dtype=object)
+    if not len(lat):
+        return out
+    tree, owners = _point_index()
+    x, y = _flat(lat, lon)
+    found, distances = tree.query_nearest(shapely.points(x, y), max_distance=MAX_POINT_KM, return_distance=True)
+    countries = {"Kosovo": "XK", "Serbia": "RS"}
+    for (point, place), _km in zip(found.T, distances):
+        if out[point] is not None:  # two places equally near: the first found
+            continue
+        owner = owners[place]
+        if countries.get(side(lat[point], lon[point])) == owner.country:
+            out[point] = owner.name
+    return out
+
+
+def derived_admin(admin1, admin2, location, lat, lon, geo_precision):
+    """(admin1, admin2) filled in where a row lacks them, for arrays of rows: admin2 from the
+    place name (the rule of `municipality_of`), else from the point (at_points); admin1 the
+    district of the municipality. An area the row gives is kept; a region or country-level row
+    (geo_precision 4, 5) gets none. Returns lists of ("" where nothing is derived)."""
+    n = len(lat)
+    admin1 = ["" if a is None else str(a) for a in admin1]
+    admin2 = ["" if a is None else str(a) for a in admin2]
+    precision = np.asarray(geo_precision, dtype=int)
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    new1, new2 = [""] * n, [""] * n
+    todo = np.array([not a2.strip() for a2 in admin2]) & (precision <= 3)
+    named = np.full(n, None, dtype=object)
+    if todo.any():
+        at = np.flatnonzero(todo)
+        named[at] = _assigned([""] * len(at), [location[i] for i in at], lat[at], lon[at], precision[at])
+        named[named == UNASSIGNED] = None
+        left = at[named[at] == None]  # noqa: E711 (an element-wise test)
+        named[left] = at_points(lat[left], lon[left])
+    for i in range(n):
+        municipality = _by_key().get(normalize(named[i])) if named[i] else by_name(admin2[i])
+        if named[i]:
+            new2[i] = named[i]
+        if municipality is not None and not admin1[i].strip() and municipality.district:
+            new1[i] = municipality.district
+    return new1, new2
+
+
+def admin_note(admin1, admin2):
+    """The note saying which admin areas were derived (DERIVED ...), or ""."""
+    parts = [f"{label} {value!r}" for label, value in (("admin2", admin2), ("admin1", admin1)) if value]
+    if not parts:
+        return ""
+    return f"{DERIVED} {' and '.join(parts)} (from the place and the gazetteer, data/municipalities.csv)."

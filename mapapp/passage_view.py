@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from mapapp import PACKAGE_DIR
 from mapapp.labels import date_label, place_label, type_label
+from mapapp.municipalities import DERIVED as DERIVED_ADMIN
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(PACKAGE_DIR / "templates"),
@@ -79,7 +80,9 @@ def incident_facts(incident):
         facts.append(("Fatalities", f"{incident.fatalities:,}"))
     admin = ", ".join(area for area in (incident.admin2, incident.admin1) if area)
     if admin:
-        facts.append(("Admin area", admin))
+        # Filled in by the import from the place (municipalities.derived_admin), not the source's.
+        derived = DERIVED_ADMIN in incident.note
+        facts.append(("Admin area (derived)" if derived else "Admin area", admin))
     facts.append(("Coordinates", f"{incident.latitude:.5f}, {incident.longitude:.5f}"))
     if incident.border_distance_km is not None:
         facts.append(("To the boundary", f"{incident.border_distance_km:.1f} km"))

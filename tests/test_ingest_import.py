@@ -235,7 +235,12 @@ def test_contract_file_links_known_passages_and_geocodes_places(store):
     # A place without coordinates is resolved by the gazetteer, and the note says so.
     geocoded = store.incident("log-004")
     assert (geocoded.latitude, geocoded.longitude, geocoded.geo_precision) == (42.91444, 20.68972, 1)
-    assert geocoded.note == "Coordinates from the offline gazetteer: 'Zubin Potok' matched 'Zubin Potok' (geonames:XK:783802)."
+    # The file gives no admin areas: the municipality and district come from the place, marked as derived.
+    assert geocoded.note == (
+        "Coordinates from the offline gazetteer: 'Zubin Potok' matched 'Zubin Potok' (geonames:XK:783802)."
+        " Admin areas derived, not in the file: admin2 'Zubin Potok' and admin1 'Mitrovica District' (from the place and the gazetteer, data/municipalities.csv)."
+    )
+    assert (geocoded.admin2, geocoded.admin1) == ("Zubin Potok", "Mitrovica District")
     # A row without an id gets one from the upload's document and its row number.
     unnamed = store.incident(f"{plan.document.id}-row7")
     assert (unnamed.date_start, unnamed.date_end, unnamed.date_precision) == (dt.date(2023, 5, 1), dt.date(2023, 5, 31), "month")
@@ -282,7 +287,10 @@ def test_windows_1250_semicolon_log_with_decimal_commas(store):
     assert by_place["Banjska"].description == "Oružani sukob kod manastira Banjska, više poginulih"
     # No precision column: coordinates from the file are taken as near the place, and said so.
     assert by_place["Zvečan"].geo_precision == 2
-    assert by_place["Zvečan"].note == "The file gives no location precision: coded as near the named place (2)."
+    assert by_place["Zvečan"].note == (
+        "The file gives no location precision: coded as near the named place (2)."
+        " Admin areas derived, not in the file: admin2 'Zvečan' and admin1 'Mitrovica District' (from the place and the gazetteer, data/municipalities.csv)."
+    )
     # 10.12.2022 alone could be 12 October; the file's 29.05.2023. settles it, and the note says so.
     assert by_place["Jarinje"].date_start == dt.date(2022, 12, 10)
     assert by_place["Jarinje"].note.startswith("Datum '10.12.2022' read day first (10 December 2022), as the file writes '29.05.2023.'.")
@@ -539,7 +547,8 @@ def test_places_resolved_through_a_non_default_geocoder(store, fake_nominatim):
     town, municipality = plan.new
     assert (town.latitude, town.longitude, town.geo_precision) == (42.9075, 20.84, 1)
     assert town.note.endswith(
-        "Coordinates from Nominatim (OpenStreetMap, online): 'Zvecan' matched 'Zvečan' (nominatim).")
+        "Coordinates from Nominatim (OpenStreetMap, online): 'Zvecan' matched 'Zvečan' (nominatim)."
+        " Admin areas derived, not in the file: admin2 'Zvečan' and admin1 'Mitrovica District' (from the place and the gazetteer, data/municipalities.csv).")
     assert (municipality.latitude, municipality.longitude, municipality.geo_precision) == (43.1, 20.8, 3)
     assert reasons(plan.rejected) == [(4, "place 'Nowhere' not found in Nominatim")]
     assert [query for query, _ in fake_nominatim.instances[0].calls] == ["Zvecan", "Leposavić municipality", "Nowhere"]
@@ -553,6 +562,7 @@ def test_a_place_the_gazetteer_ranks_among_several_says_so(store):
     assert incident.note == (
         "Coordinates from the offline gazetteer: 'Banjska' matched 'Banjska' (geonames:XK:792910); "
         "2 other place(s) of that name ranked lower."
+        " Admin areas derived, not in the file: admin2 'Zvečan' and admin1 'Mitrovica District' (from the place and the gazetteer, data/municipalities.csv)."
     )
 
 

@@ -80,6 +80,20 @@ def test_serbian_windows_1250_log_in_its_own_words(store):
     banjska = store.incident(by_place["Banjska"].id)
     assert (banjska.actor1, banjska.fatalities) == ("Naoružana grupa", 4)
     assert store.incident(by_place["Jarinje"].id).fatalities is None  # empty cell: unknown, not 0
+    # The log has no admin columns: municipality and district come from the places, and the note
+    # says they were derived (the ACLED test below keeps a file's own admin areas as they are).
+    assert {place: (i.admin2, i.admin1) for place, i in by_place.items()} == {
+        "Zvečan": ("Zvečan", "Mitrovica District"),
+        "Zubin Potok": ("Zubin Potok", "Mitrovica District"),
+        "Leposavić": ("Leposavić", "Mitrovica District"),
+        "Jarinje": ("Leposavić", "Mitrovica District"),  # the crossing, by the point's nearest village
+        "Severna Mitrovica": ("North Mitrovica", "Mitrovica District"),
+        "Rudare": ("Zvečan", "Mitrovica District"),
+        "Banjska": ("Zvečan", "Mitrovica District"),
+    }
+    assert zvecan.note.endswith(
+        "Admin areas derived, not in the file: admin2 'Zvečan' and admin1 'Mitrovica District' "
+        "(from the place and the gazetteer, data/municipalities.csv).")
 
 
 def test_users_choices_override_and_are_remembered_for_the_next_file(store, tmp_path):

@@ -1,5 +1,6 @@
 """The passage panel's HTML, the date/place labels and the timeline counts."""
 
+import dataclasses
 import datetime as dt
 import html
 import re
@@ -144,6 +145,13 @@ def test_actors_fatalities_and_admin_areas_are_shown():
     assert facts["Admin area"] == "Zvecan, Mitrovica"
     page = passage_view.panel_html(incident, document)
     assert "<b>Fatalities:</b> 4" in page
+    # Areas the import derived from the place are labelled so, not shown as the source's.
+    derived = dataclasses.replace(
+        incident, admin1="Mitrovica District", admin2="Zvečan",
+        note="Admin areas derived, not in the file: admin2 'Zvečan' and admin1 'Mitrovica District' "
+             "(from the place and the gazetteer, data/municipalities.csv).")
+    facts = dict(passage_view.incident_facts(derived))
+    assert facts["Admin area (derived)"] == "Zvečan, Mitrovica District" and "Admin area" not in facts
 
 
 def test_scroll_script_is_constant():

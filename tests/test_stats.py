@@ -13,7 +13,7 @@ import pytest
 from mapapp import PROJECT_DIR
 from mapapp.cli import main
 from mapapp.filters import incident_frame
-from mapapp.municipalities import UNASSIGNED, by_name, municipality_of
+from mapapp.municipalities import UNASSIGNED, admin_note, at_points, by_name, derived_admin, municipality_of
 from mapapp.stats import compare, counts, month_keys
 from mapapp.store import Store
 
@@ -224,3 +224,37 @@ def test_the_dates_file_of_the_map(filled_db):
     first = incident_columns.day_number(dt.date(1998, 1, 1))
     assert data[0] == first and data[n] == incident_columns.day_number(dt.date(1998, 12, 31))  # UCDP's 1998
     assert (data[:n] == incident_columns.NO_DAY).sum() == 5  # the undated seeds
+
+
+@pytest.mark.parametrize(
+    "lat, lon, expected",
+    [
+        (42.9075, 20.84028, "Zvečan"),  # the town
+        (42.9175, 20.8431, "Zvečan"),  # Rudare, a village of it
+        (43.2872, 20.6153, "Raška"),  # a Serbian seat: its own name is its municipality
+        # 0.2 km inside Serbia; the nearest village (0.5 km) is Leposavić's, across the line.
+        (43.23, 20.70, None),
+        (43.5, 20.9, None),  # no place with a known municipality within MAX_POINT_KM
+    ],
+)
+def test_a_point_is_put_in_the_municipality_of_its_nearest_place(lat, lon, expected):
+    assert at_points([lat], [lon]).tolist() == [expected]
+
+
+def test_admin_areas_a_file_lacks_are_derived_and_marked():
+    admin1, admin2 = derived_admin(
+        ["", "", "Kosovo province", ""],
+        ["", "Zvecan", "", ""],
+        ["Rudare", "", "Banjska", "northern Kosovo"],
+        [42.9175, 42.9075, 42.97333, 42.98],
+        [20.8431, 20.84028, 20.78083, 20.76],
+        [1, 1, 1, 4],
+    )
+    # Row 1: both from the place; row 2: the file's admin2 is kept, its district filled in;
+    # row 3: the file's admin1 is kept; row 4: a region is put in no municipality.
+    assert admin1 == ["Mitrovica District", "Mitrovica District", "", ""]
+    assert admin2 == ["Zvečan", "", "Zvečan", ""]
+    assert admin_note("Mitrovica District", "") == (
+        "Admin areas derived, not in the file: admin1 'Mitrovica District' "
+        "(from the place and the gazetteer, data/municipalities.csv).")
+    assert admin_note("", "") == ""

@@ -409,6 +409,7 @@ class _Planner:
             [draft.longitude for draft, *_ in drafts],
             [draft.geo_precision for draft, *_ in drafts],
         )
+        _fill_admin(drafts)
         parts = [preamble + "\n\n"]
         length = len(parts[0])
         made = []
@@ -434,6 +435,20 @@ class _Planner:
                 length += len(text)
             made.append((incident, number, values, bool(draft.id)))
         return made, "".join(parts)
+
+
+def _fill_admin(drafts):
+    """Admin areas the rows lack, from their places (municipalities.derived_admin); the note
+    says they were derived, so they are never taken for the file's own."""
+    from mapapp import municipalities
+
+    found = municipalities.derived_admin(
+        *([getattr(draft, name) for draft, *_ in drafts] for name in ("admin1", "admin2", "location", "latitude",
+                                                                       "longitude", "geo_precision")))
+    for (draft, *_), admin1, admin2 in zip(drafts, *found):
+        if admin1 or admin2:
+            draft.admin1, draft.admin2 = admin1 or draft.admin1, admin2 or draft.admin2
+            draft.note = _join(draft.note, municipalities.admin_note(admin1, admin2))
 
 
 def _field_count_reason(values, width):
