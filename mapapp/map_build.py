@@ -247,8 +247,9 @@ def _rounded(value):
     return value
 
 
-def base_map(height=None):
-    """The constant part of the map: outlines, boundary, towns, legend, an opt-in OSM layer.
+def base_map(height=None, tools=True):
+    """The constant part of the map: outlines, boundary, towns, legend, an opt-in OSM layer,
+    and (`tools`) playback and density (a small preview map goes without them).
 
     Built the same way on every call (same script, so streamlit-folium keeps the map
     mounted); offline: the only URL in it is the OpenStreetMap layer, off until ticked.
@@ -268,7 +269,8 @@ def base_map(height=None):
     _BaseLayers().add_to(m)
     _PlaceLabels().add_to(m)
     _IncidentRenderer().add_to(m)
-    MapTools().add_to(m)
+    if tools:
+        MapTools().add_to(m)
     folium.TileLayer(
         "OpenStreetMap",
         name="OpenStreetMap tiles (online)",

@@ -89,7 +89,7 @@ def filters_summary(filters):
     return "; ".join(parts) or "all incidents"
 
 
-def _layer_args(frame, selected):
+def layer_args(frame, selected=None):
     """The incident layer's arguments with the incidents of `frame` inline (map_build.inline_args)."""
     from mapapp import columns as incident_columns
     from mapapp import map_payload
@@ -124,7 +124,7 @@ def standalone_html(frame, selected=None, center=None, zoom=None, summary="", no
     """The incidents of `frame` on the app's map as one HTML document (text). `selected` (a row
     or None) is ringed and its passage shown; `center`/`zoom` set the view (else the app's
     start view); `summary` says which filters made `frame`."""
-    m = map_build.build_map(_layer_args(frame, selected))
+    m = map_build.build_map(layer_args(frame, selected))
     if center is not None:
         m.location = [float(center[0]), float(center[1])]
     if zoom is not None:

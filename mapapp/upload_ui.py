@@ -30,6 +30,9 @@ PREVIEW_ROWS = 200
 # Rows of the rejected and duplicate tables: a wrong file can reject 100,000 rows, and every
 # row shown is sent to the browser. The rejected-rows download has them all.
 RESULT_ROWS = 1_000
+# The preview map: its height, and the most incidents it shows (their data goes inline with it).
+PREVIEW_MAP_HEIGHT = 340
+PREVIEW_MAP_ROWS = 5_000
 # Type words offered one by one in the value step; a file with more keeps the proposals for the rest.
 VALUE_ROWS = 60
 _NOT_MAPPED = ("", "")
@@ -294,6 +297,8 @@ def _preview(plan, key, filename):
         st.info(f"{kept_note(len(plan.kept))}: an editor's correction stays as it is; the file's version of "
                 f"{', '.join(incident.id for incident in plan.kept[:5])}{' …' if len(plan.kept) > 5 else ''} "
                 "is listed in the incident's history.")
+    if plan.new or plan.updated:
+        _preview_map(plan.new + plan.updated, key)
     for incidents, heading in ((plan.new, "To be added"), (plan.updated, "To be updated")):
         if incidents:
             shown = min(len(incidents), PREVIEW_ROWS)
@@ -328,6 +333,32 @@ def _preview(plan, key, filename):
         st.dataframe(result_table(plan.header, plan.possible[:RESULT_ROWS]), hide_index=True)
 
 
+def _preview_map(incidents, key):
+    """The incidents about to be added or updated on a small map, drawn by the main map's code
+    (map_build, offline) with their data inline: where they will land, before Add."""
+    import streamlit_folium  # loaded with the first map, as in app.py
+
+    from mapapp import map_build, standalone
+    from mapapp.filters import incident_frame
+
+    shown = incidents[:PREVIEW_MAP_ROWS]
+    more = f" (the first {len(shown):,} of {len(incidents):,})" if len(shown) < len(incidents) else ""
+    st.markdown(f"**Where they will be**{more}: the incidents of this file as the map will show them.")
+    frame = incident_frame(incident.as_row() for incident in shown)
+    latitude, longitude, zoom = map_build.fit_view(
+        frame["latitude"], frame["longitude"], frame["geo_precision"], size=(900, PREVIEW_MAP_HEIGHT))
+    streamlit_folium.st_folium(
+        map_build.base_map(tools=False),
+        key=f"{key}-map",
+        height=PREVIEW_MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=[],  # looking around the preview does not rerun the page
+        feature_group_to_add=map_build.incident_layer(standalone.layer_args(frame)),
+        center=(latitude, longitude),
+        zoom=zoom,
+    )
+
+
 def _first_of(results):
     """' — the first 1,000 of 54,321' when a table shows only part of `results`."""
     if len(results) <= RESULT_ROWS:
@@ -336,18 +367,22 @@ def _first_of(results):
 
 
 # How the importer's note names a place it looked up (importer._Planner._geocode).
-_MATCHED = re.compile(r"Coordinates from [^:]+: '((?:[^'\\]|\\.)*)' matched '((?:[^'\\]|\\.)*)'")
+_MATCHED = re.compile(
+    r"Coordinates from [^:]+: '((?:[^'\\]|\\.)*)' matched '((?:[^'\\]|\\.)*)'( by a similar spelling)?")
 
 
 def _place(incident):
     """The place as the preview shows it: as written, then what the geocoder took it for when
-    that is not one of that place's names ("Lepozavic → Leposaviq (looked up)"; "Лепосавић" is
-    a name of Leposaviq), then its precision."""
+    that is not one of that place's names ("Лепосавић" is a name of Leposaviq), then its
+    precision. A name matched only by a similar spelling is not called exact: the user checks it
+    ("Lepozavic → Leposaviq? · similar spelling, check it")."""
     from mapapp.gazetteer import default_gazetteer
     from mapapp.names import normalize
 
     label = place_label(incident.location, incident.geo_precision)
     found = _MATCHED.search(incident.note)
+    if found and found.group(3):
+        return f"{incident.location} → {found.group(2)}? · similar spelling, check it"
     if found and normalize(found.group(1)) not in default_gazetteer().spellings(found.group(2)):
         written, _, precision = label.rpartition(" · ")
         label = f"{written} → {found.group(2)} (looked up) · {precision}"

@@ -5,12 +5,16 @@ labels and click buttons; it cannot download what st.download_button offers, so 
 the rejected-rows CSV is tested on the plan directly (test_ingest_import.py).
 """
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from mapapp.map_build import base_map
 from mapapp.store import Store
+from tests.map_scripts import layer_script
+from tests.test_app import DATA_CALL
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -279,11 +283,24 @@ def test_a_log_in_its_own_words_gets_a_value_step(app, db_path):
         assert store.remembered_values()["sastanak"] == ("Strategic developments", "Other")
 
 
-def test_the_preview_names_the_place_a_misspelling_was_taken_for(app):
-    data = "Datum;Mesto;Opis;Tip\n29.05.2023.;Lepozavic;Protest ispred opštine;Protest\n".encode()
+def test_the_preview_names_the_place_a_misspelling_was_taken_for(app, folium_calls):
+    data = ("Datum;Mesto;Opis;Tip\n29.05.2023.;Lepozavic;Protest ispred opštine;Protest\n"
+            "30.05.2023.;Лепосавић;Protest u centru;Protest\n").encode()
     upload(app, "log.csv", data)
     (preview,) = app.dataframe
-    assert preview.value["place"].tolist() == ["Lepozavic → Leposaviq (looked up) · exact place"]
+    # A similar spelling is not called an exact place; a name of the place in another alphabet is.
+    assert preview.value["place"].tolist() == [
+        "Lepozavic → Leposaviq? · similar spelling, check it",
+        "Лепосавић · exact place",
+    ]
+    # Before Add, a map shows where the two will be: the main map's layer, their data inline.
+    (call,) = folium_calls.calls
+    assert (call["key"], call["height"], call["returned_objects"]) == ("upload-map", 340, [])
+    args = json.loads(DATA_CALL.search(layer_script(call["feature_group_to_add"], base_map())).group(1))
+    assert (args["n"], args["shown"]) == (2, 2)
+    ids = preview.value["id"].tolist()
+    assert [row[0] for row in args["inline"]["details"]] == ids and ids[1].endswith("-row3")
+    assert (round(call["center"][0], 2), round(call["center"][1], 2), call["zoom"]) == (43.1, 20.8, 12)
 
 
 def test_a_newer_version_of_a_corrected_incident_is_kept_out_and_said_so(app, db_path):

@@ -378,7 +378,9 @@ class _Planner:
             raise Rejected(found)
         draft.latitude, draft.longitude = found.lat, found.lon
         draft.geo_precision = max(draft.geo_precision or 1, found.geo_precision)
-        note = f"Coordinates from {found.answered_by}: {place!r} matched {found.name!r} ({found.source})"
+        # A name matched by a similar spelling may be another place: the note (and the preview) say so.
+        how = " by a similar spelling" if found.match == "fuzzy" else ""
+        note = f"Coordinates from {found.answered_by}: {place!r} matched {found.name!r}{how} ({found.source})"
         if found.candidates:
             note += f"; {len(found.candidates)} other place(s) of that name ranked lower"
         if found.fallback:
