@@ -75,7 +75,9 @@ def _parser(prog):
                         help="what resolves the places of rows without coordinates: " + GEOCODER_HELP)
     ingest.add_argument("--values", metavar="FILE",
                         help="a CSV of value,event_type,sub_event_type: how the type column's words are "
-                        "read (overrides the proposals; an empty event type leaves a word unmapped)")
+                        "read (overrides the proposals; an empty event type leaves a word unmapped); a value "
+                        "written precision:WORD or country:WORD maps a word of the precision column (to 1-5) "
+                        "or of the country column (to XK or RS)")
     ingest.add_argument("--rejected", metavar="PATH",
                         help="write the rejected rows to PATH as CSV: their original columns and a reason")
     said = ingest.add_mutually_exclusive_group()
@@ -350,7 +352,9 @@ def _ingest(args):
         used = ", ".join(f"{role}={column}" for role, column in plan.mapping.items() if column)
         print(f"columns: {used}")
     if plan.values:
-        print("values (the type words, as read; change them with --values FILE):")
+        print("values (the type words, then precision and country words, as read; change them with "
+              "--values FILE):" if any(hasattr(choice, "role") for choice in plan.values)
+              else "values (the type words, as read; change them with --values FILE):")
         print("\n".join(report.value_lines(plan.values)))
     counts = plan.counts
     print(f"accepted: {counts['new']:,}")

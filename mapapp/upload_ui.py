@@ -20,6 +20,7 @@ from mapapp.errors import MapAppError, UnusableFile
 from mapapp.ingest import mapping as column_mapping
 from mapapp.ingest.importer import commit, inspect_upload, kept_note, plan_import, read_upload, value_choices
 from mapapp.ingest.reading import ENCODING_NAMES, Limits
+from mapapp.ingest.value_map import CODES, COUNTRY, PRECISION, CodeChoice, given_code
 from mapapp.labels import SUB_TYPE_UNKNOWN, date_label, place_label, type_label
 from mapapp.vocabulary import EVENT_TYPES, SUB_EVENT_TYPES
 
@@ -218,8 +219,8 @@ def _type_words(choice):
 
 
 def _value_step(store, key, table, mapping):
-    """One choice per distinct word of the type columns, pre-filled with what is remembered or
-    proposed; returns {value: (event_type, sub_event_type) or None} as chosen."""
+    """One choice per distinct word of the type columns, and of the precision and country columns,
+    pre-filled with what is remembered or proposed; returns the `values` of plan_import as chosen."""
     cache_key = (table.sha256, json.dumps(mapping, sort_keys=True), str(store.path), store.version())
     cached = st.session_state.get(f"{key}-values")
     if cached and cached[0] == cache_key:
@@ -229,6 +230,50 @@ def _value_step(store, key, table, mapping):
         st.session_state[f"{key}-values"] = (cache_key, choices)
     if not choices:
         return {}
+    codes = [choice for choice in choices if isinstance(choice, CodeChoice)]
+    choices = [choice for choice in choices if not isinstance(choice, CodeChoice)]
+    chosen = _type_choices(key, table, choices) if choices else {}
+    for role, heading in _CODE_HEADINGS.items():
+        mine = [choice for choice in codes if choice.role == role]
+        if mine:
+            st.markdown(heading)
+            chosen.update(_code_choices(key, table, role, mine))
+    return chosen
+
+
+# The value step's questions about the other coded columns (value_map.CodeChoice).
+_CODE_HEADINGS = {
+    PRECISION: "**What do the precision words mean?** Each word of the location precision column, with "
+               "the precision proposed for it (remembered for your next file).",
+    COUNTRY: "**Which country?** Each word of the country column. A row that names no place is put in "
+             "its country; a point on the other side of the boundary is noted.",
+}
+_CODE_UNMAPPED = {PRECISION: "— not mapped: its rows are rejected", COUNTRY: "— not mapped: not used"}
+
+
+def _code_choices(key, table, role, choices):
+    """One selectbox per distinct word of a precision or country column; {entry: (code, "") or None}
+    as value_map.given_code makes them."""
+    options = ["", *CODES[role]]
+    chosen = {}
+    left, right = st.columns(2)
+    for position, choice in enumerate(choices[:VALUE_ROWS]):
+        with (left if position % 2 == 0 else right):
+            st.text(f"{choice.value} · {choice.rows:,} row{'s' if choice.rows != 1 else ''}"
+                    + (f" · {choice.origin}" if choice.origin else ""))
+            picked = st.selectbox(
+                f"{role} of word {position + 1}", options, index=options.index(choice.code),
+                format_func=lambda code: CODES[role].get(code, _CODE_UNMAPPED[role]), label_visibility="collapsed",
+                key=f"{key}-{role}-{table.sha256[:12]}-{hashlib.sha256(choice.value.encode()).hexdigest()[:12]}",
+            )
+        chosen.update([given_code(role, choice.value, picked)])
+    if len(choices) > VALUE_ROWS:
+        st.caption(f"{len(choices) - VALUE_ROWS:,} rarer words keep their proposals.")
+    return chosen
+
+
+def _type_choices(key, table, choices):
+    """One selectbox per distinct word of the type columns; {value: (event, sub) or None}."""
     st.markdown(
         "**What do the type words mean?** Each word of the type column, with the ACLED event and "
         "sub-event type proposed for it (remembered for your next file). Choose *sub-type unknown* "

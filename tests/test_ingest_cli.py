@@ -335,3 +335,26 @@ def test_an_unknown_role_is_named(tmp_path, capsys):
     assert result.returncode == 2
     assert "expected a role (id, date, date_end, event_type" in result.stderr
     assert "got 'wherever'" in result.stderr
+
+
+def test_precision_and_country_words_are_printed_and_taken_from_a_values_file(tmp_path, capsys):
+    from tests.test_ingest_local_logs import CODED_LOG
+
+    log = tmp_path / "kodovi.csv"
+    log.write_bytes(CODED_LOG)
+    values = tmp_path / "values.csv"
+    values.write_text("value,event_type,sub_event_type\nprecision:otprilike,near\n", encoding="utf-8")
+    result = local(capsys, log, "--db", tmp_path / "store.db", "--values", values)
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    start = lines.index("values (the type words, then precision and country words, as read; change them with "
+                        "--values FILE):")
+    assert lines[start + 5: start + 11] == [
+        "  precision:'tačno' -> 1 exact place (proposed, 2 rows)",
+        "  precision:'opština' -> 3 municipality (proposed, 1 row)",
+        "  precision:'država' -> 5 country (proposed, 1 row)",
+        "  precision:'otprilike' -> 2 near a named place (yours, 1 row)",
+        "  country:'Kosovo' -> Kosovo (proposed, 4 rows)",
+        "  country:'Srbija' -> Serbia (proposed, 1 row)",
+    ]
+    assert "accepted: 5" in lines

@@ -273,7 +273,7 @@ def test_windows_1250_semicolon_log_with_decimal_commas(store):
         "sub_event_type": "Podvrsta", "location": "Mesto", "latitude": "Širina",
         "longitude": "Dužina", "coordinates": None, "geo_precision": None,
         "description": "Opis", "notes": None, "source": "Izvor",
-        "actor1": None, "actor2": None, "fatalities": None, "admin1": None, "admin2": None,
+        "actor1": None, "actor2": None, "fatalities": None, "admin1": None, "admin2": None, "country": None,
     }
     assert plan.counts == {"rows": 5, "new": 5, "duplicate": 0, "updated": 0, "rejected": 0}
     by_place = {incident.location: incident for incident in plan.new}

@@ -213,3 +213,67 @@ def test_an_older_store_is_upgraded_in_place(tmp_path):
         assert (incident.actor1, incident.fatalities) == ("", None)
         commit(plan(store, "acled_actors_fatalities.csv"), store)
         assert store.incident("XKX3001").fatalities == 4
+
+
+# A log with its own precision and country words (Serbian, Latin and Cyrillic).
+CODED_LOG = (
+    "Datum;Mesto;Opis;Tip;Preciznost;Država;Koordinate\n"
+    "29.05.2023.;Zvečan;Sukob ispred opštine;Sukob;tačno;Kosovo;\n"
+    "30.05.2023.;Leposavić;Protest u centru;Protest;opština;Косово;\n"
+    "31.05.2023.;;Hapšenje na jugu Srbije;Hapšenje;država;Srbija;\n"
+    "01.06.2023.;Zubin Potok;Barikade na putu;Barikade;otprilike;Kosovo;\n"
+    "02.06.2023.;Raška;Protest u Raškoj;Protest;tačno;Kosovo;43.2872, 20.6153\n"
+).encode("utf-8")
+
+
+def test_precision_and_country_words_are_listed_proposed_and_applied(store):
+    result = plan_import(CODED_LOG, "kodovi.csv", store)
+    assert (result.mapping["geo_precision"], result.mapping["country"]) == ("Preciznost", "Država")
+    codes = [(c.role, c.value, c.rows, c.code, c.origin) for c in result.values if hasattr(c, "role")]
+    assert codes == [
+        ("geo_precision", "tačno", 2, "1", "proposed"),
+        ("geo_precision", "opština", 1, "3", "proposed"),
+        ("geo_precision", "država", 1, "5", "proposed"),
+        ("geo_precision", "otprilike", 1, "", ""),  # "roughly": no rule knows it
+        ("country", "Kosovo", 4, "XK", "proposed"),  # Косово is the same word in Cyrillic
+        ("country", "Srbija", 1, "RS", "proposed"),
+    ]
+    assert [(r.row_number, r.reason) for r in result.rejected] == [
+        (5, "Preciznost: 'otprilike' is not mapped to a location precision (1 exact place ... 5 country); "
+            "map it in the import's value step (or with --values FILE)"),
+    ]
+    by_row = {incident.id.rsplit("-row", 1)[1]: incident for incident in result.new}
+    assert {row: incident.geo_precision for row, incident in by_row.items()} == {"2": 1, "3": 3, "4": 5, "6": 1}
+    # A row that names no place is put in the country its country cell names.
+    serbia = by_row["4"]
+    assert (serbia.location, serbia.latitude, serbia.longitude) == ("Serbia", 44.189919, 20.787989)
+    assert serbia.note.startswith("No place given: located in the country the file names (Država 'Srbija').")
+    # A point of the file on the other side of the boundary from its country cell is kept, with a note.
+    assert "Država 'Kosovo' says Kosovo, but the point is in Serbia: check it." in by_row["6"].note
+
+
+def test_precision_and_country_words_from_a_values_file_are_remembered(store):
+    given = read_values_csv("value,event_type,sub_event_type\nprecision:otprilike,2\ncountry:Srbija,\n")
+    first = plan_import(CODED_LOG, "kodovi.csv", store, values=given)
+    codes = {(c.role, c.value): (c.code, c.origin) for c in first.values if hasattr(c, "role")}
+    assert codes[("geo_precision", "otprilike")] == ("2", "yours")
+    assert codes[("country", "Srbija")] == ("", "")  # left unmapped: the row is read without it
+    assert first.counts["rejected"] == 1  # row 4: no place, no point, and its country not used
+    assert first.rejected[0].reason == "no coordinates and no place name to look up"
+    commit(first, store)
+    again = plan_import(CODED_LOG.replace(b"otprilike", b"OTPRILIKE"), "kodovi-2.csv", store)
+    codes = {(c.role, c.value): (c.code, c.origin) for c in again.values if hasattr(c, "role")}
+    assert codes[("geo_precision", "OTPRILIKE")] == ("2", "remembered")
+    assert codes[("geo_precision", "tačno")] == ("1", "remembered")
+    assert codes[("country", "Srbija")] == ("RS", "proposed")  # an unmapped word is not remembered
+
+
+def test_values_file_errors_for_precision_and_country_words():
+    with pytest.raises(ValueError) as caught:
+        read_values_csv("precision:otprilike,7\n")
+    assert str(caught.value) == (
+        "line 1: 'otprilike': expected one of 1 (1 exact place), 2 (2 near a named place), 3 (3 municipality), "
+        "4 (4 wider region), 5 (5 country), got '7'")
+    with pytest.raises(ValueError) as caught:
+        read_values_csv("country:Crna Gora,ME\n")
+    assert str(caught.value) == "line 1: 'Crna Gora': expected one of XK (Kosovo), RS (Serbia), got 'ME'"

@@ -326,3 +326,26 @@ def test_a_newer_version_of_a_corrected_incident_is_kept_out_and_said_so(app, db
     ]
     assert store.incident("XKX2301").description == "Corrected."
     assert [entry["kind"] for entry in store.history("XKX2301")] == ["correction", "source"]
+
+
+def test_the_value_step_maps_precision_and_country_words_too(app, db_path):
+    from tests.test_ingest_local_logs import CODED_LOG
+
+    upload(app, "kodovi.csv", CODED_LOG)
+    assert metrics(app) == {"New": "4", "Duplicate": "0", "Updated": "0", "Rejected": "1"}
+    boxes = {box.label: box for box in app.selectbox}
+    precision = [boxes[f"geo_precision of word {n}"].value for n in range(1, 5)]
+    assert precision == ["1", "3", "5", ""]  # tačno, opština, država, otprilike (unknown)
+    assert [boxes[f"country of word {n}"].value for n in (1, 2)] == ["XK", "RS"]
+    assert "otprilike · 1 row" in texts(app) and "Kosovo · 4 rows · proposed" in texts(app)
+    boxes["geo_precision of word 4"].set_value("2")
+    app.run()
+    assert not app.exception
+    assert metrics(app) == {"New": "5", "Duplicate": "0", "Updated": "0", "Rejected": "0"}
+    app.button[0].click()
+    app.run()
+    assert not app.exception
+    with Store(db_path) as store:
+        remembered = store.remembered_values()
+    assert remembered["geo_precision\x1eotprilike"] == ("2", "")
+    assert remembered["country\x1esrbija"] == ("RS", "")

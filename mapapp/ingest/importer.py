@@ -184,10 +184,13 @@ def _table(source, limits):
 
 def value_choices(source, mapping, store, limits=None):
     """The ValueChoices of a mapped file's type columns, before any row is read as an incident:
-    each distinct word, its rows, and the ACLED types remembered or proposed for it."""
+    each distinct word, its rows, and the ACLED types remembered or proposed for it; then the
+    CodeChoices of its precision and country columns."""
     table = _table(source, limits)
     counts = column_mapping.type_value_counts(table.rows, table.header, mapping)
-    return value_map.choices_for(counts, store.remembered_values())
+    remembered = store.remembered_values()
+    return value_map.choices_for(counts, remembered) + column_mapping.code_choices(
+        table.rows, table.header, mapping, remembered)
 
 
 def plan_import(source, filename, store, mapping=None, geocoder=None, progress=None, limits=None, values=None):

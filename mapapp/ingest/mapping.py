@@ -9,7 +9,6 @@ from mapapp.ingest.values import (
     first_sentence, parse_coordinates, parse_date, parse_int, parse_pair, precision_of_range,
 )
 from mapapp.text import one_line
-from mapapp.vocabulary import GEO_PRECISIONS
 
 # The roles a column can play, in the order the mapping step shows them, with their labels.
 ROLES = {
@@ -31,6 +30,7 @@ ROLES = {
     "fatalities": "Fatalities (reported deaths)",
     "admin1": "Admin area 1 (district, region)",
     "admin2": "Admin area 2 (municipality)",
+    "country": "Country (Kosovo or Serbia)",
 }
 
 # Other names for the roles, as people say them: `--map place=Mesto` is the "Place name" role.
@@ -41,7 +41,7 @@ ROLE_ALIASES = {
     "subtype": "sub_event_type", "sub_type": "sub_event_type", "lat": "latitude", "lon": "longitude",
     "lng": "longitude", "coords": "coordinates", "precision": "geo_precision", "summary": "description",
     "text": "notes", "passage": "notes", "actor": "actor1", "target": "actor2", "deaths": "fatalities",
-    "region": "admin1", "municipality": "admin2",
+    "region": "admin1", "municipality": "admin2", "state": "country",
 }
 
 
@@ -91,6 +91,7 @@ SYNONYMS = {
                    "zrtve", "mrtvi", "te_vdekur", "viktima", "vdekje", "best"),
     "admin1": ("admin1", "adm_1", "admin_1", "district", "okrug", "rajoni", "qarku"),
     "admin2": ("admin2", "adm_2", "admin_2"),
+    "country": ("country", "country_name", "country_code", "drzava", "zemlja", "shteti"),
 }
 
 
@@ -184,6 +185,7 @@ class MappedRows(RowFormat):
         self._remembered = remembered or {}
         self.value_choices = []
         self.value_map = value_map.ValueMap()
+        self._codes = {value_map.PRECISION: {}, value_map.COUNTRY: {}}
         header = list(header)
         self.header = header
         positions = [header.index(self.mapping[role]) if role in self.mapping else None for role in ROLES]
@@ -200,8 +202,14 @@ class MappedRows(RowFormat):
             row[position] for row in rows for position in self._date_positions if position < len(row)
         )
         counts = type_value_counts(rows, self.header, self.mapping)
-        self.value_choices = value_map.choices_for(counts, self._remembered, self._given)
-        self.value_map = value_map.ValueMap(value_map.mapped(self.value_choices))
+        types = value_map.choices_for(counts, self._remembered, self._given)
+        codes = code_choices(rows, self.header, self.mapping, self._remembered, self._given)
+        self.value_choices = types + codes
+        self.value_map = value_map.ValueMap(value_map.mapped(types))
+        self._codes = {
+            role: {value_map.key(c.value): c.code for c in codes if c.role == role and c.code}
+            for role in (value_map.PRECISION, value_map.COUNTRY)
+        }
 
     def passage(self, cells):
         return cells.notes or cells.description
@@ -236,10 +244,10 @@ class MappedRows(RowFormat):
                 cells.latitude, cells.longitude,
                 mapping.get("latitude", "latitude"), mapping.get("longitude", "longitude"),
             )
-        geo_precision = (
-            self.memo(parse_precision, cells.geo_precision, mapping.get("geo_precision"))
-            if cells.geo_precision else None
-        )
+        geo_precision = int(self._code(value_map.PRECISION, cells.geo_precision)) if cells.geo_precision else None
+        location = cells.location
+        if cells.country:
+            location = self._country(cells.country, location, latitude, longitude, notes)
         return Draft(
             id=cells.id,
             date_start=start,
@@ -247,7 +255,7 @@ class MappedRows(RowFormat):
             date_precision=precision,
             event_type=event_type,
             sub_event_type=sub_event_type,
-            location=cells.location,
+            location=location,
             latitude=latitude,
             longitude=longitude,
             geo_precision=geo_precision,
@@ -280,6 +288,34 @@ class MappedRows(RowFormat):
         if sub is not None and (sub[1] or event is None):
             return sub
         return event
+
+    def _code(self, role, cell):
+        """The code the value step gave a precision cell; Rejected naming the value."""
+        code = self._codes[role].get(value_map.key(cell))
+        if code is None:
+            raise Rejected(
+                f"{self.mapping[role]}: {cell!r} is not mapped to a location precision (1 exact place ... "
+                "5 country); map it in the import's value step (or with --values FILE)"
+            )
+        return code
+
+    def _country(self, cell, location, latitude, longitude, notes):
+        """The place name to look up for a row with a country: the country itself when the row
+        names no place and gives no point; a point on the other side of the boundary is noted."""
+        column = self.mapping["country"]
+        code = self._codes[value_map.COUNTRY].get(value_map.key(cell))
+        if code is None:  # not mapped in the value step: the row is read without it
+            notes.append(f"{column} {cell!r} is not mapped to Kosovo or Serbia: not used.")
+            return location
+        name = value_map.CODES[value_map.COUNTRY][code]
+        if not location and latitude is None:
+            notes.append(f"No place given: located in the country the file names ({column} {cell!r}).")
+            return name
+        if latitude is not None:
+            found = self.memo(_side, round(latitude, 4), round(longitude, 4))
+            if found and found != name:
+                notes.append(f"{column} {cell!r} says {name}, but the point is in {found}: check it.")
+        return location
 
     def _mapped(self, cell, column):
         if not cell:
@@ -314,6 +350,12 @@ class MappedRows(RowFormat):
         return result
 
 
+def _side(latitude, longitude):
+    from mapapp.boundary import side
+
+    return side(latitude, longitude)
+
+
 def type_value_counts(rows, header, mapping):
     """{value: rows} of the distinct non-empty cells of the type columns, most frequent first."""
     positions = [
@@ -336,26 +378,27 @@ def type_value_counts(rows, header, mapping):
     return merged
 
 
-# Words of a log's precision column, compared like value_map.key: the contract's codes 1-5.
-PRECISION_WORDS = {
-    1: ("exact", "precise", "tacno", "precizno", "sakte", "sakt", "i sakte"),
-    2: ("near", "approximate", "approx", "blizu", "priblizno", "okolina", "afer", "perafersisht"),
-    3: ("municipality", "opstina", "opcina", "komuna"),
-    4: ("region", "area", "oblast", "podrucje", "regija", "rajon", "regjion", "zona"),
-    5: ("country", "drzava", "zemlja", "shteti", "shtet"),
-}
-_PRECISION_BY_WORD = {word: code for code, words in PRECISION_WORDS.items() for word in words}
-
-
 def parse_precision(text, field):
     """A location precision: the code 1-5, or a word for it (`tačno`, `opština`, `afër`)."""
-    code = _PRECISION_BY_WORD.get(value_map.key(text))
+    code = value_map.propose_code(value_map.PRECISION, text)
     if code is not None:
-        return code
-    try:
-        return parse_int(text, field, tuple(GEO_PRECISIONS))
-    except Rejected:
-        raise Rejected(
-            f"{field}: expected 1-5 (1 exact place ... 5 country) or a word such as exact, near, "
-            f"municipality, region, country, got {text.strip()!r}"
-        ) from None
+        return int(code)
+    raise Rejected(
+        f"{field}: expected 1-5 (1 exact place ... 5 country) or a word such as exact, near, "
+        f"municipality, region, country, got {text.strip()!r}"
+    ) from None
+
+
+def code_value_counts(rows, header, mapping, role):
+    """{value: rows} of the distinct non-empty cells of the column mapped to `role`."""
+    return type_value_counts(rows, header, {"event_type": mapping.get(role)})
+
+
+def code_choices(rows, header, mapping, remembered=None, given=None):
+    """The CodeChoices of a mapped file's precision and country columns (value_map)."""
+    return [
+        choice
+        for role in (value_map.PRECISION, value_map.COUNTRY) if mapping.get(role)
+        for choice in value_map.code_choices_for(
+            role, code_value_counts(rows, header, mapping, role), remembered, given)
+    ]

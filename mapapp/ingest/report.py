@@ -3,6 +3,7 @@ of reason with its first rows), every row with `verbose`."""
 
 import re
 
+from mapapp.ingest.value_map import CODES, PRECISION, CodeChoice
 from mapapp.labels import SUB_TYPE_UNKNOWN
 
 # Rows shown per kind of reason in the summary.
@@ -31,7 +32,14 @@ def value_lines(choices):
     lines = []
     for choice in choices:
         rows = f"{choice.rows:,} row{'s' if choice.rows != 1 else ''}"
-        if not choice.event_type:
+        if isinstance(choice, CodeChoice):
+            column = "precision" if choice.role == PRECISION else choice.role
+            if choice.code:
+                lines.append(f"  {column}:{choice.value!r} -> {CODES[choice.role][choice.code]} ({choice.origin}, {rows})")
+            else:
+                lines.append(f"  {column}:{choice.value!r}: not mapped, {rows} "
+                             + ("rejected" if choice.role == PRECISION else "read without it"))
+        elif not choice.event_type:
             lines.append(f"  {choice.value!r}: not mapped, {rows} rejected")
         else:
             sub = choice.sub_event_type or SUB_TYPE_UNKNOWN

@@ -6,6 +6,10 @@ distinct values of the type columns with a proposal for each (`propose`); the us
 edits them (the app's value step, or `ingest --values FILE`), and the choices are remembered in
 the store for the next file that uses the same words.
 
+The other coded columns of a log are handled the same way (CodeChoice): the words of a location
+precision column (`tačno`, `opština`, `afër` -> 1-5) and of a country column (`Srbija`, `Kosova`
+-> RS, XK). They are remembered under their role (code_key), apart from the type words.
+
 A proposal may name an event type without a sub-event type ("Eksplozija" says an explosion, not
 whether a grenade or an IED): the incident is then stored with the sub-type unknown rather than
 with one made up.
@@ -16,7 +20,7 @@ import io
 from dataclasses import dataclass
 
 from mapapp.names import normalize
-from mapapp.vocabulary import EVENT_TYPES, SUB_EVENT_TYPES
+from mapapp.vocabulary import EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
 
 _BATTLE = ("Battles", "Armed clash")
 _PROTEST = ("Protests", "Peaceful protest")
@@ -81,8 +85,10 @@ _ACLED_SUBS[normalize("Excessive force against protestors")] = _ACLED_SUBS[
 
 
 def key(value):
-    """How a value is compared and remembered: no case, accents, alphabet or extra spacing."""
-    return normalize(value)
+    """How a value is compared and remembered: no case, accents, alphabet or extra spacing.
+    A value of another coded column (code_key: role, then the value) keeps its role."""
+    role, mark, rest = value.partition(_ROLE_MARK)
+    return f"{role}{mark}{normalize(rest)}" if mark else normalize(value)
 
 
 def propose(value):
@@ -162,13 +168,116 @@ class ValueMap:
 
 
 def mapped(choices):
-    """{value: (event_type, sub_event_type)} of the ValueChoices that are mapped."""
-    return {choice.value: (choice.event_type, choice.sub_event_type) for choice in choices if choice.event_type}
+    """{value: (event_type, sub_event_type)} of the ValueChoices that are mapped, and
+    {"role\x1evalue": (code, "")} of the CodeChoices: what the store remembers."""
+    found = {}
+    for choice in choices:
+        if isinstance(choice, CodeChoice):
+            if choice.code:
+                found.update([given_code(choice.role, choice.value, choice.code)])
+        elif choice.event_type:
+            found[choice.value] = (choice.event_type, choice.sub_event_type)
+    return found
+
+
+# -- other coded columns: location precision and country --------------------------------------
+
+PRECISION = "geo_precision"
+COUNTRY = "country"
+# What a value of each can become, with the words shown for it.
+CODES = {
+    PRECISION: {str(code): f"{code} {words}" for code, words in GEO_PRECISIONS.items()},
+    COUNTRY: {"XK": "Kosovo", "RS": "Serbia"},
+}
+# In a --values file, a value of these columns is written `precision:tačno` or `country:Srbija`.
+ROLE_PREFIXES = {"geo_precision": PRECISION, "precision": PRECISION, "country": COUNTRY}
+_ROLE_MARK = "\x1e"
+
+# Words of a log's precision column, compared like key(): the contract's codes 1-5.
+PRECISION_WORDS = {
+    1: ("exact", "precise", "tacno", "precizno", "sakte", "sakt", "i sakte"),
+    2: ("near", "approximate", "approx", "blizu", "priblizno", "okolina", "afer", "perafersisht"),
+    3: ("municipality", "opstina", "opcina", "komuna"),
+    4: ("region", "area", "oblast", "podrucje", "regija", "rajon", "regjion", "zona"),
+    5: ("country", "drzava", "zemlja", "shteti", "shtet"),
+}
+_PRECISION_BY_WORD = {word: str(code) for code, words in PRECISION_WORDS.items() for word in words}
+# Names and codes of the two countries (Cyrillic is compared in Latin letters).
+COUNTRY_WORDS = {
+    "XK": ("kosovo", "kosova", "kosove", "xk", "xkx", "kos", "republic of kosovo", "republika e kosoves"),
+    "RS": ("serbia", "srbija", "serbija", "serbi", "serbie", "rs", "srb", "republic of serbia", "republika srbija"),
+}
+_COUNTRY_BY_WORD = {word: code for code, words in COUNTRY_WORDS.items() for word in words}
+
+
+def code_key(role, value):
+    """How a value of a coded column other than the type is remembered: its role, then key()."""
+    return f"{role}{_ROLE_MARK}{normalize(value)}"
+
+
+def propose_code(role, value):
+    """The code (precision "1"-"5", country "XK"/"RS") proposed for a value; None when unknown."""
+    folded = key(value)
+    if role == PRECISION:
+        if folded in CODES[PRECISION]:
+            return folded
+        return _PRECISION_BY_WORD.get(folded)
+    return _COUNTRY_BY_WORD.get(folded)
+
+
+def check_code(role, value, code):
+    """A code for `value` of `role` given by a user (a code, or a word such as `near`,
+    `Serbia`); None for an empty one (not mapped); ValueError naming the bad one."""
+    code = code.strip()
+    if not code:
+        return None
+    found = code.upper() if code.upper() in CODES[role] else propose_code(role, code)
+    if found is None:
+        choices = ", ".join(f"{c} ({words})" for c, words in CODES[role].items())
+        raise ValueError(f"{value!r}: expected one of {choices}, got {code!r}")
+    return found
+
+
+@dataclass(frozen=True)
+class CodeChoice:
+    """One distinct value of a precision or country column: its rows, its code and why."""
+
+    role: str  # PRECISION or COUNTRY
+    value: str
+    rows: int
+    code: str  # "" when not mapped: its rows are rejected (precision) or read without it (country)
+    origin: str  # "proposed", "remembered", "yours" or ""
+
+
+def code_choices_for(role, counts, remembered=None, given=None):
+    """CodeChoices of `role` for {value: rows}: the user's first (`given`, {code_key-style
+    "role\x1evalue": (code, "") or None}), then those remembered ({code_key: (code, "")}), then
+    the proposals."""
+    remembered = remembered or {}
+    given = {key(value): choice for value, choice in (given or {}).items()}
+    made = []
+    for value, rows in counts.items():
+        folded = code_key(role, value)
+        if folded in given:
+            code, origin = (given[folded] or ("",))[0], "yours"
+        elif folded in remembered:
+            code, origin = remembered[folded][0], "remembered"
+        else:
+            code, origin = propose_code(role, value) or "", "proposed"
+        made.append(CodeChoice(role, value, rows, code, origin if code else ""))
+    return made
+
+
+def given_code(role, value, code):
+    """One entry of a `values` dict for a coded column: ("role\x1evalue", (code, "") or None)."""
+    return f"{role}{_ROLE_MARK}{value}", (code, "") if code else None
 
 
 def read_values_csv(data):
     """{value: (event_type, sub_event_type) or None} from a CSV of value, event type, sub-event
-    type (a header line is optional). ValueError naming the bad line."""
+    type (a header line is optional); a value written `precision:WORD` or `country:WORD` maps a
+    word of the precision or country column to the code in the next cell (1-5; XK or RS).
+    ValueError naming the bad line."""
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
@@ -179,8 +288,14 @@ def read_values_csv(data):
             continue
         if number == 1 and key(cells[0]) in ("value", "vrednost", "vlera") and key(cells[1]).startswith("event"):
             continue
+        prefix, colon, word = cells[0].partition(":")
+        role = ROLE_PREFIXES.get(prefix.strip().casefold()) if colon else None
         try:
-            choices[cells[0]] = check_choice(cells[0], cells[1], cells[2])
+            if role:
+                entry, choice = given_code(role, word.strip(), check_code(role, word.strip(), cells[1]))
+                choices[entry] = choice
+            else:
+                choices[cells[0]] = check_choice(cells[0], cells[1], cells[2])
         except ValueError as err:
             raise ValueError(f"line {number}: {err}") from None
     return choices
@@ -192,7 +307,11 @@ def values_csv(choices):
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["value", "event_type", "sub_event_type"])
     for choice in choices:
-        writer.writerow([choice.value, choice.event_type, choice.sub_event_type])
+        if isinstance(choice, CodeChoice):
+            prefix = "precision" if choice.role == PRECISION else choice.role
+            writer.writerow([f"{prefix}:{choice.value}", choice.code, ""])
+        else:
+            writer.writerow([choice.value, choice.event_type, choice.sub_event_type])
     return out.getvalue()
 
 
