@@ -247,6 +247,19 @@ def _flat(lat, lon):
     return np.asarray(lon, dtype=float) * 81.4, np.asarray(lat, dtype=float) * 111.2
 
 
+@cache
+def _outlines():
+    """Serbia's and Kosovo's outlines, prepared for many point tests."""
+    import shapely
+
+    from mapapp.boundary import outlines
+
+    found = (outlines()["SRB"], outlines()["KOS"])
+    for polygon in found:
+        shapely.prepare(polygon)
+    return found
+
+
 def at_points(lat, lon):
     """The municipality (name, or None) of each point (arrays): that of the nearest gazetteer
     place with a known municipality, when one lies within MAX_POINT_KM in the same country.
@@ -255,22 +268,29 @@ def at_points(lat, lon):
     it, which puts a point near a municipal line on either side of it; hence "derived"."""
     import shapely
 
-    from mapapp.boundary import side
-
     lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
     out = np.full(len(lat), None, dtype=object)
     if not len(lat):
         return out
     tree, owners = _point_index()
-    x, y = _flat(lat, lon)
-    found, distances = tree.query_nearest(shapely.points(x, y), max_distance=MAX_POINT_KM, return_distance=True)
-    countries = {"Kosovo": "XK", "Serbia": "RS"}
-    for (point, place), _km in zip(found.T, distances):
-        if out[point] is not None:  # two places equally near: the first found
-            continue
-        owner = owners[place]
-        if countries.get(side(lat[point], lon[point])) == owner.country:
-            out[point] = owner.name
+    # Each distinct point once: an export repeats a few thousand places over many rows.
+    points, inverse = np.unique(np.column_stack([lat, lon]), axis=0, return_inverse=True)
+    found, _distances = tree.query_nearest(
+        shapely.points(*_flat(points[:, 0], points[:, 1])), max_distance=MAX_POINT_KM, return_distance=True)
+    place_of = np.full(len(points), -1)
+    place_of[found[0][::-1]] = found[1][::-1]  # of two places equally near, the first found
+    near = np.flatnonzero(place_of >= 0)
+    located = shapely.points(points[near, 1], points[near, 0])
+    country = np.full(len(points), "", dtype=object)
+    serbia, kosovo = _outlines()
+    country[near[shapely.covers(serbia, located)]] = "RS"
+    country[near[shapely.covers(kosovo, located)]] = "XK"
+    names = np.full(len(points), None, dtype=object)
+    for at in near:
+        owner = owners[place_of[at]]
+        if owner.country == country[at]:
+            names[at] = owner.name
+    out[:] = names[inverse.ravel()]
     return out
 
 
@@ -280,25 +300,26 @@ def derived_admin(admin1, admin2, location, lat, lon, geo_precision):
     district of the municipality. An area the row gives is kept; a region or country-level row
     (geo_precision 4, 5) gets none. Returns lists of ("" where nothing is derived)."""
     n = len(lat)
-    admin1 = ["" if a is None else str(a) for a in admin1]
-    admin2 = ["" if a is None else str(a) for a in admin2]
+    given1 = np.array([bool(str(a or "").strip()) for a in admin1], dtype=bool)
+    given2 = [str(a or "").strip() for a in admin2]
     precision = np.asarray(geo_precision, dtype=int)
     lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
-    new1, new2 = [""] * n, [""] * n
-    todo = np.array([not a2.strip() for a2 in admin2]) & (precision <= 3)
     named = np.full(n, None, dtype=object)
-    if todo.any():
-        at = np.flatnonzero(todo)
-        named[at] = _assigned([""] * len(at), [location[i] for i in at], lat[at], lon[at], precision[at])
+    todo = np.flatnonzero((np.array([not a for a in given2], dtype=bool) & (precision <= 3)) if n else [])
+    if len(todo):
+        named[todo] = _assigned([""] * len(todo), [location[i] for i in todo], lat[todo], lon[todo], precision[todo])
         named[named == UNASSIGNED] = None
-        left = at[named[at] == None]  # noqa: E711 (an element-wise test)
+        left = todo[named[todo] == None]  # noqa: E711 (an element-wise test)
         named[left] = at_points(lat[left], lon[left])
-    for i in range(n):
-        municipality = _by_key().get(normalize(named[i])) if named[i] else by_name(admin2[i])
-        if named[i]:
-            new2[i] = named[i]
-        if municipality is not None and not admin1[i].strip() and municipality.district:
-            new1[i] = municipality.district
+    new2 = ["" if name is None else name for name in named]
+    districts = {}  # per distinct municipality text: the district, or ""
+    new1 = [""] * n
+    for i in np.flatnonzero(~given1) if n else ():
+        text = new2[i] or given2[i]
+        if text and text not in districts:
+            municipality = by_name(text)
+            districts[text] = municipality.district if municipality is not None else ""
+        new1[i] = districts.get(text, "")
     return new1, new2
 
 
