@@ -35,7 +35,8 @@ def value_lines(choices):
         if isinstance(choice, CodeChoice):
             column = "precision" if choice.role == PRECISION else choice.role
             if choice.code:
-                lines.append(f"  {column}:{choice.value!r} -> {CODES[choice.role][choice.code]} ({choice.origin}, {rows})")
+                words = CODES[choice.role][choice.code]
+                lines.append(f"  {column}:{choice.value!r} -> {words} ({choice.origin}, {rows})")
             else:
                 lines.append(f"  {column}:{choice.value!r}: not mapped, {rows} "
                              + ("rejected" if choice.role == PRECISION else "read without it"))
