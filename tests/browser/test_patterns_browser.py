@@ -132,13 +132,17 @@ def test_density_cells_sum_to_the_located_incidents_shown(page, patterns_server)
     tools(page).locator("input[name=playback]").check()
     tools(page).locator(".playback-row select").first.select_option("month")
     frame.wait_for_function("() => window.mapappPlayback.state().unit === 'month'")
-    shown = frame.evaluate("""() => {
-        for (let k = 0; k < window.mapappPlayback.state().frames; k++) {
-            window.mapappPlayback.show(k);
-            if (window.mapappPlayback.state().last.window[0] === '2023-09-01') { break; }
-        }
-        return window.mapappDensity.state();
-    }""")
+    # Step to September 2023, again if a rerun of the page reset the playback meanwhile, until
+    # the cells have been counted for that window (the layer redraws a moment later when busy).
+    september = f"""() => {{
+        const playback = window.mapappPlayback, density = window.mapappDensity;
+        const at = () => playback.state().last && playback.state().last.window[0] === '2023-09-01';
+        for (let k = 0; !at() && k < playback.state().frames; k++) {{ playback.show(k); }}
+        const cells = density.state();
+        return at() && cells !== null && cells.counted < {patterns_server.located} ? cells : null;
+    }}"""
+    frame.wait_for_function(september)
+    shown = frame.evaluate(september)
     # September 2023: the Banjska reports (4, exact), log-102 and the Leposavić protest; the
     # seed's "northern Kosovo" clash and ACLED's month-precise Raska row are region-level.
     assert sum(n for _, _, n in shown["cells"]) == shown["counted"] == 6
