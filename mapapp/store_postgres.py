@@ -212,6 +212,11 @@ class _Db:
 class PostgresSnapshot(store.Snapshot):
     ADDED_ORDER = "m.seq"
 
+    def _among(self, column, keys):
+        """One condition: `column` = ANY of the keys, passed as one array parameter."""
+        keys = list(dict.fromkeys(keys))
+        return [(f"{column} = ANY(?)", (keys,))] if keys else []
+
 
 # From this many rows a COPY merges the search index's new entries once, at its end.
 _BULK_ROWS = 5_000

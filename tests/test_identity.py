@@ -75,3 +75,22 @@ def test_a_look_alike_from_another_dataset_is_kept_and_reported(stored_dataset, 
         assert reason == f"same date, type, place and description as stored '100101'{label}; kept: its id differs"
     else:
         assert result.possible == []
+
+
+def test_rows_no_rule_touches_stay_in_file_order_among_those_ruled_on():
+    # Rows whose id and content are unique skip the rules (identity._involved); the lists must
+    # come out as if every row had gone through them, in file order.
+    other = {"description": "Another event."}
+    rows = [
+        row(2, "A1", description="First."), row(3, "B1"), row(4, "C1", description="Third."),
+        row(5, "B1", description="Fourth."), row(6, "upload-x-row6", has_id=False, description="Sixth."),
+        row(7, "upload-x-row7", has_id=False, **other), row(8, "D1", description="Eighth."),
+        row(9, "upload-x-row9", has_id=False, **other), row(10, "S1", description="Tenth."),
+    ]
+    result = sort_rows(rows, {"S1": 1}, {})
+    assert [i.id for i in result.new] == ["A1", "B1", "C1", "upload-x-row6", "upload-x-row7", "D1"]
+    assert [(c.row_number, reason) for c, _, reason in result.duplicates] == [
+        (5, "same id: same id 'B1' as row 3"),
+        (9, "same content: no id, and the same date, type, place and description as row 7"),
+        (10, "same id: id 'S1' is already stored"),
+    ]

@@ -10,6 +10,7 @@
   UCDP event, say) is kept, and reported as a possible duplicate for the user to review.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 SAME_ID = "same id"
@@ -51,11 +52,17 @@ def sort_rows(candidates, stored_timestamps, stored_matches):
     stored. A stored id with an older source timestamp (ACLED's `timestamp`) is updated.
     """
     result = Sorted()
+    prints = [candidate.incident.fingerprint for candidate in candidates]
+    involved = _involved(candidates, prints, stored_timestamps, stored_matches)
     seen_ids = {}  # id -> row number
     seen_prints = {}  # fingerprint -> (row number, id or None)
-    for candidate in candidates:
+    for candidate, print_, ruled in zip(candidates, prints, involved):
         incident, number = candidate.incident, candidate.row_number
-        print_ = incident.fingerprint
+        if not ruled:
+            # No other row and no stored incident shares its id or content: new, and no later
+            # row can refer to it (see _involved).
+            result.new.append(incident)
+            continue
         rule = reason = None
         if candidate.has_source_id:
             if incident.id in seen_ids:
@@ -91,3 +98,18 @@ def sort_rows(candidates, stored_timestamps, stored_matches):
         seen_prints.setdefault(print_, (number, incident.id if candidate.has_source_id else None))
         result.new.append(incident)
     return result
+
+
+def _involved(candidates, prints, stored_timestamps, stored_matches):
+    """[bool] per candidate: whether any rule can apply to it. A row whose id (when it has one)
+    is neither stored nor repeated in the file, and whose content is neither stored nor
+    repeated, is new whatever the other rows are; only the others go through the rules, in
+    file order. The rules read nothing of the rows they leave out, so the result is the same as
+    ruling on every row: the counts of a 100,000-row file are taken in one pass each."""
+    ids = Counter(c.incident.id for c in candidates if c.has_source_id)
+    print_counts = Counter(prints)
+    return [
+        print_counts[print_] > 1 or print_ in stored_matches
+        or (c.has_source_id and (ids[c.incident.id] > 1 or c.incident.id in stored_timestamps))
+        for c, print_ in zip(candidates, prints)
+    ]
