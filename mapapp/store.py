@@ -817,6 +817,10 @@ class Writer(Snapshot):
     Each write checks that its person's role allows it (roles.NotAllowed otherwise) and adds a
     line to the audit log, in the same transaction."""
 
+    # New incidents of a batch.IncidentView are written from its columns in bulk (PostgreSQL
+    # writes each incident's search text, made from the Incident: it reads them one by one).
+    ROWS_FROM_COLUMNS = True
+
     def __init__(self, db, person=LOCAL):
         super().__init__(db)
         self.person = person
@@ -835,7 +839,7 @@ class Writer(Snapshot):
         the whole transaction, so the store is as before it or as after it.
         """
         self.person.require("add")
-        documents, incidents, updates = list(documents), list(incidents), list(updates)
+        documents, incidents, updates = list(documents), _listed(incidents), list(updates)
         # An editor's correction stays current over a newer version from the source (an ACLED
         # row with a newer timestamp): that version goes into the incident's history instead.
         corrected = self.corrected_ids([incident.id for incident in updates])
@@ -957,7 +961,10 @@ class Writer(Snapshot):
         """Copy the stored versions of `updates` into replaced_incidents, each marked with the
         document of the version that replaces it."""
         db = self.db
-        replacing = {incident.id: incident.document_id for incident in updates}
+        if hasattr(updates, "id_documents"):
+            replacing = dict(updates.id_documents())
+        else:
+            replacing = {incident.id: incident.document_id for incident in updates}
         ids = list(replacing)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
@@ -1024,6 +1031,9 @@ class Writer(Snapshot):
                 )
             texts[document.id] = document.text
         current = [None]
+        if self.ROWS_FROM_COLUMNS and not replace and hasattr(incidents, "store_rows"):
+            self._insert_incidents(self._batch_values(incidents, texts, current), current)
+            return
 
         def checked_values():
             isoformats = _IsoDates()
@@ -1069,6 +1079,26 @@ class Writer(Snapshot):
         for identifier in reused:
             self.db.execute("UPDATE incidents SET rowid = (SELECT max(rowid) FROM incidents) + 1 WHERE id = ?",
                             (identifier,))
+
+    def _batch_values(self, incidents, texts, current):
+        """The store rows of a batch.IncidentView, checked as `write` checks incidents one by
+        one: each cites a document written here or stored, within its text (the passages are
+        slices of that text by construction)."""
+        documents = incidents.document_ids
+        for document_id in documents:
+            if document_id not in texts:
+                row = self.db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
+                if row is None:
+                    raise InvalidIncident("document_id", document_id, "the id of a stored document")
+                texts[document_id] = row["text"]
+        bounds = incidents.passage_bounds()
+        if bounds is not None:
+            longest = min(len(texts[document_id]) for document_id in documents)
+            if not (0 <= bounds[0] and bounds[1] <= longest):
+                raise InvalidIncident("passage_start/passage_end", bounds, f"offsets within the text of {documents}")
+        for values in incidents.store_rows():
+            current[0] = _RowId(values[0])
+            yield values
 
     def _insert_incidents(self, values, current):
         """Insert the rows `values` yields; `current[0]` is the incident being yielded, for the
@@ -1145,6 +1175,20 @@ def _add_history_kind(db):
 # from version n to n + 1.
 _MIGRATIONS = (_add_contract_columns, _add_links, _add_history_tables, _add_history_kind)
 SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class _RowId:
+    """The id of the row being written, where a message about it reads `.id`."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, identifier):
+        self.id = identifier
+
+
+def _listed(incidents):
+    """A list of the incidents, or a batch.IncidentView as it is (it hands over its rows in bulk)."""
+    return incidents if hasattr(incidents, "store_rows") else list(incidents)
 
 
 def _now():

@@ -223,6 +223,7 @@ _BULK_ROWS = 5_000
 
 
 class PostgresWriter(store.Writer, PostgresSnapshot):
+    ROWS_FROM_COLUMNS = False  # each row's search text is made from its Incident
     def _insert_incidents(self, values, current):
         """Insert with COPY (an upload of 100,000 rows in one stream), each row with its folded
         search text."""
@@ -242,7 +243,7 @@ class PostgresWriter(store.Writer, PostgresSnapshot):
                     copy.write_row(row)
         except psycopg.errors.UniqueViolation as err:
             found = re.search(r"\(id\)=\((.*)\) already exists", err.diag.message_detail or "")
-            identifier = found.group(1) if found else current[0].id
+            identifier = found.group(1) if found else current[0]
             raise InvalidIncident("id", identifier, "an id that is not stored yet") from None
         if bulk:
             self.db.execute("SELECT gin_clean_pending_list('incidents_search'::regclass)")

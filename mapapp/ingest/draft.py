@@ -82,6 +82,7 @@ class RowFormat:
             positions = [index.get(column) for column in self.columns]
         # A missing column reads the "" the planner appends to every row (at len(header)).
         positions = [len(header) if position is None else position for position in positions]
+        self.positions = dict(zip(self.columns, positions))  # column -> its cell (len(header): none)
         self._pick = operator.itemgetter(*positions, len(header))
         self._cells = collections.namedtuple(f"{type(self).__name__}Cells", self.columns)._make
         self._memo = {}

@@ -51,18 +51,42 @@ def sort_rows(candidates, stored_timestamps, stored_matches):
     stored; `stored_matches` is {fingerprint: [StoredMatch]} of their fingerprints already
     stored. A stored id with an older source timestamp (ACLED's `timestamp`) is updated.
     """
+    found = sort_positions(candidates, stored_timestamps, stored_matches)
+    return Sorted(
+        new=[candidates[position].incident for position in found.new],
+        updated=[candidates[position].incident for position in found.updated],
+        duplicates=[(candidates[position], rule, reason) for position, rule, reason in found.duplicates],
+        possible=[(candidates[position], reason) for position, reason in found.possible],
+    )
+
+
+def sort_positions(candidates, stored_timestamps, stored_matches):
+    """sort_rows, with positions in `candidates` in place of the candidates and incidents.
+
+    `candidates` is a sequence of Candidates; one that also has the lists `ids`, `has_ids`
+    and `prints` (batch.BatchCandidates) is read through them first, and a Candidate is made
+    only for the rows a rule may apply to."""
     result = Sorted()
-    prints = [candidate.incident.fingerprint for candidate in candidates]
-    involved = _involved(candidates, prints, stored_timestamps, stored_matches)
+    ids = getattr(candidates, "ids", None)
+    if ids is None:
+        ids = [candidate.incident.id for candidate in candidates]
+        has_ids = [candidate.has_source_id for candidate in candidates]
+        prints = [candidate.incident.fingerprint for candidate in candidates]
+    else:
+        has_ids, prints = candidates.has_ids, candidates.prints
+    involved = _involved(ids, has_ids, prints, stored_timestamps, stored_matches)
+    if hasattr(candidates, "prefetch"):
+        candidates.prefetch([position for position, ruled in enumerate(involved) if ruled])
     seen_ids = {}  # id -> row number
     seen_prints = {}  # fingerprint -> (row number, id or None)
-    for candidate, print_, ruled in zip(candidates, prints, involved):
-        incident, number = candidate.incident, candidate.row_number
+    for position, (print_, ruled) in enumerate(zip(prints, involved)):
         if not ruled:
             # No other row and no stored incident shares its id or content: new, and no later
             # row can refer to it (see _involved).
-            result.new.append(incident)
+            result.new.append(position)
             continue
+        candidate = candidates[position]
+        incident, number = candidate.incident, candidate.row_number
         rule = reason = None
         if candidate.has_source_id:
             if incident.id in seen_ids:
@@ -70,7 +94,7 @@ def sort_rows(candidates, stored_timestamps, stored_matches):
             elif incident.id in stored_timestamps:
                 old, new = stored_timestamps[incident.id], incident.source_timestamp
                 if new is not None and old is not None and new > old:
-                    result.updated.append(incident)
+                    result.updated.append(position)
                     seen_ids[incident.id] = number
                     continue
                 rule, reason = SAME_ID, f"id {incident.id!r} is already stored"
@@ -85,7 +109,7 @@ def sort_rows(candidates, stored_timestamps, stored_matches):
                 rule = SAME_CONTENT
                 reason = f"no id, and the same date, type, place and description as row {seen_prints[print_][0]}"
         if rule is not None:
-            result.duplicates.append((candidate, rule, f"{rule}: {reason}"))
+            result.duplicates.append((position, rule, f"{rule}: {reason}"))
             continue
         if candidate.has_source_id:
             seen_ids[incident.id] = number
@@ -93,23 +117,23 @@ def sort_rows(candidates, stored_timestamps, stored_matches):
                       and (not m.dataset or not candidate.dataset or m.dataset != candidate.dataset)]
             if others:
                 names = ", ".join(repr(m.id) + (f" ({m.dataset})" if m.dataset else "") for m in others[:3])
-                result.possible.append((candidate, f"same date, type, place and description as stored {names}; "
-                                                   "kept: its id differs"))
+                result.possible.append((position, f"same date, type, place and description as stored {names}; "
+                                                  "kept: its id differs"))
         seen_prints.setdefault(print_, (number, incident.id if candidate.has_source_id else None))
-        result.new.append(incident)
+        result.new.append(position)
     return result
 
 
-def _involved(candidates, prints, stored_timestamps, stored_matches):
+def _involved(ids, has_ids, prints, stored_timestamps, stored_matches):
     """[bool] per candidate: whether any rule can apply to it. A row whose id (when it has one)
     is neither stored nor repeated in the file, and whose content is neither stored nor
     repeated, is new whatever the other rows are; only the others go through the rules, in
     file order. The rules read nothing of the rows they leave out, so the result is the same as
     ruling on every row: the counts of a 100,000-row file are taken in one pass each."""
-    ids = Counter(c.incident.id for c in candidates if c.has_source_id)
+    id_counts = Counter(identifier for identifier, has_id in zip(ids, has_ids) if has_id)
     print_counts = Counter(prints)
     return [
         print_counts[print_] > 1 or print_ in stored_matches
-        or (c.has_source_id and (ids[c.incident.id] > 1 or c.incident.id in stored_timestamps))
-        for c, print_ in zip(candidates, prints)
+        or (has_id and (id_counts[identifier] > 1 or identifier in stored_timestamps))
+        for identifier, has_id, print_ in zip(ids, has_ids, prints)
     ]

@@ -22,8 +22,9 @@ from mapapp.boundary import border_distances_km
 from mapapp.errors import InvalidIncident, StoreChanged, UnusableFile
 from mapapp.export import neutralise_formula
 from mapapp.incident import Document
-from mapapp.ingest import formats, identity, mapping as column_mapping, value_map
-from mapapp.ingest.reading import Limits, Table, read_table
+from mapapp.ingest import column_plan, formats, identity, mapping as column_mapping, value_map
+from mapapp.ingest.batch import BatchCandidates
+from mapapp.ingest.reading import ColumnTable, Limits, Table, read_table
 from mapapp.ingest.values import Rejected
 from mapapp.text import one_line
 
@@ -171,7 +172,7 @@ def inspect_upload(source, limits=None):
         encoding=table.encoding,
         delimiter=table.delimiter,
         header=list(table.header),
-        rows=len(table.rows),
+        rows=len(table),
         guess=column_mapping.guess(table.header),
         problem=f"it looks like an {near[0]} but lacks the column(s) {', '.join(near[1])}" if near else "",
         preamble=list(table.preamble),
@@ -179,7 +180,7 @@ def inspect_upload(source, limits=None):
 
 
 def _table(source, limits):
-    return source if isinstance(source, Table) else read_table(source, limits or Limits.from_env())
+    return source if isinstance(source, (Table, ColumnTable)) else read_table(source, limits or Limits.from_env())
 
 
 def value_choices(source, mapping, store, limits=None):
@@ -263,12 +264,21 @@ def _plan_import(table, filename, store, mapping, geocoder, progress, values):
         digest.update(json.dumps(mapping, sort_keys=True).encode())
     document_id = f"upload-{digest.hexdigest()[:16]}"
     planner = _Planner(rows, document_id, geocoder, progress)
-    drafts = planner.read_rows(table)
-    candidates, text = planner.incidents(drafts, f"Uploaded CSV file ({rows.label}), sha256 {table.sha256}")
-    candidates = [
-        identity.Candidate(incident, number, values, has_id, rows.label)
-        for incident, number, values, has_id in candidates
-    ]
+    preamble = f"Uploaded CSV file ({rows.label}), sha256 {table.sha256}"
+    if table.columns is not None and column_plan.supports(rows):
+        # Planned in columns; the rows that fail a check there are planned row by row.
+        planner.progress = None
+        batch, text = column_plan.plan(table, rows, planner, preamble, rows.label)
+        candidates = batch.candidates()
+        if progress is not None:
+            progress(len(table), len(table))
+    else:
+        drafts = planner.read_rows(table)
+        candidates, text = planner.incidents(drafts, preamble)
+        candidates = [
+            identity.Candidate(incident, number, values, has_id, rows.label)
+            for incident, number, values, has_id in candidates
+        ]
     document = Document(
         id=document_id,
         title=f"Upload: {filename}" if filename else "Upload",
@@ -284,7 +294,7 @@ def _plan_import(table, filename, store, mapping, geocoder, progress, values):
         header=list(table.header),
         mapping=mapping,
         document=document,
-        total_rows=len(table.rows),
+        total_rows=len(table),
         preamble=list(table.preamble),
         candidates=candidates,
         rejected=planner.rejected,
@@ -468,16 +478,31 @@ def _join(note, addition):
 
 
 def _sorted(candidates, snapshot):
-    """(new, updated, duplicates, possible duplicates) of `candidates` (identity.Candidate)
-    against the store as `snapshot` reads it, by the identity rules (mapapp.ingest.identity)."""
-    stored = snapshot.source_timestamps([c.incident.id for c in candidates if c.has_source_id])
-    matches = snapshot.fingerprint_matches([c.incident.fingerprint for c in candidates])
-    found = identity.sort_rows(candidates, stored, matches)
+    """(new, updated, duplicates, possible duplicates) of `candidates` (identity.Candidate, or
+    a batch.BatchCandidates) against the store as `snapshot` reads it, by the identity rules
+    (mapapp.ingest.identity)."""
+    if isinstance(candidates, BatchCandidates):
+        ids, has_ids, prints = candidates.ids, candidates.has_ids, candidates.prints
+    else:
+        ids = [c.incident.id for c in candidates]
+        has_ids = [c.has_source_id for c in candidates]
+        prints = [c.incident.fingerprint for c in candidates]
+    stored = snapshot.source_timestamps([identifier for identifier, has_id in zip(ids, has_ids) if has_id])
+    matches = snapshot.fingerprint_matches(prints)
+    found = identity.sort_positions(candidates, stored, matches)
     duplicates = [
-        RowResult(c.row_number, list(c.values), "duplicate", reason, rule) for c, rule, reason in found.duplicates
+        RowResult(candidates[p].row_number, list(candidates[p].values), "duplicate", reason, rule)
+        for p, rule, reason in found.duplicates
     ]
-    possible = [RowResult(c.row_number, list(c.values), "possible duplicate", reason) for c, reason in found.possible]
-    return found.new, found.updated, duplicates, possible
+    possible = [
+        RowResult(candidates[p].row_number, list(candidates[p].values), "possible duplicate", reason)
+        for p, reason in found.possible
+    ]
+    if isinstance(candidates, BatchCandidates):
+        return candidates.batch.view(found.new), candidates.batch.view(found.updated), duplicates, possible
+    new = [candidates[p].incident for p in found.new]
+    updated = [candidates[p].incident for p in found.updated]
+    return new, updated, duplicates, possible
 
 
 def commit(plan, store):
@@ -496,7 +521,7 @@ def commit(plan, store):
             writer.remember_values(value_map.mapped(plan.values))
         new, updated, duplicates, possible = _sorted(plan.candidates, writer)
         if new or updated:
-            uses_document = any(incident.document_id == plan.document.id for incident in (*new, *updated))
+            uses_document = _cites(new, plan.document.id) or _cites(updated, plan.document.id)
             try:
                 writer.add([plan.document] if uses_document else [], new, updated)
             except InvalidIncident as err:
@@ -515,3 +540,9 @@ def _split_corrected(updated, snapshot):
     corrected = snapshot.corrected_ids([incident.id for incident in updated])
     return ([incident for incident in updated if incident.id not in corrected],
             [incident for incident in updated if incident.id in corrected])
+
+
+def _cites(incidents, document_id):
+    if hasattr(incidents, "document_ids"):
+        return document_id in incidents.document_ids
+    return any(incident.document_id == document_id for incident in incidents)

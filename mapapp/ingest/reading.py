@@ -143,7 +143,7 @@ class Table:
     `row_numbers[i]` is the number a spreadsheet shows for `rows[i]` (the header is row 1),
     so a reason "row 7: ..." points at the line the user sees. Blank lines are not rows.
     `preamble` holds title lines above the header, which were skipped; `sha256` is the hex
-    digest of the file's bytes.
+    digest of the file's bytes. `columns` is None for a table read row by row.
     """
 
     header: list
@@ -153,9 +153,46 @@ class Table:
     delimiter: str
     sha256: str = ""
     preamble: list = field(default_factory=list)
+    columns: object = None
 
     def __len__(self):
         return len(self.rows)
+
+
+class ColumnTable:
+    """A Table read in columns (arrow_csv.read): `columns` is an arrow_csv.Columns of the rows
+    of as many cells as the header, `odd` the other rows as (row number, cells). `rows` and
+    `row_numbers` are made from them, in file order, the first time they are asked for: the
+    columnar import never needs them."""
+
+    def __init__(self, header, columns, odd, encoding, delimiter, sha256, preamble):
+        self.header = header
+        self.columns = columns
+        self.odd = odd
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.sha256 = sha256
+        self.preamble = preamble
+        self._rows = None
+
+    def __len__(self):
+        return self.columns.length + len(self.odd)
+
+    def _materialise(self):
+        if self._rows is None:
+            numbered = list(zip(self.columns.numbers.tolist(), self.columns.rows()))
+            if self.odd:
+                numbered = sorted(numbered + [(number, list(values)) for number, values in self.odd])
+            self._rows = ([values for _, values in numbered], [number for number, _ in numbered])
+        return self._rows
+
+    @property
+    def rows(self):
+        return self._materialise()[0]
+
+    @property
+    def row_numbers(self):
+        return self._materialise()[1]
 
 
 def check_size(size, limits):
@@ -378,12 +415,14 @@ def sniff_delimiter(text):
     return max(DELIMITERS, key=lambda delimiter: best[delimiter])
 
 
-def read_table(data, limits=None):
+def read_table(data, limits=None, columns=True):
     """Read the bytes of a CSV upload into a Table, or raise UnusableFile saying why.
 
-    The file is read as a stream of lines: rows and line lengths are counted while reading,
-    so memory stays bounded by the limits whatever the file's shape (runs of blank lines are
-    skipped without making a row of each)."""
+    The rows below the header are read in columns (a ColumnTable, see arrow_csv) when that
+    gives exactly what reading them row by row gives, else (or with `columns` False) as a
+    stream of lines: rows and line lengths are counted while reading, so memory stays bounded
+    by the limits whatever the file's shape (runs of blank lines are skipped without making a
+    row of each)."""
     limits = limits or Limits.from_env()
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise UnusableFile(f"expected the bytes of a file, got {type(data).__name__}")
@@ -419,7 +458,17 @@ def read_table(data, limits=None):
             raise UnusableFile("the file is empty")
         skip = _preamble_length(first)
         preamble = [delimiter.join(record).rstrip(delimiter).strip() for _, record in first[:skip]]
-        (_, header), *data_rows = first[skip:]
+        (header_number, header), *data_rows = first[skip:]
+        if columns and len(first) > skip + 1 and line_encoding == "utf-8":
+            # Read the rest in columns when it can be read so exactly as the rows below would be.
+            from mapapp.ingest import arrow_csv
+
+            table = arrow_csv.read(
+                data, _header_end(data, start, line_encoding, delimiter, skip), header_number,
+                [cell.strip() for cell in header], delimiter, limits,
+            )
+            if table is not None:
+                return ColumnTable(table.header, table.columns, table.odd, encoding, delimiter, sha256, preamble)
         # Rows are counted as they are read: one over the limit and reading stops.
         data_rows += itertools.islice(records, max(limits.max_rows + 1 - len(data_rows), 0))
     except csv.Error as err:
@@ -441,6 +490,16 @@ def read_table(data, limits=None):
         sha256=sha256,
         preamble=preamble,
     )
+
+
+def _header_end(data, start, encoding, delimiter, skip):
+    """The offset of the byte after the header record (the `skip`+1-th record that is not
+    blank), as read_table reads it."""
+    lines = _Lines(data, start, encoding, delimiter)
+    records = _records(csv.reader(lines, delimiter=delimiter, strict=False), lines)
+    for _ in range(skip + 1):
+        next(records)
+    return lines.position
 
 
 def _preamble_length(first):

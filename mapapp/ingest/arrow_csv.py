@@ -1,0 +1,126 @@
+"""The rows of a CSV file below its header, read in columns with pyarrow's CSV parser.
+
+reading.read_table reads the title lines and the header itself, then hands the rest of the
+bytes here. The result must be what its row-by-row reader (Python's csv module over the
+file's lines) gives, row numbers included; where that cannot be known cheaply, `read` returns
+None and the file is read row by row. The cases left to the row reader: a carriage return that
+does not end a line with a line feed, more lines than the row limit, a line longer than
+reading.MAX_LINE_BYTES, a cell longer than csv's field limit, a row of the wrong width that is
+the file's last record or does not read back as one record.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from mapapp.ingest import text_columns
+
+# Python's csv module refuses a cell longer than this (csv.field_size_limit()); the row reader
+# then refuses the file. A file with such a cell is left to it.
+FIELD_LIMIT = 131072
+_CHUNK = 64 * 1024 * 1024
+_BLOCK = 16 * 1024 * 1024
+
+
+class Columns:
+    """The rows of a file that have as many cells as the header: one pyarrow string array per
+    column, and `numbers`, the row number (as a spreadsheet shows it) of each row."""
+
+    def __init__(self, arrays, numbers):
+        self.arrays = arrays
+        self.numbers = numbers
+        self.length = len(numbers)
+
+    def rows(self, positions=None):
+        """The rows (lists of strings), all or those at `positions`."""
+        arrays = self.arrays if positions is None else [array.take(pa.array(positions, pa.int64()))
+                                                        for array in self.arrays]
+        return [list(row) for row in zip(*(array.to_pylist() for array in arrays))]
+
+
+@dataclass
+class Read:
+    header: list
+    columns: Columns
+    odd: list  # (row number, cells) of the rows of another width, blank ones left out
+
+
+def read(data, offset, header_number, header, delimiter, limits):
+    """The rows of `data` (UTF-8 bytes) from `offset`, the byte after the header record (whose
+    row number is `header_number`), as a Read; None when the row reader must read them."""
+    from mapapp.ingest.reading import MAX_LINE_BYTES
+
+    size = len(data) - offset
+    lines = data.count(b"\n", offset) + (0 if data.endswith(b"\n") else 1)
+    if size <= 0 or lines > limits.max_rows or data.count(b"\r", offset) != data.count(b"\r\n", offset):
+        return None
+    if size > MAX_LINE_BYTES and _longest_line(data, offset) > MAX_LINE_BYTES:
+        return None
+    width = len(header)
+    odd = []
+
+    def other_width(row):
+        odd.append((row.number, row.text))
+        return "skip"
+
+    names = [f"c{k}" for k in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(memoryview(data)[offset:]),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=_BLOCK, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=other_width,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    arrays = [table.column(k).combine_chunks() if table.column(k).num_chunks != 1 else table.column(k).chunk(0)
+              for k in range(width)]
+    for array in arrays:
+        if len(array) and pc.max(pc.binary_length(array)).as_py() > FIELD_LIMIT:
+            return None
+    total = table.num_rows + len(odd)
+    other = np.zeros(total, dtype=bool)
+    odd_rows = []
+    for number, text in odd:
+        if number is None or number >= total:
+            return None  # the last record: its line end reads differently (see the module's notes)
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
+        if len(records) != 1:
+            return None
+        other[number - 1] = True
+        cells = records[0]
+        if "".join(cells).strip():
+            odd_rows.append((header_number + number, cells))
+    numbers = np.flatnonzero(~other) + 1 + header_number
+    blank = text_columns.blank_rows(arrays)
+    if blank is not None:
+        keep = pa.array(~blank)
+        arrays = [array.filter(keep) for array in arrays]
+        numbers = numbers[~blank]
+    if not len(numbers) and not odd_rows:
+        return None  # "no rows": the row reader says so
+    return Read(header, Columns(arrays, numbers), odd_rows)
+
+
+def _longest_line(data, offset):
+    """The length in bytes of the longest line of data[offset:]."""
+    longest = 0
+    previous = offset - 1
+    for position in range(offset, len(data), _CHUNK):
+        chunk = np.frombuffer(memoryview(data)[position : position + _CHUNK], dtype=np.uint8)
+        ends = np.flatnonzero(chunk == 10) + position
+        if len(ends):
+            longest = max(longest, int(ends[0] - previous), int(np.diff(ends).max(initial=0)))
+            previous = int(ends[-1])
+    return max(longest, len(data) - 1 - previous)

@@ -1,0 +1,165 @@
+"""Planned incidents held in columns (a pyarrow table) instead of one object per row.
+
+An IncidentBatch holds the incidents an upload would store, in file order, with their row
+numbers and cells; `view(positions)` is a sequence of some of them (the new ones, the updated
+ones) that makes an Incident only for the items read (a preview shows the first hundred) and
+hands the store its rows in bulk (`store_rows`). `candidates()` is the same for the identity
+rules (identity.Candidate, with the ids and fingerprints as lists for their first pass).
+"""
+
+import datetime as dt
+
+import pyarrow as pa
+
+from mapapp.incident import Incident
+from mapapp.ingest import identity
+
+# The store's columns (store.INCIDENT_COLUMNS) and their types, then the batch's own.
+SCHEMA = pa.schema([
+    ("id", pa.string()), ("date_start", pa.string()), ("date_end", pa.string()),
+    ("date_precision", pa.string()), ("event_type", pa.string()), ("sub_event_type", pa.string()),
+    ("location", pa.string()), ("latitude", pa.float64()), ("longitude", pa.float64()),
+    ("geo_precision", pa.int64()), ("border_distance_km", pa.float64()), ("description", pa.string()),
+    ("source", pa.string()), ("document_id", pa.string()), ("passage_start", pa.int64()),
+    ("passage_end", pa.int64()), ("note", pa.string()), ("actor1", pa.string()), ("actor2", pa.string()),
+    ("fatalities", pa.int64()), ("admin1", pa.string()), ("admin2", pa.string()),
+    ("source_timestamp", pa.int64()), ("fingerprint", pa.string()),
+    ("row_number", pa.int64()), ("has_source_id", pa.bool_()),
+])
+STORE_COLUMNS = tuple(SCHEMA.names[:24])
+_CHUNK = 20_000
+
+
+class IncidentBatch:
+    """`table` (SCHEMA) in file order; `text` the upload's document text the passages are in;
+    `values(positions)` the file's cells of those rows; `dataset` the upload's format label."""
+
+    def __init__(self, table, text, values, dataset):
+        self.table = table
+        self.text = text
+        self._values = values
+        self.dataset = dataset
+        self.ids = table.column("id").to_pylist()
+        self.has_ids = table.column("has_source_id").to_pylist()
+        self.prints = table.column("fingerprint").to_pylist()
+
+    def __len__(self):
+        return self.table.num_rows
+
+    def incident(self, position):
+        row = self.table.slice(position, 1).to_pylist()[0]
+        return self._incident(row)
+
+    def incidents(self, positions):
+        rows = self.table.take(pa.array(positions, pa.int64())).to_pylist() if len(positions) else []
+        return [self._incident(row) for row in rows]
+
+    def _incident(self, row):
+        fingerprint = row.pop("fingerprint")
+        row.pop("row_number")
+        row.pop("has_source_id")
+        for key in ("date_start", "date_end"):
+            row[key] = dt.date.fromisoformat(row[key]) if row[key] else None
+        row["passage"] = self.text[row["passage_start"] : row["passage_end"]]
+        incident = Incident(**row)
+        incident.__dict__["_fingerprint"] = fingerprint
+        return incident
+
+    def values(self, positions):
+        return self._values(positions)
+
+    def row_numbers(self, positions):
+        return self.table.column("row_number").take(pa.array(positions, pa.int64())).to_pylist()
+
+    def view(self, positions):
+        return IncidentView(self, list(positions))
+
+    def candidates(self):
+        return BatchCandidates(self)
+
+
+class IncidentView:
+    """Some incidents of a batch, in order: a sequence of Incidents made as they are read."""
+
+    def __init__(self, batch, positions):
+        self.batch = batch
+        self.positions = positions
+
+    def __len__(self):
+        return len(self.positions)
+
+    def __bool__(self):
+        return bool(self.positions)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return self.batch.incidents(self.positions[key])
+        return self.batch.incident(self.positions[key])
+
+    def __iter__(self):
+        for start in range(0, len(self.positions), _CHUNK):
+            yield from self.batch.incidents(self.positions[start : start + _CHUNK])
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+    @property
+    def document_ids(self):
+        return set(self._take().column("document_id").unique().to_pylist())
+
+    def id_documents(self):
+        """[(id, document_id)] of the incidents."""
+        table = self._take()
+        return list(zip(table.column("id").to_pylist(), table.column("document_id").to_pylist()))
+
+    def passage_bounds(self):
+        """(smallest passage_start, largest passage_end), or None when empty."""
+        import pyarrow.compute as pc
+
+        table = self._take()
+        if not table.num_rows:
+            return None
+        return pc.min(table.column("passage_start")).as_py(), pc.max(table.column("passage_end")).as_py()
+
+    def store_rows(self):
+        """Tuples of the store's columns (store.INCIDENT_COLUMNS), made a chunk at a time."""
+        for start in range(0, len(self.positions), _CHUNK):
+            chunk = self.batch.table.take(pa.array(self.positions[start : start + _CHUNK], pa.int64()))
+            yield from zip(*(chunk.column(name).to_pylist() for name in STORE_COLUMNS))
+
+    def _take(self):
+        return self.batch.table.take(pa.array(self.positions, pa.int64()))
+
+
+class BatchCandidates:
+    """The batch as identity.Candidates, made only for the rows the identity rules read."""
+
+    def __init__(self, batch):
+        self.batch = batch
+        self.ids = batch.ids
+        self.has_ids = batch.has_ids
+        self.prints = batch.prints
+        self._made = {}
+
+    def __len__(self):
+        return len(self.batch)
+
+    def prefetch(self, positions):
+        """Make the Candidates at `positions` in bulk (the rows the identity rules will read)."""
+        batch = self.batch
+        for start in range(0, len(positions), _CHUNK):
+            chunk = positions[start : start + _CHUNK]
+            for position, incident, number, values in zip(
+                chunk, batch.incidents(chunk), batch.row_numbers(chunk), batch.values(chunk)
+            ):
+                self._made[position] = identity.Candidate(
+                    incident, number, values, batch.has_ids[position], batch.dataset
+                )
+
+    def __getitem__(self, position):
+        if position not in self._made:
+            self.prefetch([position])
+        return self._made[position]
+
+    def __iter__(self):
+        return (self[position] for position in range(len(self)))
