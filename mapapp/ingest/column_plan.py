@@ -9,6 +9,7 @@ missing place to look up, a cell of another width ...) goes to importer._Planner
 is always the one it gives. Both kinds of rows then make one document, in file order.
 """
 
+import codecs
 import hashlib
 
 import numpy as np
@@ -77,8 +78,13 @@ def plan(table, rows, planner, preamble, filename_label):
     drafts = planner.read_rows(_sub_table(table, fallback)) if len(fallback) or table.odd else []
     made = _checked(planner, drafts)
 
-    keep_rows = pa.array(clean)
-    picked = {name: array.filter(keep_rows) for name, array in cell.items()}
+    everything = bool(clean.all())
+    if everything:
+        picked = cell
+    else:
+        keep_rows = pa.array(clean)
+        picked = {name: array.filter(keep_rows) for name, array in cell.items()}
+    del cell
     numbers = columns.numbers[clean]
     m = len(numbers)
     indices = {name: array[clean] for name, array in (("dates", dates[0]), ("types", types[0]),
@@ -116,15 +122,20 @@ def plan(table, rows, planner, preamble, filename_label):
 
     all_numbers = np.concatenate([numbers, fb_numbers])
     order = np.argsort(all_numbers, kind="stable")
-    all_blocks = pa.concat_arrays([blocks, fb_blocks]).cast(pa.large_string()).take(pa.array(order))
+    # Most files have no row left to the row planner: their blocks are in order already.
+    in_order = not made
+    all_blocks = blocks if in_order else pa.concat_arrays([blocks, fb_blocks]).take(pa.array(order))
+    del blocks
     heading_length = np.concatenate([_np_int(pc.utf8_length(heading_lines)), fb_heading])[order]
     passage_length = np.concatenate([_np_int(pc.utf8_length(notes)), fb_passage])[order]
+    del heading_lines, source_lines
     block_length = _np_int(pc.utf8_length(all_blocks))
     head = preamble + "\n\n"
     starts = len(head) + np.concatenate([[0], np.cumsum(block_length)[:-1]]) if len(order) else np.zeros(0, np.int64)
     passage_start = starts + heading_length
     passage_end = passage_start + passage_length
     text = head + _joined(all_blocks) if len(order) else preamble + "\n"
+    del all_blocks
 
     fb_incidents = [incident for _, _, _, _, incident in made]
     lat_all = np.concatenate([lat[clean], np.array([i.latitude for i in fb_incidents], dtype=float)])[order]
@@ -152,7 +163,7 @@ def plan(table, rows, planner, preamble, filename_label):
         {**_row_of(incident), "row_number": number, "has_source_id": has_id}
         for _, number, has_id, _, incident in made
     ], schema=SCHEMA)
-    merged = pa.concat_tables([clean_table, fb_table]).take(pa.array(order))
+    merged = clean_table if in_order else pa.concat_tables([clean_table, fb_table]).take(pa.array(order))
     merged = merged.set_column(SCHEMA.get_field_index("passage_start"), "passage_start", pa.array(passage_start))
     merged = merged.set_column(SCHEMA.get_field_index("passage_end"), "passage_end", pa.array(passage_end))
     merged = merged.set_column(SCHEMA.get_field_index("border_distance_km"), "border_distance_km",
@@ -326,8 +337,8 @@ def _np_int(array):
 
 
 def _joined(array):
-    """The cells of a large_string array joined into one str, from its data buffer."""
+    """The cells of a string array joined into one str, decoded straight from its data buffer."""
     array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
-    data = array.buffers()[2]
-    return memoryview(data)[int(offsets[0]) : int(offsets[-1])].tobytes().decode("utf-8")
+    kind = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    offsets = np.frombuffer(array.buffers()[1], dtype=kind)[array.offset : array.offset + len(array) + 1]
+    return codecs.decode(memoryview(array.buffers()[2])[int(offsets[0]) : int(offsets[-1])], "utf-8")
