@@ -313,7 +313,7 @@ def _ingest(args):
 
     from mapapp.geocoders import get_geocoder
     from mapapp.ingest import report
-    from mapapp.ingest.importer import commit, kept_note, plan_import
+    from mapapp.ingest.importer import commit, kept_note, plan_import, read_upload
     from mapapp.ingest.reading import COMMAND_LINE_MAX_MB, ENCODING_NAMES, Limits
     from mapapp.ingest.value_map import read_values_csv
     from mapapp.store import open_store
@@ -333,8 +333,11 @@ def _ingest(args):
     name = os.fsencode(Path(args.file).name).decode("utf-8", "replace")
     with open_store(args.db) as store:
         mapping = dict(args.map) if args.map else None
-        plan = plan_import(data, name, store, mapping=mapping, geocoder=geocoder, limits=limits, values=values)
+        # The file read into a table, and its bytes let go before the rows are planned.
+        table = read_upload(data, limits)
         del data
+        plan = plan_import(table, name, store, mapping=mapping, geocoder=geocoder, limits=limits, values=values)
+        del table
         if args.rejected and plan.rejected:
             # Written before the commit: a path that cannot be written leaves the store as it was.
             _write_file(args.rejected, plan.rejected_csv)

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit import config as st_config
 
+from mapapp import memory
 from mapapp.errors import MapAppError, UnusableFile
 from mapapp.ingest import mapping as column_mapping
 from mapapp.ingest.importer import commit, inspect_upload, kept_note, plan_import, read_upload, value_choices
@@ -177,6 +178,9 @@ def _review(store, key, uploaded, limits):
             return 0
         state[f"{key}-done"] = result
         _forget(key)
+        # The plan and the file's table are done with: the server gives their memory back.
+        del plan, table
+        memory.release()
         # A new key clears the uploader, so the finished file is not offered again.
         state[f"{key}-generation"] = state.get(f"{key}-generation", 0) + 1
         st.rerun()

@@ -36,11 +36,25 @@ class Columns:
         self.numbers = numbers
         self.length = len(numbers)
 
+    def compact(self):
+        """Keep the columns that repeat a few values dictionary-encoded (the same cells, read back
+        by `rows`): a plan keeps the table for the cells of the rows it reports, and most columns
+        of an export (dates, types, places, ACLED's year, region, tags ...) repeat."""
+        self.arrays = [compacted(array) for array in self.arrays]
+
     def rows(self, positions=None):
         """The rows (lists of strings), all or those at `positions`."""
         arrays = self.arrays if positions is None else [array.take(pa.array(positions, pa.int64()))
                                                         for array in self.arrays]
         return [list(row) for row in zip(*(array.to_pylist() for array in arrays))]
+
+
+def compacted(array):
+    """A string array dictionary-encoded when it has at most half as many distinct values as cells."""
+    if pa.types.is_dictionary(array.type) or len(array) < 2:
+        return array
+    encoded = pc.dictionary_encode(array)
+    return encoded if len(encoded.dictionary) <= len(array) // 2 else array
 
 
 @dataclass
@@ -84,12 +98,20 @@ def read(data, offset, header_number, header, delimiter, limits):
         )
     except (pa.ArrowException, ValueError):
         return None
-    arrays = [table.column(k).combine_chunks() if table.column(k).num_chunks != 1 else table.column(k).chunk(0)
-              for k in range(width)]
+    arrays = []
+    for name in names:
+        # One column at a time, each dropped from the table once combined: the parsed blocks of a
+        # column are freed before the next is copied.
+        column = table.column(name)
+        arrays.append(column.chunk(0) if column.num_chunks == 1 else column.combine_chunks())
+        table = table.drop_columns([name])
+        del column
+    rows_parsed = len(arrays[0]) if arrays else 0
+    pa.default_memory_pool().release_unused()
     for array in arrays:
         if len(array) and pc.max(pc.binary_length(array)).as_py() > FIELD_LIMIT:
             return None
-    total = table.num_rows + len(odd)
+    total = rows_parsed + len(odd)
     other = np.zeros(total, dtype=bool)
     odd_rows = []
     for number, text in odd:

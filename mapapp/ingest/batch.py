@@ -10,6 +10,7 @@ rules (identity.Candidate, with the ids and fingerprints as lists for their firs
 import datetime as dt
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from mapapp.incident import Incident
 from mapapp.ingest import identity
@@ -39,9 +40,13 @@ class IncidentBatch:
         self.text = text
         self._values = values
         self.dataset = dataset
-        self.ids = table.column("id").to_pylist()
-        self.has_ids = table.column("has_source_id").to_pylist()
-        self.prints = table.column("fingerprint").to_pylist()
+
+    def identity_columns(self):
+        """(ids, has_source_id flags, fingerprints) as lists, for identity.sort_positions; made
+        when asked for, not kept (at a million rows they are a few hundred megabytes)."""
+        table = self.table
+        return (table.column("id").to_pylist(), table.column("has_source_id").to_pylist(),
+                table.column("fingerprint").to_pylist())
 
     def __len__(self):
         return self.table.num_rows
@@ -105,21 +110,17 @@ class IncidentView:
 
     @property
     def document_ids(self):
-        return set(self._take().column("document_id").unique().to_pylist())
+        return set(pc.unique(self._column("document_id")).to_pylist())
 
     def id_documents(self):
         """[(id, document_id)] of the incidents."""
-        table = self._take()
-        return list(zip(table.column("id").to_pylist(), table.column("document_id").to_pylist()))
+        return list(zip(self._column("id").to_pylist(), self._column("document_id").to_pylist()))
 
     def passage_bounds(self):
         """(smallest passage_start, largest passage_end), or None when empty."""
-        import pyarrow.compute as pc
-
-        table = self._take()
-        if not table.num_rows:
+        if not self.positions:
             return None
-        return pc.min(table.column("passage_start")).as_py(), pc.max(table.column("passage_end")).as_py()
+        return pc.min(self._column("passage_start")).as_py(), pc.max(self._column("passage_end")).as_py()
 
     def store_rows(self):
         """Tuples of the store's columns (store.INCIDENT_COLUMNS), made a chunk at a time."""
@@ -127,8 +128,9 @@ class IncidentView:
             chunk = self.batch.table.take(pa.array(self.positions[start : start + _CHUNK], pa.int64()))
             yield from zip(*(chunk.column(name).to_pylist() for name in STORE_COLUMNS))
 
-    def _take(self):
-        return self.batch.table.take(pa.array(self.positions, pa.int64()))
+    def _column(self, name):
+        """One column of these incidents (a copy of that column only)."""
+        return self.batch.table.column(name).take(pa.array(self.positions, pa.int64()))
 
 
 class BatchCandidates:
@@ -136,10 +138,10 @@ class BatchCandidates:
 
     def __init__(self, batch):
         self.batch = batch
-        self.ids = batch.ids
-        self.has_ids = batch.has_ids
-        self.prints = batch.prints
         self._made = {}
+
+    def identity_columns(self):
+        return self.batch.identity_columns()
 
     def __len__(self):
         return len(self.batch)
@@ -149,12 +151,11 @@ class BatchCandidates:
         batch = self.batch
         for start in range(0, len(positions), _CHUNK):
             chunk = positions[start : start + _CHUNK]
-            for position, incident, number, values in zip(
-                chunk, batch.incidents(chunk), batch.row_numbers(chunk), batch.values(chunk)
+            has_ids = batch.table.column("has_source_id").take(pa.array(chunk, pa.int64())).to_pylist()
+            for position, incident, number, values, has_id in zip(
+                chunk, batch.incidents(chunk), batch.row_numbers(chunk), batch.values(chunk), has_ids
             ):
-                self._made[position] = identity.Candidate(
-                    incident, number, values, batch.has_ids[position], batch.dataset
-                )
+                self._made[position] = identity.Candidate(incident, number, values, has_id, batch.dataset)
 
     def __getitem__(self, position):
         if position not in self._made:

@@ -20,11 +20,15 @@ from mapapp.boundary import border_distances_km
 from mapapp.errors import InvalidIncident
 from mapapp.ingest import acled
 from mapapp.ingest import text_columns as tc
+from mapapp.ingest.arrow_csv import compacted
 from mapapp.ingest.batch import SCHEMA, IncidentBatch
 from mapapp.ingest.values import REGION_LATITUDES, REGION_LONGITUDES, Rejected, match_types, parse_int
 
 # Cells that parse_number reads as float(cell) does, and that pyarrow's cast reads the same.
 _DECIMAL = r"^[0-9]{1,20}(\.[0-9]{1,30})?$"
+# Columns of the planned incidents that repeat a few values (kept dictionary-encoded).
+_REPEATING = ("date_start", "date_end", "date_precision", "event_type", "sub_event_type", "location", "source",
+              "document_id", "note", "actor1", "actor2", "admin1", "admin2")
 # ACLED timestamps that are whole seconds below 2**63 (what the store keeps).
 _TIMESTAMP = r"^[0-9]{1,18}$"
 
@@ -105,6 +109,11 @@ def plan(table, rows, planner, preamble, filename_label):
     notes = picked["notes"]
     description = tc.first_sentence(notes)
     source = pc.if_else(pc.equal(picked["source"], ""), "ACLED", picked["source"])
+    # Before the document is put together: its text and the keys hashed here are the two
+    # largest things a plan makes, and they need not be held at once.
+    fingerprint = _fingerprints(day_start, event_type, picked["location"], description,
+                                picked["actor1"], picked["actor2"])
+    pa.default_memory_pool().release_unused()
 
     heading_lines = _headings(picked, numbers)
     source_lines = pc.if_else(
@@ -136,6 +145,7 @@ def plan(table, rows, planner, preamble, filename_label):
     passage_end = passage_start + passage_length
     text = head + _joined(all_blocks) if len(order) else preamble + "\n"
     del all_blocks
+    pa.default_memory_pool().release_unused()
 
     fb_incidents = [incident for _, _, _, _, incident in made]
     lat_all = np.concatenate([lat[clean], np.array([i.latitude for i in fb_incidents], dtype=float)])[order]
@@ -155,8 +165,7 @@ def plan(table, rows, planner, preamble, filename_label):
         "note": pa.repeat("", m), "actor1": picked["actor1"], "actor2": picked["actor2"],
         "fatalities": fatality, "admin1": picked["admin1"], "admin2": picked["admin2"],
         "source_timestamp": source_timestamp,
-        "fingerprint": _fingerprints(day_start, event_type, picked["location"], description,
-                                     picked["actor1"], picked["actor2"]),
+        "fingerprint": fingerprint,
         "row_number": pa.array(numbers), "has_source_id": pa.repeat(True, m),
     }, schema=SCHEMA)
     fb_table = pa.Table.from_pylist([
@@ -168,6 +177,12 @@ def plan(table, rows, planner, preamble, filename_label):
     merged = merged.set_column(SCHEMA.get_field_index("passage_end"), "passage_end", pa.array(passage_end))
     merged = merged.set_column(SCHEMA.get_field_index("border_distance_km"), "border_distance_km",
                                pa.array(distances, pa.float64()))
+    # Held until the commit: the repeating text columns dictionary-encoded, the file's table too.
+    merged = pa.table([
+        compacted(merged.column(name).combine_chunks()) if name in _REPEATING else merged.column(name)
+        for name in merged.column_names
+    ], names=merged.column_names)
+    columns.compact()
     fb_values = {number: values for _, number, values, _ in drafts}
     clean_positions = np.flatnonzero(clean)
 
@@ -256,7 +271,11 @@ def _fingerprints(day_start, event_type, location, description, actor1, actor2):
     key = pc.binary_join_element_wise(date, event_type, folded[0], folded[1], "\x1f")
     actors = pc.or_(pc.not_equal(actor1, ""), pc.not_equal(actor2, ""))
     key = pc.if_else(actors, pc.binary_join_element_wise(key, folded[2], folded[3], "\x1f"), key)
-    keys = pc.cast(key, pa.binary()).to_pylist()
+    keys = pc.cast(key, pa.binary())
+    del folded
+    if exact.all():
+        return _hashed(keys)
+    keys = keys.to_pylist()
     if not exact.all():
         from mapapp.text import one_line
 
@@ -268,8 +287,16 @@ def _fingerprints(day_start, event_type, location, description, actor1, actor2):
             if first or second:
                 text += "\x1f" + one_line(first.casefold()) + "\x1f" + one_line(second.casefold())
             keys[k] = text.encode()
+    return _hashed(pa.array(keys, pa.binary()))
+
+
+def _hashed(keys):
+    """The blake2b hex digest (16 bytes) of each key, made a chunk of keys at a time."""
     blake2b = hashlib.blake2b
-    return pa.array([blake2b(key, digest_size=16).hexdigest() for key in keys], pa.string())
+    digests = []
+    for start in range(0, len(keys), 50_000):
+        digests += [blake2b(key, digest_size=16).hexdigest() for key in keys.slice(start, 50_000).to_pylist()]
+    return pa.array(digests, pa.string())
 
 
 def _each_distinct(arrays, compute):

@@ -60,20 +60,16 @@ def sort_rows(candidates, stored_timestamps, stored_matches):
     )
 
 
-def sort_positions(candidates, stored_timestamps, stored_matches):
+def sort_positions(candidates, stored_timestamps, stored_matches, columns=None):
     """sort_rows, with positions in `candidates` in place of the candidates and incidents.
 
-    `candidates` is a sequence of Candidates; one that also has the lists `ids`, `has_ids`
-    and `prints` (batch.BatchCandidates) is read through them first, and a Candidate is made
-    only for the rows a rule may apply to."""
+    `candidates` is a sequence of Candidates; `columns`, when given, is (ids, has_source_id
+    flags, fingerprints) of them all as lists (batch.BatchCandidates.identity_columns): the
+    first pass reads those, and a Candidate is read only for the rows a rule may apply to."""
     result = Sorted()
-    ids = getattr(candidates, "ids", None)
-    if ids is None:
-        ids = [candidate.incident.id for candidate in candidates]
-        has_ids = [candidate.has_source_id for candidate in candidates]
-        prints = [candidate.incident.fingerprint for candidate in candidates]
-    else:
-        has_ids, prints = candidates.has_ids, candidates.prints
+    if columns is None:
+        columns = identity_columns(candidates)
+    ids, has_ids, prints = columns
     involved = _involved(ids, has_ids, prints, stored_timestamps, stored_matches)
     if hasattr(candidates, "prefetch"):
         candidates.prefetch([position for position, ruled in enumerate(involved) if ruled])
@@ -122,6 +118,17 @@ def sort_positions(candidates, stored_timestamps, stored_matches):
         seen_prints.setdefault(print_, (number, incident.id if candidate.has_source_id else None))
         result.new.append(position)
     return result
+
+
+def identity_columns(candidates):
+    """(ids, has_source_id flags, fingerprints) of `candidates`, as lists."""
+    if hasattr(candidates, "identity_columns"):
+        return candidates.identity_columns()
+    return (
+        [candidate.incident.id for candidate in candidates],
+        [candidate.has_source_id for candidate in candidates],
+        [candidate.incident.fingerprint for candidate in candidates],
+    )
 
 
 def _involved(ids, has_ids, prints, stored_timestamps, stored_matches):

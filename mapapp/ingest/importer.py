@@ -18,6 +18,7 @@ import io
 import json
 from dataclasses import dataclass, field
 
+from mapapp import memory
 from mapapp.boundary import border_distances_km
 from mapapp.errors import InvalidIncident, StoreChanged, UnusableFile
 from mapapp.export import neutralise_formula
@@ -209,7 +210,9 @@ def plan_import(source, filename, store, mapping=None, geocoder=None, progress=N
     """
     with _cyclic_gc_paused():
         table = _table(source, limits)
-        return _plan_import(table, _clean_name(filename), store, mapping, geocoder, progress, values)
+        plan = _plan_import(table, _clean_name(filename), store, mapping, geocoder, progress, values)
+    memory.release()  # what planning made and dropped (the document's pieces, the hashed keys)
+    return plan
 
 
 @contextlib.contextmanager
@@ -481,15 +484,12 @@ def _sorted(candidates, snapshot):
     """(new, updated, duplicates, possible duplicates) of `candidates` (identity.Candidate, or
     a batch.BatchCandidates) against the store as `snapshot` reads it, by the identity rules
     (mapapp.ingest.identity)."""
-    if isinstance(candidates, BatchCandidates):
-        ids, has_ids, prints = candidates.ids, candidates.has_ids, candidates.prints
-    else:
-        ids = [c.incident.id for c in candidates]
-        has_ids = [c.has_source_id for c in candidates]
-        prints = [c.incident.fingerprint for c in candidates]
+    columns = identity.identity_columns(candidates)
+    ids, has_ids, prints = columns
     stored = snapshot.source_timestamps([identifier for identifier, has_id in zip(ids, has_ids) if has_id])
     matches = snapshot.fingerprint_matches(prints)
-    found = identity.sort_positions(candidates, stored, matches)
+    found = identity.sort_positions(candidates, stored, matches, columns)
+    del columns, ids, has_ids, prints
     duplicates = [
         RowResult(candidates[p].row_number, list(candidates[p].values), "duplicate", reason, rule)
         for p, rule, reason in found.duplicates
