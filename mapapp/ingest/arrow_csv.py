@@ -36,23 +36,39 @@ class Columns:
         self.numbers = numbers
         self.length = len(numbers)
 
-    def compact(self):
+    def compact(self, skip=()):
         """Keep the columns that repeat a few values dictionary-encoded (the same cells, read back
-        by `rows`): a plan keeps the table for the cells of the rows it reports, and most columns
-        of an export (dates, types, places, ACLED's year, region, tags ...) repeat."""
-        self.arrays = [compacted(array) for array in self.arrays]
+        by `rows`), but those at positions `skip`: a plan keeps the table for the cells of the
+        rows it reports, and most columns of an export (dates, types, places, ACLED's year,
+        region, tags ...) repeat."""
+        self.arrays = [array if position in skip else compacted(array) for position, array in enumerate(self.arrays)]
 
     def rows(self, positions=None):
         """The rows (lists of strings), all or those at `positions`."""
         arrays = self.arrays if positions is None else [array.take(pa.array(positions, pa.int64()))
                                                         for array in self.arrays]
-        return [list(row) for row in zip(*(array.to_pylist() for array in arrays))]
+        return [list(row) for row in zip(*(pylist(array) for array in arrays))]
+
+
+def pylist(array):
+    """array.to_pylist(), fast for a dictionary-encoded array too (pyarrow makes a scalar per
+    cell of those): each distinct value made once, and shared by the cells that hold it."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_dictionary(array.type):
+        return array.to_pylist()
+    values = array.dictionary.to_pylist()
+    if array.null_count:
+        return [None if k is None else values[k] for k in array.indices.to_pylist()]
+    return [values[k] for k in array.indices.to_numpy().tolist()]
 
 
 def compacted(array):
     """A string array dictionary-encoded when it has at most half as many distinct values as cells."""
     if pa.types.is_dictionary(array.type) or len(array) < 2:
         return array
+    if len(array) > 2000 and len(pc.unique(array.slice(0, 1000))) > 500:
+        return array  # ids, notes, coordinates: (nearly) every cell its own
     encoded = pc.dictionary_encode(array)
     return encoded if len(encoded.dictionary) <= len(array) // 2 else array
 

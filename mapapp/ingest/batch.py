@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from mapapp.incident import Incident
 from mapapp.ingest import identity
+from mapapp.ingest.arrow_csv import pylist
 
 # The store's columns (store.INCIDENT_COLUMNS) and their types, then the batch's own.
 SCHEMA = pa.schema([
@@ -52,12 +53,15 @@ class IncidentBatch:
         return self.table.num_rows
 
     def incident(self, position):
-        row = self.table.slice(position, 1).to_pylist()[0]
-        return self._incident(row)
+        return self.incidents([position])[0]
 
     def incidents(self, positions):
-        rows = self.table.take(pa.array(positions, pa.int64())).to_pylist() if len(positions) else []
-        return [self._incident(row) for row in rows]
+        if not len(positions):
+            return []
+        table = self.table.take(pa.array(positions, pa.int64()))
+        names = table.column_names
+        return [self._incident(dict(zip(names, row)))
+                for row in zip(*(pylist(table.column(name)) for name in names))]
 
     def _incident(self, row):
         fingerprint = row.pop("fingerprint")
@@ -74,7 +78,7 @@ class IncidentBatch:
         return self._values(positions)
 
     def row_numbers(self, positions):
-        return self.table.column("row_number").take(pa.array(positions, pa.int64())).to_pylist()
+        return pylist(self.table.column("row_number").take(pa.array(positions, pa.int64())))
 
     def view(self, positions):
         return IncidentView(self, list(positions))
@@ -110,11 +114,11 @@ class IncidentView:
 
     @property
     def document_ids(self):
-        return set(pc.unique(self._column("document_id")).to_pylist())
+        return set(pylist(pc.unique(self._column("document_id"))))
 
     def id_documents(self):
         """[(id, document_id)] of the incidents."""
-        return list(zip(self._column("id").to_pylist(), self._column("document_id").to_pylist()))
+        return list(zip(pylist(self._column("id")), pylist(self._column("document_id"))))
 
     def passage_bounds(self):
         """(smallest passage_start, largest passage_end), or None when empty."""
@@ -126,7 +130,7 @@ class IncidentView:
         """Tuples of the store's columns (store.INCIDENT_COLUMNS), made a chunk at a time."""
         for start in range(0, len(self.positions), _CHUNK):
             chunk = self.batch.table.take(pa.array(self.positions[start : start + _CHUNK], pa.int64()))
-            yield from zip(*(chunk.column(name).to_pylist() for name in STORE_COLUMNS))
+            yield from zip(*(pylist(chunk.column(name)) for name in STORE_COLUMNS))
 
     def _column(self, name):
         """One column of these incidents (a copy of that column only)."""

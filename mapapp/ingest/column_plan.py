@@ -44,6 +44,8 @@ def plan(table, rows, planner, preamble, filename_label):
     columns = table.columns
     n = columns.length
     width = len(table.header)
+    # The columns the format does not read are only kept for the cells of reported rows.
+    columns.compact(skip=set(rows.positions.values()))
     empty = pa.repeat(pa.scalar("", pa.string()), n)
     cell = {
         name: tc.strip(columns.arrays[position]) if position < width else empty
@@ -266,7 +268,8 @@ def _fingerprints(day_start, event_type, location, description, actor1, actor2):
     folded = []
     for array in (location, description, actor1, actor2):
         lower, fits = tc.casefold(array)
-        folded.append(tc.one_line(lower))
+        # A description is on one line already (first_sentence), and casefold keeps it so.
+        folded.append(lower if array is description else tc.one_line(lower))
         exact &= fits
     key = pc.binary_join_element_wise(date, event_type, folded[0], folded[1], "\x1f")
     actors = pc.or_(pc.not_equal(actor1, ""), pc.not_equal(actor2, ""))

@@ -17,15 +17,17 @@ WHITESPACE = (
 _CLASS = "[" + "".join(f"\\x{{{ord(char):x}}}" for char in WHITESPACE) + "]"
 _ALL_SPACE = f"^{_CLASS}*$"
 _RUN = f"{_CLASS}+"
-_ENDS = f"^{_CLASS}|{_CLASS}$"
 # Whitespace other than one space between two other characters.
 _NOT_ONE_SPACE = "[" + "".join(f"\\x{{{ord(char):x}}}" for char in WHITESPACE if char != " ") + "]|  "
 
 
 def strip(array):
-    """str.strip() of every cell."""
-    ends = pc.match_substring_regex(array, _ENDS)
-    return _where(array, ends, lambda cells: pc.utf8_trim(cells, characters=WHITESPACE))
+    """str.strip() of every cell (the array itself when no cell changes, so that it is not held
+    twice)."""
+    stripped = pc.utf8_trim(array, characters=WHITESPACE)
+    if pc.all(pc.equal(pc.binary_length(stripped), pc.binary_length(array))).as_py() is not False:
+        return array
+    return stripped
 
 
 def one_line(array):
