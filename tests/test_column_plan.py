@@ -140,3 +140,15 @@ def test_an_update_with_newer_timestamps_in_columns_as_row_by_row(tmp_path):
         store.remove_upload(update)
         stored[-1] += (store.rows(),)
     assert stored[0] == stored[1]
+
+
+def test_a_plan_sorted_before_another_commit_is_sorted_again_when_committed(tmp_path):
+    store = Store(tmp_path / "store.db")
+    data = (FIXTURES / "acled_kosovo.csv").read_bytes()
+    first, second = planned(data, store, True), planned(data, store, True)
+    assert commit(first, store) == {"added": 5, "updated": 0}
+    # The store moved on since `second` was sorted: its rows are now duplicates by id.
+    assert commit(second, store) == {"added": 0, "updated": 0}
+    assert second.duplicates[0].reason == (
+        "same id: id 'XKX2301' is already stored (stored timestamp 1685989234, this row's 1685989234: not newer)")
+    assert len(second.new) == 0 and len(second.duplicates) == 5
