@@ -307,7 +307,7 @@ def processes_same_events_at_once(trials, rows, seed=5):
             db = fresh_copy(pristine, folder, trial)
             results = [_finish(process) for process in [_mapapp("ingest", path, "--db", db) for path in files]]
             accepted = sum(
-                int(line.split(":")[1]) for _, out, _ in results for line in out.splitlines()
+                int(line.split(":")[1].replace(",", "")) for _, out, _ in results for line in out.splitlines()
                 if line.startswith("accepted:")
             )
             anomalies += bool(
