@@ -1,6 +1,8 @@
 """Rows read in columns (mapapp.ingest.arrow_csv) are the rows read one by one: cells, row
 numbers, rows of another width, blank lines; files it cannot read so are left to the row reader."""
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +13,7 @@ from mapapp.ingest.reading import ColumnTable, Limits, read_table
 
 def both(data, limits=None):
     limits = limits or Limits()
-    return read_table(data, limits), read_table(data, limits, columns=False)
+    return read_table(data, limits, columns=True), read_table(data, limits, columns=False)
 
 
 def same(data):
@@ -44,13 +46,13 @@ def test_files_left_to_the_row_reader():
         b'id,notes,z\n1,x,y\n2,"never closed\n',  # the last record, of another width
     ]
     for data in cases:
-        assert not isinstance(read_table(data, Limits()), ColumnTable), data[:40]
+        assert not isinstance(read_table(data, Limits(), columns=True), ColumnTable), data[:40]
 
 
 def test_a_cell_over_the_field_limit_is_refused_as_row_by_row():
     data = b"id,notes\n1,x\n2," + b"y" * 140_000 + b"\n"
     with pytest.raises(UnusableFile, match="near line 3: field larger than field limit"):
-        read_table(data, Limits())
+        read_table(data, Limits(), columns=True)
 
 
 def test_a_quote_never_closed_in_a_row_of_the_right_width():
@@ -60,8 +62,8 @@ def test_a_quote_never_closed_in_a_row_of_the_right_width():
 
 def test_more_lines_than_the_row_limit_is_left_to_the_row_reader():
     data = b"id,x\n" + b"1,a\n\n\n"
-    assert not isinstance(read_table(data, Limits(max_rows=2)), ColumnTable)
-    assert isinstance(read_table(data, Limits(max_rows=3)), ColumnTable)
+    assert not isinstance(read_table(data, Limits(max_rows=2), columns=True), ColumnTable)
+    assert isinstance(read_table(data, Limits(max_rows=3), columns=True), ColumnTable)
 
 
 @settings(max_examples=400, deadline=None)
@@ -72,10 +74,16 @@ def test_any_text_below_a_header_reads_as_the_rows_do(pieces):
         slow = read_table(data, Limits(), columns=False)
     except Exception as err:  # noqa: BLE001 - the same refusal either way
         try:
-            read_table(data, Limits())
+            read_table(data, Limits(), columns=True)
         except Exception as other:  # noqa: BLE001
             assert str(other) == str(err)
             return
         raise AssertionError(f"read in columns, refused row by row: {err}") from None
-    fast = read_table(data, Limits())
+    fast = read_table(data, Limits(), columns=True)
     assert (fast.rows, fast.row_numbers) == (slow.rows, slow.row_numbers)
+
+
+def test_only_formats_planned_in_columns_are_read_in_columns_by_default():
+    acled = (Path(__file__).parent / "fixtures" / "acled_kosovo.csv").read_bytes()
+    assert isinstance(read_table(acled, Limits()), ColumnTable)
+    assert not isinstance(read_table(b"id,x\n1,a\n2,b\n", Limits()), ColumnTable)

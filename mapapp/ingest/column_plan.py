@@ -33,9 +33,13 @@ _REPEATING = ("date_start", "date_end", "date_precision", "event_type", "sub_eve
 _TIMESTAMP = r"^[0-9]{1,18}$"
 
 
+# The formats (formats.FORMATS names) planned in columns; the others are planned row by row.
+FORMATS = ("acled",)
+
+
 def supports(rows):
     """Whether the file's format is planned in columns (the others row by row)."""
-    return rows.name == "acled"
+    return rows.name in FORMATS
 
 
 def plan(table, rows, planner, preamble, filename_label):

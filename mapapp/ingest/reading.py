@@ -415,14 +415,14 @@ def sniff_delimiter(text):
     return max(DELIMITERS, key=lambda delimiter: best[delimiter])
 
 
-def read_table(data, limits=None, columns=True):
+def read_table(data, limits=None, columns=None):
     """Read the bytes of a CSV upload into a Table, or raise UnusableFile saying why.
 
-    The rows below the header are read in columns (a ColumnTable, see arrow_csv) when that
-    gives exactly what reading them row by row gives, else (or with `columns` False) as a
-    stream of lines: rows and line lengths are counted while reading, so memory stays bounded
-    by the limits whatever the file's shape (runs of blank lines are skipped without making a
-    row of each)."""
+    The rows below the header of a format planned in columns (column_plan.FORMATS; any file
+    with `columns` True, none with False) are read in columns (a ColumnTable, see arrow_csv)
+    when that gives exactly what reading them row by row gives, else as a stream of lines:
+    rows and line lengths are counted while reading, so memory stays bounded by the limits
+    whatever the file's shape (runs of blank lines are skipped without making a row of each)."""
     limits = limits or Limits.from_env()
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise UnusableFile(f"expected the bytes of a file, got {type(data).__name__}")
@@ -459,6 +459,11 @@ def read_table(data, limits=None, columns=True):
         skip = _preamble_length(first)
         preamble = [delimiter.join(record).rstrip(delimiter).strip() for _, record in first[:skip]]
         (header_number, header), *data_rows = first[skip:]
+        if columns is None:
+            from mapapp.ingest import column_plan, formats
+
+            # Other formats are planned row by row: read so, their rows are not held twice.
+            columns = formats.detect([cell.strip() for cell in header]) in column_plan.FORMATS
         if columns and len(first) > skip + 1 and line_encoding == "utf-8":
             # Read the rest in columns when it can be read so exactly as the rows below would be.
             from mapapp.ingest import arrow_csv
