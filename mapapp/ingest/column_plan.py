@@ -149,7 +149,7 @@ def plan(table, rows, planner, preamble, filename_label):
     starts = len(head) + np.concatenate([[0], np.cumsum(block_length)[:-1]]) if len(order) else np.zeros(0, np.int64)
     passage_start = starts + heading_length
     passage_end = passage_start + passage_length
-    text = head + _joined(all_blocks) if len(order) else preamble + "\n"
+    text = _joined(head, all_blocks) if len(order) else preamble + "\n"
     del all_blocks
     pa.default_memory_pool().release_unused()
 
@@ -370,9 +370,12 @@ def _np_int(array):
     return np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _joined(array):
-    """The cells of a string array joined into one str, decoded straight from its data buffer."""
+def _joined(head, array):
+    """`head` and the cells of a string array joined into one str: the UTF-8 bytes put together
+    from the array's data buffer and decoded once (a str of text beyond Latin-1 takes two or
+    four bytes a character, so it is made once, not copied)."""
     array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
     kind = np.int64 if pa.types.is_large_string(array.type) else np.int32
     offsets = np.frombuffer(array.buffers()[1], dtype=kind)[array.offset : array.offset + len(array) + 1]
-    return codecs.decode(memoryview(array.buffers()[2])[int(offsets[0]) : int(offsets[-1])], "utf-8")
+    cells = memoryview(array.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
+    return codecs.decode(b"".join((head.encode(), cells)), "utf-8")
