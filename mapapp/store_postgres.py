@@ -224,6 +224,7 @@ _BULK_ROWS = 5_000
 
 class PostgresWriter(store.Writer, PostgresSnapshot):
     ROWS_FROM_COLUMNS = False  # each row's search text is made from its Incident
+
     def _insert_incidents(self, values, current):
         """Insert with COPY (an upload of 100,000 rows in one stream), each row with its folded
         search text."""

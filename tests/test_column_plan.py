@@ -119,7 +119,7 @@ def test_committed_in_columns_as_row_by_row(tmp_path):
     for columns in (True, False):
         store = Store(tmp_path / f"store-{columns}.db")
         plan = planned(data, store, columns)
-        assert commit(plan, store) == {"added": len(plan.new), "updated": 0}
+        assert commit(plan, store) == {"added": len(plan.new), "updated": 0, "kept": 0}
         again = planned(data, store, columns)
         assert again.counts["new"] == 0
         assert again.counts["duplicate"] == len(plan.new) + plan.counts["duplicate"]
@@ -146,9 +146,9 @@ def test_a_plan_sorted_before_another_commit_is_sorted_again_when_committed(tmp_
     store = Store(tmp_path / "store.db")
     data = (FIXTURES / "acled_kosovo.csv").read_bytes()
     first, second = planned(data, store, True), planned(data, store, True)
-    assert commit(first, store) == {"added": 5, "updated": 0}
+    assert commit(first, store) == {"added": 5, "updated": 0, "kept": 0}
     # The store moved on since `second` was sorted: its rows are now duplicates by id.
-    assert commit(second, store) == {"added": 0, "updated": 0}
+    assert commit(second, store) == {"added": 0, "updated": 0, "kept": 0}
     assert second.duplicates[0].reason == (
         "same id: id 'XKX2301' is already stored (stored timestamp 1685989234, this row's 1685989234: not newer)")
     assert len(second.new) == 0 and len(second.duplicates) == 5
