@@ -347,7 +347,7 @@ def _preview(plan, key, filename):
                 f"{', '.join(incident.id for incident in plan.kept[:5])}{' …' if len(plan.kept) > 5 else ''} "
                 "is listed in the incident's history.")
     if plan.new or plan.updated:
-        _preview_map(plan.new + plan.updated, key)
+        _preview_map(plan.new, plan.updated, key)
     for incidents, heading in ((plan.new, "To be added"), (plan.updated, "To be updated")):
         if incidents:
             shown = min(len(incidents), PREVIEW_ROWS)
@@ -382,16 +382,18 @@ def _preview(plan, key, filename):
         st.dataframe(result_table(plan.header, plan.possible[:RESULT_ROWS]), hide_index=True)
 
 
-def _preview_map(incidents, key):
+def _preview_map(new, updated, key):
     """The incidents about to be added or updated on a small map, drawn by the main map's code
-    (map_build, offline) with their data inline: where they will land, before Add."""
+    (map_build, offline) with their data inline: where they will land, before Add. (`new` may
+    be a batch view: only the incidents shown are made.)"""
     import streamlit_folium  # loaded with the first map, as in app.py
 
     from mapapp import map_build, standalone
     from mapapp.filters import incident_frame
 
-    shown = incidents[:PREVIEW_MAP_ROWS]
-    more = f" (the first {len(shown):,} of {len(incidents):,})" if len(shown) < len(incidents) else ""
+    total = len(new) + len(updated)
+    shown = list(new[:PREVIEW_MAP_ROWS]) + list(updated[: max(PREVIEW_MAP_ROWS - len(new), 0)])
+    more = f" (the first {len(shown):,} of {total:,})" if len(shown) < total else ""
     st.markdown(f"**Where they will be**{more}: the incidents of this file as the map will show them.")
     frame = incident_frame(incident.as_row() for incident in shown)
     latitude, longitude, zoom = map_build.fit_view(
