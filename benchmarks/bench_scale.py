@@ -43,6 +43,11 @@ BEFORE = {
     100_000: "first clusters 4.5 s; filter change 0.4-2.5 s server + 3-4 s redraw (text search 8-9 s); 20 MB",
     "seed": "markers 4.3-6.6 s after opening (warm server)",
 }
+# Figures of the columnar map before the work on its speed (issue 13, measured under heavy load).
+BEFORE_COLUMNAR = {
+    1_000_000: "first clusters 9.3-9.8 s; redraw 2.7-7.6 s; 0.52-0.64 MB per change; text search 4.5 s server",
+    "seed": "7.8 s",
+}
 
 def ensure_store(folder, size):
     """The store of `size` incidents in `folder`, built (with its text index) unless it is there."""
@@ -75,6 +80,7 @@ def timed_app():
              "map": (app, "map_panel"), "passage": (app, "passage_panel"),
              "timeline": (app, "timeline_panel"), "table": (app, "table_and_downloads")}
     timings = {}
+    script_started = time.perf_counter()
 
     def timing(name, function):
         def run(*args, **kwargs):
@@ -83,6 +89,8 @@ def timed_app():
                 return function(*args, **kwargs)
             finally:
                 timings[name] = time.perf_counter() - started
+                # What the browser waits for before it can redraw: the script up to the map.
+                timings[f"{name} done"] = time.perf_counter() - script_started
         return run
 
     originals = {name: getattr(module, attr) for name, (module, attr) in parts.items()}
@@ -96,10 +104,12 @@ def timed_app():
             setattr(module, attr, originals[name])
     st.session_state["_timings"] = timings
     st.session_state["_server_seconds"] = time.perf_counter() - started
+    st.session_state["_map_sent"] = timings.get("map done")
 
 
 def server_times(db_path, repeat=3):
-    """{filter: median server seconds of the app script after changing it} (AppTest, real
+    """({filter: median server seconds of the app script after changing it}, {filter: median
+    seconds until the script has sent the map}) (AppTest, real
     st_folium; each change to a value not seen before, so nothing comes from a cache). The
     first run of a session runs twice (the map first): every later run is one."""
     from streamlit.testing.v1 import AppTest
@@ -135,22 +145,62 @@ def server_times(db_path, repeat=3):
         at.text_input(key="f_text").input("")
         at.run()
 
-    results = {}
+    results, until_map = {}, {}
     for name, change in changes.items():
         reset()
-        seconds = []
+        seconds, map_sent = [], []
         for i in range(repeat):
             change(i)
             at.run()
             assert not at.exception, at.exception
             seconds.append(at.session_state["_server_seconds"])
+            map_sent.append(at.session_state["_map_sent"])
         results[name] = statistics.median(seconds)
-    return results
+        until_map[name] = statistics.median(map_sent)
+    return results, until_map
 
 
 # -- browser --------------------------------------------------------------------------------
 
 STATE = "() => window.mapappIncidents ? window.mapappIncidents.state() : null"
+# The layer's performance marks (assets/incidents.js) and the end of loading the map's own
+# script, as epoch milliseconds (timeOrigin + time): comparable with time.time() here.
+MARKS = """() => {
+  const origin = performance.timeOrigin, out = {frame: origin};
+  for (const m of performance.getEntriesByType("mark")) {
+    if (m.name.startsWith("mapapp:")) { out[m.name.slice(7)] = origin + m.startTime; }
+  }
+  for (const r of performance.getEntriesByType("resource")) {
+    if (r.name.endsWith("/mapapp/map.js")) { out.scripts = origin + r.responseEnd; }
+  }
+  return out;
+}"""
+# (part, from mark, to mark): a page load, then a filter change, split into parts.
+LOAD_PARTS = (
+    ("page opened -> map frame made", "start", "frame"),
+    ("map frame -> Leaflet and map scripts loaded", "frame", "scripts"),
+    ("scripts -> layer script run", "scripts", "draw-called"),
+    ("fetch base.bin + mask", "draw-called", "fetched"),
+    ("decode coordinates", "fetched", "decoded"),
+    ("cluster", "decoded", "clustered"),
+    ("draw", "clustered", "drawn"),
+)
+CHANGE_PARTS = (
+    ("click -> layer script run (server rerun, transport)", "start", "draw-called"),
+    ("fetch the filter's mask", "draw-called", "fetched"),
+    ("cluster + draw", "fetched", "drawn"),
+)
+
+
+def _parts(frame, started_epoch, parts):
+    """{part: ms} from the layer's marks; a part whose marks are missing is left out."""
+    marks = dict(frame.evaluate(MARKS), start=started_epoch * 1000)
+    return {name: marks[b] - marks[a] for name, a, b in parts if a in marks and b in marks}
+
+
+def _median_parts(samples):
+    names = dict.fromkeys(name for sample in samples for name in sample)
+    return {name: statistics.median(s[name] for s in samples if name in s) for name in names}
 
 
 def _layer_frame(page, timeout=120):
@@ -201,12 +251,12 @@ def browser_times(server, chromium, repeat=3):
     visit warms the server (it loads the store and writes the map's files once)."""
     from tests.browser.conftest import VIEWPORT
 
-    results = {"first": [], "change": [], "change_bytes": [], "click": []}
+    results = {"first": [], "change": [], "change_bytes": [], "click": [], "load_parts": [], "change_parts": []}
     for visit in range(repeat + 1):
         context = chromium.new_context(viewport=VIEWPORT)
         page = context.new_page()
         traffic = Traffic(page)
-        started = time.perf_counter()
+        started, epoch = time.perf_counter(), time.time()
         page.goto(server.url)
         frame = _layer_frame(page)
         state = _wait_drawn(page, frame)
@@ -215,19 +265,25 @@ def browser_times(server, chromium, repeat=3):
             context.close()
             continue
         results["first"].append(time.perf_counter() - started)
+        results["load_parts"].append(_parts(frame, epoch, LOAD_PARTS))
         page.wait_for_timeout(2500)  # the page settles (the table, the timeline)
 
         # Filter changes through the widgets: an event type, then a text search.
-        worst = 0.0
+        worst, worst_parts = 0.0, {}
         for action in (_choose_type, _search):
             before = state["mask"]
             traffic.bytes = 0
             started = action(page)
+            epoch = time.time() - (time.perf_counter() - started)
             state = _wait_drawn(page, frame, after_mask=before)
-            worst = max(worst, time.perf_counter() - started)
+            took = time.perf_counter() - started
+            parts = _parts(frame, epoch, CHANGE_PARTS)
+            if took >= worst:
+                worst, worst_parts = took, parts
             page.wait_for_timeout(2500)  # the rest of the rerun (table, timeline) arrives
             results["change_bytes"].append(traffic.bytes)
         results["change"].append(worst)
+        results["change_parts"].append(worst_parts)
 
         # A marker click to its passage: zoom into clusters until single markers are drawn.
         target = _find_single(page, frame)
@@ -250,6 +306,8 @@ def browser_times(server, chromium, repeat=3):
         "change_mb": max(results["change_bytes"]) / 1e6,
         "click": statistics.median(results["click"]) if results["click"] else None,
         "click_failed": results.get("click_failed", 0),
+        "load_parts": _median_parts(results["load_parts"]),
+        "change_parts": _median_parts(results["change_parts"]),
     }
 
 
@@ -300,7 +358,7 @@ def _choose_type(page):
 
 
 def _search(page):
-    field = page.get_by_label("Search descriptions and passages")
+    field = page.get_by_test_id("stTextInputField").and_(page.get_by_label("Search", exact=True))
     field.fill("barricade bridge")
     started = time.perf_counter()
     field.press("Enter")
@@ -308,25 +366,27 @@ def _search(page):
 
 
 def seed_only(chromium, folder, repeat=3):
-    """Seconds from opening the page to the seed incidents drawn (warm server)."""
+    """Seconds from opening the page to the seed incidents drawn (warm server): (median, worst,
+    {part: median ms})."""
     from tests.browser.conftest import VIEWPORT, AppServer
 
     db = Path(folder) / "seed.db"
     Store(db).close()
     server = AppServer(db, Path(folder) / "seed.log")
     try:
-        seconds = []
+        seconds, parts = [], []
         for k in range(repeat + 1):
             context = chromium.new_context(viewport=VIEWPORT)
             page = context.new_page()
-            started = time.perf_counter()
+            started, epoch = time.perf_counter(), time.time()
             page.goto(server.url)
             frame = _layer_frame(page)
             _wait_drawn(page, frame)
             if k:  # the first opening warms the server
                 seconds.append(time.perf_counter() - started)
+                parts.append(_parts(frame, epoch, LOAD_PARTS))
             context.close()
-        return statistics.median(seconds), max(seconds)
+        return statistics.median(seconds), max(seconds), _median_parts(parts)
     finally:
         server.stop()
 
@@ -343,6 +403,11 @@ def _fmt(value, unit, digits=2):
     return "—" if value is None else f"{value:.{digits}f} {unit}"
 
 
+def _print_parts(title, parts):
+    """One line: the parts of a browser measure (median ms of each), in order."""
+    print(f"    {title}: " + "; ".join(f"{name} {ms:.0f} ms" for name, ms in parts.items()), flush=True)
+
+
 def _verdict(value, target):
     if target is None or value is None:
         return ""
@@ -356,6 +421,8 @@ def main():
     parser.add_argument("--keep", help="folder for the stores (kept and reused between runs)")
     parser.add_argument("--csv", help="also write the figures to this CSV file")
     parser.add_argument("--build-only", action="store_true", help="only build the stores (with --keep)")
+    parser.add_argument("--skip-server", action="store_true",
+                        help="leave out the server times measured in this process (AppTest)")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -372,15 +439,17 @@ def main():
     rows, ok = [], True
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        median, worst = seed_only(chromium, folder, args.repeat)
+        median, worst, parts = seed_only(chromium, folder, args.repeat)
         passed = _verdict(median, SEED_TARGET)
         ok &= passed == "PASS"
         print(f"seed incidents only: markers drawn {median:.2f} s after opening (worst {worst:.2f} s); "
-              f"target <= {SEED_TARGET:g} s {passed}; before: {BEFORE['seed']}", flush=True)
+              f"target <= {SEED_TARGET:g} s {passed}; before: {BEFORE['seed']}, "
+              f"then {BEFORE_COLUMNAR['seed']}", flush=True)
+        _print_parts("page open -> markers", parts)
         for size in args.sizes:
             db = folder / f"store_{size}.db"
             print(f"\n{size:,}: {ensure_store(folder, size)}", flush=True)
-            server_s = server_times(db)
+            server_s, until_map = server_times(db) if not args.skip_server else ({"(skipped)": None}, {})
             server = AppServer(db, folder / f"server_{size}.log")
             try:
                 browser = browser_times(server, chromium, args.repeat)
@@ -390,7 +459,8 @@ def main():
             first_t, change_t, mb_t = TARGETS.get(size, (None, None, None))
             worst_filter = max(server_s, key=server_s.get)
             checks = [
-                ("server time of a filter change (worst)", server_s[worst_filter], "s", None, f"({worst_filter})"),
+                ("server time of a filter change (worst)", server_s[worst_filter], "s", None,
+                 f"({worst_filter})" if server_s[worst_filter] is not None else ""),
                 ("bytes to the browser per filter change", browser["change_mb"], "MB", mb_t, ""),
                 ("page load -> first clusters (Chromium)", browser["first"], "s", first_t, ""),
                 ("filter change -> redrawn map (Chromium)", browser["change"], "s", change_t, ""),
@@ -406,9 +476,15 @@ def main():
                 print(f"  {name:44s} {_fmt(value, unit, 0 if unit == 'MB' and value and value > 100 else 2):>12s}"
                       f"  {target_text:20s} {verdict} {note}")
                 rows.append({"size": size, "measure": name, "value": value, "unit": unit, "target": target})
-            print("  per filter (server s): " + ", ".join(f"{k} {v:.2f}" for k, v in server_s.items()))
+            if not args.skip_server:
+                print("  per filter (server s, whole script / until the map is sent): " + ", ".join(
+                    f"{k} {v:.2f}/{until_map[k]:.2f}" for k, v in server_s.items()))
+            _print_parts("page load -> first clusters", browser["load_parts"])
+            _print_parts("filter change -> redrawn map (the slowest change)", browser["change_parts"])
             if size in BEFORE:
                 print(f"  before (issue 13): {BEFORE[size]}")
+            if size in BEFORE_COLUMNAR:
+                print(f"  before (columnar map, first version): {BEFORE_COLUMNAR[size]}")
         chromium.close()
     if args.csv:
         with open(args.csv, "w", newline="") as handle:

@@ -87,7 +87,7 @@ class _BaseLayers(JSCSSMixin, MacroElement):
         {% endmacro %}
         """
     )
-    default_js = [offline_assets.BASE_LAYERS_JS]
+    default_js = [offline_assets.MAPAPP_JS]
     default_css = [offline_assets.MAP_STYLE_CSS]
 
     def __init__(self):
@@ -108,7 +108,7 @@ class _PlaceLabels(JSCSSMixin, MacroElement):
         {% endmacro %}
         """
     )
-    default_js = [offline_assets.PLACE_LABELS_JS]
+    default_js = [offline_assets.MAPAPP_JS]
     default_css = [offline_assets.PLACE_LABELS_CSS]
 
     def __init__(self):
@@ -129,7 +129,7 @@ class _IncidentRenderer(JSCSSMixin, MacroElement):
         {% endmacro %}
         """
     )
-    default_js = [offline_assets.INCIDENTS_JS]
+    default_js = [offline_assets.MAPAPP_JS]
 
     def __init__(self):
         super().__init__()
@@ -338,7 +338,10 @@ def fit_view(latitudes, longitudes, geo_precisions=None, size=(820, 540)):
     if not len(latitudes):
         return (*CENTRE, START_ZOOM)
     # A municipality or a region is its whole uncertainty area, not its centre point.
-    radius_km = np.array([UNCERTAINTY_RADIUS_M.get(int(p), 0) / 1000 for p in precisions])
+    by_precision = np.zeros(max(precisions.max(), max(UNCERTAINTY_RADIUS_M)) + 1)
+    for precision, metres in UNCERTAINTY_RADIUS_M.items():
+        by_precision[precision] = metres / 1000
+    radius_km = by_precision[precisions]
     dlat = radius_km / 111.2
     dlon = radius_km / (111.2 * np.cos(np.radians(latitudes)))
     south, north = float((latitudes - dlat).min()), float((latitudes + dlat).max())

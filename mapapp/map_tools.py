@@ -23,7 +23,7 @@ class MapTools(JSCSSMixin, MacroElement):
         {% endmacro %}
         """
     )
-    default_js = [offline_assets.PLAYBACK_JS, offline_assets.DENSITY_JS, offline_assets.TOOLS_JS]
+    default_js = [offline_assets.MAPAPP_JS]
     default_css = [offline_assets.TOOLS_CSS]
 
     def __init__(self):

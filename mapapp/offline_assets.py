@@ -33,16 +33,15 @@ _SOURCES = (
     (xstatic.pkg.leaflet_markercluster.BASE_DIR, "MarkerCluster.css", "markercluster"),
     (xstatic.pkg.leaflet_markercluster.BASE_DIR, "MarkerCluster.Default.css", "markercluster"),
     (xstatic.pkg.jquery.BASE_DIR, "jquery.min.js", "jquery"),
-    (ASSETS_DIR, "base_layers.js", "mapapp"),
-    (ASSETS_DIR, "incidents.js", "mapapp"),
     (ASSETS_DIR, "map.css", "mapapp"),
-    (ASSETS_DIR, "playback.js", "mapapp"),
-    (ASSETS_DIR, "density.js", "mapapp"),
-    (ASSETS_DIR, "tools.js", "mapapp"),
     (ASSETS_DIR, "tools.css", "mapapp"),
-    (ASSETS_DIR, "place_labels.js", "mapapp"),
     (ASSETS_DIR, "place_labels.css", "mapapp"),
 )
+
+# The map's own scripts (mapapp/assets/), in the order they build on each other. streamlit-folium
+# loads a map's scripts one after another, each a round trip before the map can be drawn, so
+# they are served as one file, written by install(): static/mapapp/map.js.
+MAP_SCRIPTS = ("base_layers.js", "place_labels.js", "incidents.js", "playback.js", "density.js", "tools.js")
 
 LEAFLET_JS = ("leaflet", f"{STATIC_URL}/leaflet/leaflet.js")
 LEAFLET_CSS = ("leaflet_css", f"{STATIC_URL}/leaflet/leaflet.css")
@@ -51,22 +50,32 @@ MARKERCLUSTER_CSS = ("markerclustercss", f"{STATIC_URL}/markercluster/MarkerClus
 # jQuery is copied for plugins that need it (folium.Popup); the incident map itself does not.
 JQUERY_JS = ("jquery", f"{STATIC_URL}/jquery/jquery.min.js")
 
-# The map's own (loaded by map_build's elements, after Leaflet).
-BASE_LAYERS_JS = ("mapapp_base_layers", f"{STATIC_URL}/mapapp/base_layers.js")
-INCIDENTS_JS = ("mapapp_incidents", f"{STATIC_URL}/mapapp/incidents.js")
+# The map's own: every element of map_build and map_tools names the one script file (MAP_SCRIPTS),
+# which loads once, after Leaflet.
+MAPAPP_JS = ("mapapp_js", f"{STATIC_URL}/mapapp/map.js")
 MAP_STYLE_CSS = ("mapapp_map_css", f"{STATIC_URL}/mapapp/map.css")
-# Time playback and density (map_tools), after the incident layer's script.
-PLAYBACK_JS = ("mapapp_playback", f"{STATIC_URL}/mapapp/playback.js")
-DENSITY_JS = ("mapapp_density", f"{STATIC_URL}/mapapp/density.js")
-TOOLS_JS = ("mapapp_tools", f"{STATIC_URL}/mapapp/tools.js")
 TOOLS_CSS = ("mapapp_tools_css", f"{STATIC_URL}/mapapp/tools.css")
-PLACE_LABELS_JS = ("mapapp_place_labels", f"{STATIC_URL}/mapapp/place_labels.js")
 PLACE_LABELS_CSS = ("mapapp_place_labels_css", f"{STATIC_URL}/mapapp/place_labels.css")
 
 # What the incident map loads: Leaflet (the incident layer clusters and draws itself). No
 # jQuery, Bootstrap or Font Awesome: the map uses no folium.Popup and no folium.Icon.
 MAP_JS = [LEAFLET_JS]
 MAP_CSS = [LEAFLET_CSS]
+
+
+def mapapp_script():
+    """The text of static/mapapp/map.js: the files of MAP_SCRIPTS one after the other."""
+    return "".join(
+        f"/* {name} */\n{(ASSETS_DIR / name).read_text(encoding='utf-8')}\n;\n" for name in MAP_SCRIPTS
+    )
+
+
+def source_text(url):
+    """The text of the packaged file served at `url` (a /app/static/... address), or None."""
+    if url == MAPAPP_JS[1]:
+        return mapapp_script()
+    path = source_file(url)
+    return path.read_text(encoding="utf-8") if path is not None and path.is_file() else None
 
 
 def source_file(url):
@@ -89,6 +98,7 @@ def install(static_dir: Path = STATIC_DIR) -> Path:
                 _copy(file, target / file.name)
         else:
             _copy(source, target)
+    _write_text(Path(static_dir) / MAPAPP_JS[1].removeprefix(STATIC_URL + "/"), mapapp_script())
     return Path(static_dir)
 
 
@@ -99,6 +109,15 @@ def _copy(source: Path, target: Path):
     # Copy then rename: a browser loading the page meanwhile never gets half a file.
     partial = target.with_name(target.name + ".partial")
     shutil.copyfile(source, partial)
+    partial.replace(target)
+
+
+def _write_text(target: Path, text: str):
+    if target.is_file() and not target.is_symlink() and target.read_text(encoding="utf-8") == text:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
     partial.replace(target)
 
 

@@ -38,6 +38,13 @@ def _asset(url):
     return path
 
 
+def _script(url):
+    text = offline_assets.source_text(url)
+    if text is None:
+        raise ExportError(f"the map loads {url!r}, which is not a packaged asset")
+    return text
+
+
 def _inline_css(url):
     """A style sheet with the images it refers to (Leaflet's layer icons) as data: URLs."""
     path = _asset(url)
@@ -56,9 +63,7 @@ def _inline_css(url):
 def inline_assets(page):
     """`page` with every /app/static/ script and style sheet written into it."""
     # "</" inside an inlined script would end its element early.
-    page = _SCRIPT.sub(
-        lambda m: "<script>" + _asset(m.group(1)).read_text(encoding="utf-8").replace("</", "<\\/") + "</script>", page
-    )
+    page = _SCRIPT.sub(lambda m: "<script>" + _script(m.group(1)).replace("</", "<\\/") + "</script>", page)
     return _STYLE.sub(lambda m: "<style>" + _inline_css(m.group(1)) + "</style>", page)
 
 

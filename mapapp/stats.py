@@ -46,15 +46,26 @@ def month_keys(frame):
     months formatted once)."""
     first = frame["date_start"].to_numpy("datetime64[M]")
     last = frame["date_end"].to_numpy("datetime64[M]")
-    pairs = pd.DataFrame({"first": first.astype(np.int64), "last": last.astype(np.int64)})
-    codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs))
+    # Both months in one int64 (32 bits each, NaT as the smallest int32), factorized at once: a
+    # MultiIndex of a million rows builds a million tuples.
+    nat = np.datetime64("NaT").astype(np.int64)
+
+    def as_int32(months):
+        values = months.astype(np.int64)
+        return np.where(values == nat, np.iinfo(np.int32).min, values).astype(np.int32).astype(np.int64)
+
+    def month(number):
+        return np.datetime64("NaT") if number == np.iinfo(np.int32).min else np.datetime64(number, "M")
+
+    codes, distinct = pd.factorize((as_int32(first) << 32) | (as_int32(last) & 0xFFFFFFFF))
     labels = []
-    for a, b in distinct:
-        if a == np.datetime64("NaT").astype(np.int64):
+    for key in distinct.tolist():
+        a, b = key >> 32, int(np.uint32(key & 0xFFFFFFFF).astype(np.int32))
+        if a == np.iinfo(np.int32).min:
             labels.append(UNDATED)
         else:
-            start = str(np.datetime64(a, "M"))
-            labels.append(start if a == b else f"{start}/{np.datetime64(b, 'M')}")
+            start = str(month(a))
+            labels.append(start if a == b else f"{start}/{month(b)}")
     return pd.Series(np.asarray(labels, dtype=object)[codes], index=frame.index, dtype=object)
 
 

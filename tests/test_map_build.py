@@ -61,13 +61,9 @@ def test_scripts_and_styles_come_from_the_static_folder(args):
     html = rendered(map_build.build_map(args))
     sources = re.findall(r'<script src="([^"]+)"', html) + re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
     assert sources == [
+        # The map's own scripts in one file: streamlit-folium loads scripts one at a time.
         "/app/static/leaflet/leaflet.js",
-        "/app/static/mapapp/base_layers.js",
-        "/app/static/mapapp/place_labels.js",
-        "/app/static/mapapp/incidents.js",
-        "/app/static/mapapp/playback.js",
-        "/app/static/mapapp/density.js",
-        "/app/static/mapapp/tools.js",
+        "/app/static/mapapp/map.js",
         "/app/static/leaflet/leaflet.css",
         "/app/static/mapapp/map.css",
         "/app/static/mapapp/place_labels.css",
@@ -120,10 +116,15 @@ def test_only_instances_are_localised_not_folium_classes():
 
 def test_install_copies_real_files(tmp_path):
     static = offline_assets.install(tmp_path / "static")
-    own = [offline_assets.BASE_LAYERS_JS, offline_assets.INCIDENTS_JS, offline_assets.MAP_STYLE_CSS]
+    own = [offline_assets.MAPAPP_JS, offline_assets.MAP_STYLE_CSS]
     for _, url in offline_assets.MAP_JS + offline_assets.MAP_CSS + [offline_assets.JQUERY_JS] + own:
         path = static / url.removeprefix(offline_assets.STATIC_URL + "/")
         assert path.is_file() and not path.is_symlink() and path.stat().st_size > 500
+    # map.js is the map's own scripts, in the order they build on each other.
+    bundled = (static / "mapapp" / "map.js").read_text(encoding="utf-8")
+    starts = [bundled.index((offline_assets.ASSETS_DIR / name).read_text(encoding="utf-8"))
+              for name in ("base_layers.js", "place_labels.js", "incidents.js", "playback.js", "density.js", "tools.js")]
+    assert starts == sorted(starts)
     # leaflet.css loads the layer-control icon relative to itself.
     assert (static / "leaflet" / "images" / "layers.png").is_file()
     offline_assets.install(tmp_path / "static")  # a second start-up changes nothing

@@ -39,6 +39,15 @@
   var chunks = {};        // url -> Promise of detail rows
   var clicks = 0;
 
+  // Performance marks (mapapp:draw-called, fetched, decoded, clustered, drawn): the benchmark
+  // reads them to split a redraw into its parts. Only the latest of each name is kept.
+  function mark(name) {
+    if (window.performance && performance.mark) {
+      performance.clearMarks("mapapp:" + name);
+      performance.mark("mapapp:" + name);
+    }
+  }
+
   function fetchBuffer(url) {
     if (!buffers[url]) {
       buffers[url] = fetch(url, {credentials: "same-origin"}).then(function (reply) {
@@ -228,6 +237,7 @@
     ctx.clearRect(0, 0, size.x, size.y);
     if (!state.base || !state.mask) { return; }
     var found = cluster(map);
+    mark("clustered");
     drawVeil(layer, ctx, found, size, ratio);
     found.areas.forEach(function (a) { drawPlace(ctx, a); });
     found.clusters.forEach(function (c) { drawCluster(ctx, c); });
@@ -238,6 +248,7 @@
     state.draws += 1;
     state.lastDraw = {mask: state.data.mask, at: performance.now()};
     map.getContainer().setAttribute("data-incident-draws", String(state.draws));
+    mark("drawn");
   }
 
   function regionFill(z) {
@@ -732,6 +743,7 @@
 
     // Called by each rerun's layer script with the file names and the open incident.
     draw: function (group, args) {
+      mark("draw-called");
       if (!state.layer) { state.layer = new IncidentCanvas(); }
       var base = args.base, mask = args.mask, loading;
       if (args.inline) {
@@ -753,9 +765,11 @@
       var wanted = state.data;
       loading.then(function (got) {
         if (state.data !== wanted) { return; }
+        mark("fetched");
         if (!state.base || state.base.url !== base) {
           state.base = decodeBase(got[0], args.n);
           state.base.url = base;
+          mark("decoded");
         }
         state.mask = new Uint8Array(got[1]);
         redraw();
