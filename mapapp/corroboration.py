@@ -83,29 +83,47 @@ def _pairs(usable):
     """(id, id, days apart, km apart) of every pair of `usable` reports the rule proposes.
 
     Two ranges of at most MAX_RANGE_DAYS that overlap or lie MAX_DAYS_APART apart start at most
-    MAX_RANGE_DAYS + MAX_DAYS_APART days apart: the reports are joined on (type, start day) with
-    each such shift, in vectorised merges, and the rule's tests then filter the pairs."""
-    table = pd.DataFrame({
-        "id": usable["id"].to_numpy(), "document": usable["document_id"].to_numpy(),
-        "type": usable["event_type"].to_numpy(),
-        "start": usable["date_start"].to_numpy("datetime64[D]").astype(np.int64),
-        "end": usable["date_end"].to_numpy("datetime64[D]").astype(np.int64),
-        "lat": usable["latitude"].to_numpy(dtype=float), "lon": usable["longitude"].to_numpy(dtype=float),
-        "wide": usable["geo_precision"].to_numpy() == 3,
-    })
-    for shift in range(MAX_RANGE_DAYS + MAX_DAYS_APART):
-        later = table.assign(start=table["start"] - shift)
-        both = table.merge(later, on=("type", "start"), suffixes=("", "_b"))
-        start_b = both["start"].to_numpy() + shift
-        if shift == 0:
-            both = both[both["id"].to_numpy() < both["id_b"].to_numpy()]
-            start_b = both["start"].to_numpy()
-        start_a, end_a, end_b = both["start"].to_numpy(), both["end"].to_numpy(), both["end_b"].to_numpy()
-        gap = np.maximum(0, np.maximum(start_b - end_a, start_a - end_b))
-        km = _km(both["lat"].to_numpy(), both["lon"].to_numpy(), both["lat_b"].to_numpy(), both["lon_b"].to_numpy())
-        limit = np.where(both["wide"].to_numpy() | both["wide_b"].to_numpy(), MAX_KM_MUNICIPALITY, MAX_KM)
-        keep = (both["document"].to_numpy() != both["document_b"].to_numpy()) & (gap <= MAX_DAYS_APART) & (km <= limit)
-        yield from zip(both["id"].to_numpy()[keep], both["id_b"].to_numpy()[keep], gap[keep], km[keep])
+    MAX_RANGE_DAYS + MAX_DAYS_APART days apart: reports sorted by (type, start day) find their
+    partners starting 0, 1, ... days later by binary search, a block of reports at a time (a
+    million reports make tens of millions of candidate pairs: as whole frames they took
+    gigabytes), and the rule's tests then filter the pairs, the cheap ones first."""
+    ids = usable["id"].to_numpy(dtype=object)
+    document = pd.factorize(usable["document_id"])[0]
+    start = usable["date_start"].to_numpy("datetime64[D]").astype(np.int64)
+    end = usable["date_end"].to_numpy("datetime64[D]").astype(np.int64)
+    lat = usable["latitude"].to_numpy(dtype=float)
+    lon = usable["longitude"].to_numpy(dtype=float)
+    wide = usable["geo_precision"].to_numpy() == 3
+    if not len(ids):
+        return
+    key = pd.factorize(usable["event_type"])[0].astype(np.int64) * (1 << 40) + (start - start.min())
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    for first in range(0, len(order), _BLOCK):
+        a = order[first:first + _BLOCK]
+        for shift in range(MAX_RANGE_DAYS + MAX_DAYS_APART):
+            lo = np.searchsorted(sorted_key, key[a] + shift, side="left")
+            count = np.searchsorted(sorted_key, key[a] + shift, side="right") - lo
+            total = int(count.sum())
+            if not total:
+                continue
+            pa = np.repeat(a, count)
+            pb = order[np.arange(total) + np.repeat(lo - (np.cumsum(count) - count), count)]
+            if shift == 0:
+                later = ids[pa] < ids[pb]
+                pa, pb = pa[later], pb[later]
+            gap = np.maximum(0, np.maximum(start[pb] - end[pa], start[pa] - end[pb]))
+            limit = np.where(wide[pa] | wide[pb], MAX_KM_MUNICIPALITY, MAX_KM)
+            # A degree of latitude is 111 km everywhere: farther apart than that, no need for km.
+            near = (document[pa] != document[pb]) & (gap <= MAX_DAYS_APART) & (np.abs(lat[pa] - lat[pb]) * 111.0 <= limit)
+            pa, pb, gap, limit = pa[near], pb[near], gap[near], limit[near]
+            km = _km(lat[pa], lon[pa], lat[pb], lon[pb])
+            keep = km <= limit
+            yield from zip(ids[pa[keep]], ids[pb[keep]], gap[keep], km[keep])
+
+
+# Reports whose partners are looked for at once: bounds the candidate pairs held in memory.
+_BLOCK = 20_000
 
 
 def events(ids, confirmed):
