@@ -11,7 +11,10 @@ alphabet) before they are indexed, so the index itself compares exactly.
 The index lives in its own file beside the store (`<store>.search`), brought up to date by
 `sync` from the store's rows: the store's writes stay as they are, and an app that only reads
 the store never takes its write lock. A row is indexed under its rowid and id; a rowid that
-was removed and reused for another incident is re-indexed.
+was removed and reused for another incident is re-indexed. Imports (the command line's
+`ingest`, the app's "Add") sync right after they commit, so a search never waits for a million
+incidents to be indexed; the index remembers the store version it has seen, so a sync of an
+unchanged store costs one query.
 """
 
 import sqlite3
@@ -21,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from mapapp.filters import fold_text, search_needles, searched_text
+from mapapp.store import VERSION_KEY
 
 # Bumped whenever what is indexed changes (the folding, the columns): an index file of another
 # version is emptied and built again.
@@ -30,6 +34,7 @@ CREATE TABLE IF NOT EXISTS s.indexed (rowid INTEGER PRIMARY KEY, id TEXT NOT NUL
 CREATE VIRTUAL TABLE IF NOT EXISTS s.haystack USING fts5(
     text, tokenize = 'trigram case_sensitive 1', detail = 'none'
 );
+CREATE TABLE IF NOT EXISTS s.synced (store_version INTEGER NOT NULL);
 """
 _BATCH = 20_000
 _GLOB_SPECIALS = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
@@ -78,6 +83,10 @@ class TextIndex:
     def _sync(self, db):
         # Deferred: the first write takes the index's lock only; the store is only read.
         db.execute("BEGIN")
+        version = _store_version(db)
+        if version is not None and db.execute("SELECT store_version FROM s.synced").fetchone() == (version,):
+            db.execute("COMMIT")
+            return 0, 0
         stale = [row[0] for row in db.execute(
             "SELECT x.rowid FROM s.indexed x LEFT JOIN incidents i ON i.rowid = x.rowid AND i.id = x.id "
             "WHERE i.rowid IS NULL"
@@ -107,6 +116,9 @@ class TextIndex:
                 )
                 added += len(rows)
             texts.close()
+            db.execute("DELETE FROM s.synced")
+            if version is not None:
+                db.execute("INSERT INTO s.synced (store_version) VALUES (?)", (version,))
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -128,6 +140,16 @@ class TextIndex:
             finally:
                 db.close()
         return np.fromiter((row[0] for row in found), dtype=np.int64, count=len(found))
+
+
+def _store_version(db):
+    """The store's write counter (Store.version), read in the sync's transaction; None for a
+    store without one."""
+    try:
+        row = db.execute("SELECT value FROM main.meta WHERE key = ?", (VERSION_KEY,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return int(row[0]) if row else None
 
 
 class _DocumentTexts:

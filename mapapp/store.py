@@ -93,7 +93,7 @@ CREATE INDEX IF NOT EXISTS replaced_by_upload ON replaced_incidents(replaced_by)
 _COLUMN_LIST = ", ".join(INCIDENT_COLUMNS)
 # meta key of a counter that every write transaction increments: the app re-reads the store
 # when it changed, whichever process wrote.
-_VERSION = "version"
+_VERSION = VERSION_KEY = "version"
 # meta key of a PostgreSQL store's schema version (SQLite keeps it in PRAGMA user_version). A
 # release opens a store of an older version by upgrading it (BaseStore._create) and refuses a
 # newer one; see _MIGRATIONS.
