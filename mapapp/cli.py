@@ -316,6 +316,7 @@ def _ingest(args):
     from mapapp.ingest.importer import commit, kept_note, plan_import, read_upload
     from mapapp.ingest.reading import COMMAND_LINE_MAX_MB, ENCODING_NAMES, Limits
     from mapapp.ingest.value_map import read_values_csv
+    from mapapp.search import index_written
     from mapapp.store import open_store
 
     limits = Limits.from_env(default_megabytes=COMMAND_LINE_MAX_MB)
@@ -342,6 +343,8 @@ def _ingest(args):
             # Written before the commit: a path that cannot be written leaves the store as it was.
             _write_file(args.rejected, plan.rejected_csv)
         stored = commit(plan, store)
+        if stored["added"] or stored["updated"]:
+            index_written(store)
     # Known before anything is printed: a reader that closes the pipe early still gets it.
     args.status = _ingest_status(plan, stored)
     if args.quiet:

@@ -182,3 +182,14 @@ def text_index(store_target):
 
         return TextSearch(target)
     return TextIndex(target)
+
+
+def index_written(store):
+    """Bring the text index of `store` (a Store) up to date after an import committed, so that
+    no search in the app waits for the incidents it added. A PostgreSQL store indexes its texts
+    itself. Returns (added, removed)."""
+    from mapapp.store import is_postgres_url
+
+    if is_postgres_url(str(store.path)) or getattr(store, "read_only", False):
+        return 0, 0
+    return TextIndex(store.path).sync()

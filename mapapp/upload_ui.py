@@ -23,6 +23,7 @@ from mapapp.ingest.importer import commit, inspect_upload, kept_note, plan_impor
 from mapapp.ingest.reading import ENCODING_NAMES, Limits
 from mapapp.ingest.value_map import CODES, COUNTRY, PRECISION, CodeChoice, given_code
 from mapapp.labels import SUB_TYPE_UNKNOWN, date_label, place_label, type_label
+from mapapp.search import index_written
 from mapapp.vocabulary import EVENT_TYPES, SUB_EVENT_TYPES
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -176,6 +177,8 @@ def _review(store, key, uploaded, limits):
             st.text(getattr(err, "public", str(err)))
             state.pop(f"{key}-plan", None)
             return 0
+        with st.spinner("Indexing their texts for the search…"):
+            index_written(store)
         state[f"{key}-done"] = result
         _forget(key)
         # The plan and the file's table are done with: the server gives their memory back.

@@ -88,3 +88,28 @@ def test_actor_and_minimum_fatalities_filters(frame):
 def test_punctuation_is_not_a_pattern(frame, query, same_as):
     # Punctuation is spacing to the search, never regular-expression syntax.
     assert found(frame, text=query) == found(frame, text=same_as)
+
+
+def test_an_ingest_leaves_the_index_up_to_date(tmp_path):
+    """The command line's ingest indexes what it stored: the app's first search finds nothing
+    left to index (at a million incidents that took minutes)."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    db = tmp_path / "store.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "mapapp", "ingest", str(FIXTURES / "acled_kosovo.csv"), "--db", str(db)],
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    with Store(db) as store:
+        count, version = len(store.rows()), store.version()
+    index = sqlite3.connect(f"{db}.search")
+    assert index.execute("SELECT count(*) FROM indexed").fetchone() == (count,)
+    assert index.execute("SELECT store_version FROM synced").fetchone() == (version,)
+    index.close()
+    assert TextIndex(db).sync() == (0, 0)
+    # Found from the index as it is: "molotov" is in the notes of XKX2301 only.
+    with Store(db) as store:
+        assert [store.incident_id(int(r)) for r in TextIndex(db).rowids("Molotov")] == ["XKX2301"]
