@@ -192,12 +192,14 @@ def test_map_data_writes_the_files_the_layer_names(store, columns, tmp_path):
                                static_dir=tmp_path, static_url="/app/static")
     assert data.details_done.wait(30)
     folder = tmp_path / map_payload.FOLDER / data.token
-    assert (folder / "base.bin").read_bytes() == map_payload.base_bytes(columns)
+    # gzip-compressed: Streamlit's server serves application/gzip as it is (no compression per request).
+    assert gzip.decompress((folder / "base.bin.gz").read_bytes()) == map_payload.base_bytes(columns)
+    assert gzip.decompress((folder / "dates.bin.gz").read_bytes()) == map_payload.dates_bytes(columns)
     args = data.layer_args(columns.mask(Filters(event_types=("Battles",))), {"id": "seed-000-07", "pos": 2})
-    assert args["base"] == f"/app/static/{map_payload.FOLDER}/{data.token}/base.bin"
+    assert args["base"] == f"/app/static/{map_payload.FOLDER}/{data.token}/base.bin.gz"
     assert (args["n"], args["shown"], args["sel"]) == (8, 1, {"id": "seed-000-07", "pos": 2})
     mask = folder / args["mask"].rsplit("/", 1)[1]
-    assert mask.read_bytes() == map_payload.mask_bytes(columns.mask(Filters(event_types=("Battles",))))
+    assert gzip.decompress(mask.read_bytes()) == map_payload.mask_bytes(columns.mask(Filters(event_types=("Battles",))))
     details = json.loads(gzip.decompress((folder / "d-0.json.gz").read_bytes()))
     assert [row[0] for row in details] == [row["id"] for row in store.rows()]
     # 128 random bits per process: the folder cannot be guessed, but stays the same for the

@@ -48,11 +48,13 @@
     }
   }
 
+  // The server writes its binary files gzip-compressed (map_payload.py): decompressed here.
   function fetchBuffer(url) {
     if (!buffers[url]) {
       buffers[url] = fetch(url, {credentials: "same-origin"}).then(function (reply) {
         if (!reply.ok) { throw new Error("incident data " + reply.status); }
-        return reply.arrayBuffer();
+        if (!/\.gz$/.test(url)) { return reply.arrayBuffer(); }
+        return new Response(reply.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
       });
       buffers[url].catch(function () { delete buffers[url]; });
     }
@@ -803,6 +805,8 @@
       return {base: state.base, mask: state.mask, args: state.data.args, map: state.map};
     },
     onData: function (listener) { state.listeners.push(listener); },
+    // An ArrayBuffer of one of the server's data files (decompressed), fetched once per URL.
+    fetchBuffer: fetchBuffer,
     // Narrow what is drawn by a second bit mask (null: the filter's alone) and draw again.
     restrict: function (bits) {
       state.restrict = bits;

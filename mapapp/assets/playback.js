@@ -34,10 +34,7 @@
       for (var k = 0; k < bytes.length; k++) { out[k] = bytes.charCodeAt(k); }
       loading = Promise.resolve(out.buffer);
     } else {
-      loading = fetch(args.dates, {credentials: "same-origin"}).then(function (reply) {
-        if (!reply.ok) { throw new Error("dates " + reply.status); }
-        return reply.arrayBuffer();
-      });
+      loading = window.mapappIncidents.fetchBuffer(args.dates);
     }
     return loading.then(function (buffer) {
       state.dates = {start: new Int32Array(buffer, 0, n), end: new Int32Array(buffer, 4 * n, n)};
