@@ -26,13 +26,16 @@ DATA_CALL = re.compile(r"window\.mapappIncidents\.draw\([\w]+, (.*)\);\s*$", re.
 
 def mask_ids(args):
     """The ids of the incidents a layer's mask file shows, as the browser would read them."""
+    import gzip
+
     import numpy as np
 
     from mapapp import offline_assets
     from mapapp.store import db_path, open_store
 
     path = offline_assets.STATIC_DIR / args["mask"].removeprefix(offline_assets.STATIC_URL + "/")
-    bits = np.unpackbits(np.frombuffer(path.read_bytes(), dtype=np.uint8), bitorder="little")[: args["n"]]
+    data = gzip.decompress(path.read_bytes())  # written compressed (map_payload)
+    bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little")[: args["n"]]
     with open_store(db_path()) as store:
         ids = [row["id"] for row in store.rows()]
     return [ids[k] for k in np.flatnonzero(bits)]

@@ -39,8 +39,8 @@
   var chunks = {};        // url -> Promise of detail rows
   var clicks = 0;
 
-  // Performance marks (mapapp:draw-called, fetched, decoded, clustered, drawn): the benchmark
-  // reads them to split a redraw into its parts. Only the latest of each name is kept.
+  // Performance marks (mapapp:draw-called and fetched for new data; decoded, clustered, drawn):
+  // the benchmark reads them to split a redraw into its parts. Only the latest of each name is kept.
   function mark(name) {
     if (window.performance && performance.mark) {
       performance.clearMarks("mapapp:" + name);
@@ -745,7 +745,6 @@
 
     // Called by each rerun's layer script with the file names and the open incident.
     draw: function (group, args) {
-      mark("draw-called");
       if (!state.layer) { state.layer = new IncidentCanvas(); }
       var base = args.base, mask = args.mask, loading;
       if (args.inline) {
@@ -757,7 +756,7 @@
         loading = Promise.all([fetchBuffer(base), fetchBuffer(mask)]);
       }
       var sameData = state.data && state.data.base === base && state.data.mask === mask;
-      if (!sameData) { closeFan(); closeList(); }
+      if (!sameData) { closeFan(); closeList(); mark("draw-called"); }
       state.data = {
         base: base, mask: mask, folder: args.details, chunk: args.chunk, n: args.n, shown: args.shown,
         inline: args.inline ? args.inline.details : null, args: args
@@ -767,7 +766,7 @@
       var wanted = state.data;
       loading.then(function (got) {
         if (state.data !== wanted) { return; }
-        mark("fetched");
+        if (!sameData) { mark("fetched"); }
         if (!state.base || state.base.url !== base) {
           state.base = decodeBase(got[0], args.n);
           state.base.url = base;
