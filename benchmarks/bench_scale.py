@@ -328,6 +328,11 @@ def _find_single(page, frame):
     """A single marker drawn away from the map's controls, zooming into the biggest spread
     cluster until there is one; None if none is found."""
     size = frame.evaluate("() => [window.map.getSize().x, window.map.getSize().y]")
+    # The map follows the window's height: only its part inside the viewport can be clicked.
+    page.locator('iframe[title="streamlit_folium.st_folium"]').scroll_into_view_if_needed()
+    box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    top = frame.evaluate("() => window.map.getContainer().getBoundingClientRect().y")
+    size[1] = min(size[1], page.viewport_size["height"] - box["y"] - top)
     for _ in range(12):
         state = frame.evaluate(STATE)
         singles = [s for s in state["singles"] if 60 < s["x"] < size[0] - 60 and 60 < s["y"] < size[1] - 90]
