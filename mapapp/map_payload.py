@@ -11,7 +11,7 @@ unguessable name:
   when the user points at one of them.
 
 Every file is gzip-compressed once, when written: Streamlit's server compresses any other
-file again on every request (for a million incidents, seconds under load), but serves
+file again on every request (a million incidents' base file, every time a page opens), but serves
 `application/gzip` as it is; the browser decompresses it (DecompressionStream).
 
 The layer script streamlit-folium re-renders then holds only these files' names and the

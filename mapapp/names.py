@@ -50,8 +50,8 @@ class _Marks(dict):
 
 _MARKS = _Marks()
 # Runs of non-ASCII characters: the tables translate only these. str.translate looks up every
-# character of a mostly-ASCII text one by one, which made folding a million passages for the
-# search index take minutes.
+# character of a mostly-ASCII text one by one in its table, the bulk of the work of indexing
+# a million passages for the search.
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _STAGE1_ASCII = {chr(code): (value or "") for code, value in _STAGE1.items() if code < 128}
 
