@@ -57,7 +57,7 @@ _STAGE1_ASCII = {chr(code): (value or "") for code, value in _STAGE1.items() if 
 
 
 def _translate(text, table):
-    """text.translate(table) for a table of non-ASCII keys only."""
+    """text with its non-ASCII characters translated by `table` (ASCII ones left as they are)."""
     if text.isascii():
         return text
     return _NON_ASCII.sub(lambda run: run.group().translate(table), text)
