@@ -14,7 +14,7 @@ the store never takes its write lock. A row is indexed under its rowid and id; a
 was removed and reused for another incident is re-indexed. Imports (the command line's
 `ingest`, the app's "Add") sync right after they commit, so a search never waits for a million
 incidents to be indexed; the index remembers the store version it has seen, so a sync of an
-unchanged store costs one query.
+unchanged store costs a query or two.
 """
 
 import sqlite3
@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS s.indexed (rowid INTEGER PRIMARY KEY, id TEXT NOT NUL
 CREATE VIRTUAL TABLE IF NOT EXISTS s.haystack USING fts5(
     text, tokenize = 'trigram case_sensitive 1', detail = 'none'
 );
-CREATE TABLE IF NOT EXISTS s.synced (store_version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS s.store_state (state TEXT NOT NULL);
 """
 _BATCH = 20_000
 _GLOB_SPECIALS = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
@@ -83,8 +83,8 @@ class TextIndex:
     def _sync(self, db):
         # Deferred: the first write takes the index's lock only; the store is only read.
         db.execute("BEGIN")
-        version = _store_version(db)
-        if version is not None and db.execute("SELECT store_version FROM s.synced").fetchone() == (version,):
+        state = _store_state(db)
+        if db.execute("SELECT state FROM s.store_state").fetchone() == (state,):
             db.execute("COMMIT")
             return 0, 0
         stale = [row[0] for row in db.execute(
@@ -116,9 +116,8 @@ class TextIndex:
                 )
                 added += len(rows)
             texts.close()
-            db.execute("DELETE FROM s.synced")
-            if version is not None:
-                db.execute("INSERT INTO s.synced (store_version) VALUES (?)", (version,))
+            db.execute("DELETE FROM s.store_state")
+            db.execute("INSERT INTO s.store_state (state) VALUES (?)", (state,))
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -142,14 +141,16 @@ class TextIndex:
         return np.fromiter((row[0] for row in found), dtype=np.int64, count=len(found))
 
 
-def _store_version(db):
-    """The store's write counter (Store.version), read in the sync's transaction; None for a
-    store without one."""
+def _store_state(db):
+    """What the index last saw of the store, read in the sync's transaction: its write counter
+    (Store.version), how many incidents it holds and its largest rowid. The counter alone does
+    not tell a store made anew at the same path from the one it replaced."""
     try:
         row = db.execute("SELECT value FROM main.meta WHERE key = ?", (VERSION_KEY,)).fetchone()
     except sqlite3.OperationalError:
-        return None
-    return int(row[0]) if row else None
+        row = None
+    count, last = db.execute("SELECT count(*), max(rowid) FROM main.incidents").fetchone()
+    return f"{row[0] if row else ''}:{count}:{last}"
 
 
 class _DocumentTexts:

@@ -107,7 +107,7 @@ def test_an_ingest_leaves_the_index_up_to_date(tmp_path):
         count, version = len(store.rows()), store.version()
     index = sqlite3.connect(f"{db}.search")
     assert index.execute("SELECT count(*) FROM indexed").fetchone() == (count,)
-    assert index.execute("SELECT store_version FROM synced").fetchone() == (version,)
+    assert index.execute("SELECT state FROM store_state").fetchone() == (f"{version}:{count}:{count}",)
     index.close()
     assert TextIndex(db).sync() == (0, 0)
     # Found from the index as it is: "molotov" is in the notes of XKX2301 only.
