@@ -115,7 +115,8 @@ def _pairs(usable):
             gap = np.maximum(0, np.maximum(start[pb] - end[pa], start[pa] - end[pb]))
             limit = np.where(wide[pa] | wide[pb], MAX_KM_MUNICIPALITY, MAX_KM)
             # A degree of latitude is 111 km everywhere: farther apart than that, no need for km.
-            near = (document[pa] != document[pb]) & (gap <= MAX_DAYS_APART) & (np.abs(lat[pa] - lat[pb]) * 111.0 <= limit)
+            near = (document[pa] != document[pb]) & (gap <= MAX_DAYS_APART)
+            near &= np.abs(lat[pa] - lat[pb]) * 111.0 <= limit
             pa, pb, gap, limit = pa[near], pb[near], gap[near], limit[near]
             km = _km(lat[pa], lon[pa], lat[pb], lon[pb])
             keep = km <= limit
