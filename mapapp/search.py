@@ -19,6 +19,7 @@ unchanged store costs a query or two.
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS s.haystack USING fts5(
 CREATE TABLE IF NOT EXISTS s.store_state (state TEXT NOT NULL);
 """
 _BATCH = 20_000
+# How long a sync waits for another process's sync of the same index.
+_BUSY_SECONDS = 60
 _GLOB_SPECIALS = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
 
 
@@ -74,11 +77,19 @@ class TextIndex:
         """Index the store's incidents that are not indexed yet and drop those that are gone.
         Returns (added, removed)."""
         with self._lock:
-            db = self._connect()
-            try:
-                return self._sync(db)
-            finally:
-                db.close()
+            deadline = time.monotonic() + _BUSY_SECONDS
+            while True:
+                db = self._connect()
+                try:
+                    return self._sync(db)
+                except sqlite3.OperationalError as err:
+                    # Another process (an import, another app) is writing the index: its
+                    # transaction began before this one's could write, so wait and start over.
+                    if "locked" not in str(err) or time.monotonic() > deadline:
+                        raise
+                finally:
+                    db.close()
+                time.sleep(0.1)
 
     def _sync(self, db):
         # Deferred: the first write takes the index's lock only; the store is only read.
@@ -193,4 +204,8 @@ def index_written(store):
 
     if is_postgres_url(str(store.path)) or getattr(store, "read_only", False):
         return 0, 0
-    return TextIndex(store.path).sync()
+    try:
+        return TextIndex(store.path).sync()
+    except sqlite3.OperationalError:
+        # The import is stored; the app's first search brings the index up to date instead.
+        return 0, 0
