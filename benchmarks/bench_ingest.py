@@ -164,14 +164,19 @@ def child_bare_floor(path, db):
 
 
 def child_ingest(path, db):
-    from mapapp.ingest.importer import commit, plan_import
+    from mapapp.ingest.importer import commit, plan_import, read_upload
+    from mapapp.ingest.reading import COMMAND_LINE_MAX_MB, Limits
     from mapapp.store import Store
 
     store = Store(db)
     before = store.count()
     started, cpu = time.perf_counter(), time.process_time()
     data = Path(path).read_bytes()
-    plan = plan_import(data, Path(path).name, store)
+    # As `ingest` does: the command line's size limit, and the bytes let go once read.
+    table = read_upload(data, Limits.from_env(default_megabytes=COMMAND_LINE_MAX_MB))
+    del data
+    plan = plan_import(table, Path(path).name, store)
+    del table
     planned = time.perf_counter()
     commit(plan, store)
     seconds = time.perf_counter() - started
