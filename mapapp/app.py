@@ -211,6 +211,7 @@ class Loaded(NamedTuple):
     """What a run of the app reads from the store, each part re-read only when it changed."""
 
     store: BaseStore
+    stamp: object  # the version of the store all of this was read from (_store_stamp)
     columns: incident_columns.IncidentColumns  # every incident, as columns
     titles: dict  # {document id: title}
     uploads: list  # Store.uploads()
@@ -241,7 +242,7 @@ def load_incidents():
         return store.incident_id(int(columns.rowid[pos]))
 
     return Loaded(
-        store, _load_columns(path, stamp), titles, uploads,
+        store, stamp, _load_columns(path, stamp), titles, uploads,
         functools.partial(_mask, path, stamp), functools.partial(_map_data, path, stamp), position, incident_at,
     )
 
@@ -701,7 +702,9 @@ def _page():
 
     count_slot = st.sidebar.empty()
     filters = filter_widgets.sidebar(columns, loaded.titles)
-    path, stamp = str(store.path), _store_stamp(str(store.path))
+    # The version the page is drawn from, read once: a commit made while this run goes on is
+    # seen by watch_store, which compares the store with it.
+    path, stamp = str(store.path), loaded.stamp
     event_of, event_groups = _events(path, stamp)
     events_once = st.sidebar.toggle(
         "Each event once", key="f_events", disabled=not event_groups,
@@ -779,4 +782,4 @@ def _page():
     if person.may("audit"):
         correction_ui.audit_section(store)
     write_url(filters, incident_id)
-    watch_store(str(store.path), _store_stamp(str(store.path)))
+    watch_store(path, stamp)
