@@ -69,12 +69,13 @@ ROLES = '[roles]\nadmin = ["ada@example.org"]\neditor = ["group:analysts"]\ndefa
 
 class Socket:
     """The page's Streamlit websocket, routed through the test: the rerun requests the page sends
-    are recorded (write requests held back from the server when `hold` is set), the script runs
-    the server finishes are counted, and the test can send requests of its own."""
+    are recorded (write requests held back from the server when `hold` is set, every other one
+    when `frozen` is), the script runs the server finishes and the changes of the secrets file it
+    announces are counted, and the test can send requests of its own."""
 
     def __init__(self, page, hold=False):
-        self.page, self.hold = page, hold
-        self.sent, self.held, self.finished = [], [], 0
+        self.page, self.hold, self.frozen = page, hold, False
+        self.sent, self.held, self.finished, self.changed_on_disk = [], [], 0, 0
         self._server = None
         page.route_web_socket(re.compile(r"/_stcore/stream"), self._route)
 
@@ -86,25 +87,31 @@ class Socket:
     def _from_page(self, message):
         request = BackMsg.FromString(message)
         if request.WhichOneof("type") == "rerun_script":
-            if self.hold and _is_write(request):
+            if _is_write(request) and self.hold or not _is_write(request) and self.frozen:
                 self.held.append(request)
                 return
             self.sent.append(request)
         self._server.send(message)
 
     def _from_server(self, message):
-        if ForwardMsg.FromString(message).WhichOneof("type") == "script_finished":
+        response = ForwardMsg.FromString(message)
+        if response.WhichOneof("type") == "script_finished":
             self.finished += 1
+        elif response.WhichOneof("type") == "session_event" and response.session_event.script_changed_on_disk:
+            self.changed_on_disk += 1
+
+    def wait_for(self, condition, what):
+        for _ in range(600):
+            if condition():
+                return
+            self.page.wait_for_timeout(100)
+        raise AssertionError(f"waited 60 s for {what}")
 
     def send(self, request):
         """Send a rerun request as the page would, and wait until the server ran the script for it."""
         before = self.finished
         self._server.send(request.SerializeToString())
-        for _ in range(600):
-            self.page.wait_for_timeout(100)
-            if self.finished > before:
-                return
-        raise AssertionError("the server did not run the script for the request")
+        self.wait_for(lambda: self.finished > before, "the server to run the script for the request")
 
 
 def _is_write(request):
@@ -264,12 +271,18 @@ def test_a_role_taken_away_counts_for_a_page_rendered_before(chromium, signed_se
         p.get_by_text("History of this incident (2 versions)").click()
         undo = p.get_by_role("button", name="Undo #2")
         undo.wait_for()
+        # From here the page asks for no run but the Undo click: a run it asked for on its own (the
+        # map reporting its view, the fresh-data check) would draw it again as a viewer's page.
+        page.socket.frozen = True
+        p.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60_000)
+        undo.wait_for()
         before = _written(store)
+        changes = page.socket.changed_on_disk
         signed_server.secrets_file.write_text(
             signed_server.auth + ROLES.replace('editor = ["group:analysts"]\n', ""), encoding="utf-8"
         )
-        # Streamlit reads a changed secrets file within a second (it polls the file).
-        p.wait_for_timeout(2_000)
+        # The server announces a changed secrets file once it has read it again.
+        page.socket.wait_for(lambda: page.socket.changed_on_disk > changes, "the server to read the new secrets")
         undo.click()
         p.get_by_text("Not undone: 'erin@example.org' is a viewer and may not correct incidents").wait_for(
             timeout=60_000
