@@ -9,7 +9,6 @@ import dataclasses
 import datetime as dt
 import json
 
-from mapapp.boundary import border_distances_km
 from mapapp.errors import InvalidIncident
 from mapapp.incident import CONTRACT_COLUMNS, passage_at
 
@@ -48,6 +47,10 @@ def corrected(incident, changes, document_text):
         values["passage"] = passage
     new = dataclasses.replace(incident, **values)
     if {"latitude", "longitude", "geo_precision"} & set(values):
+        # Imported here: the store imports this module, and the boundary's geometry (shapely,
+        # numpy) would slow the start of every command that never corrects.
+        from mapapp.boundary import border_distances_km
+
         (distance,) = border_distances_km([new.latitude], [new.longitude], [new.geo_precision])
         new = dataclasses.replace(new, border_distance_km=distance)
     if not change(incident, new):

@@ -15,11 +15,12 @@ import datetime as dt
 import math
 from collections.abc import Callable
 
-import numpy as np
-
 from mapapp.incident import CONTRACT_COLUMNS
 from mapapp.names import normalize
 from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, SUB_EVENT_TYPES
+
+# numpy and pandas are imported inside the functions that use them: every command of
+# `python -m mapapp` imports this module (for its options) and most commands never filter.
 
 MAX_TEXT = 200  # characters of a text search kept from a URL, and typed in the box
 
@@ -168,6 +169,7 @@ class Choice:
         return frame[self.column].isin(chosen) if chosen else None
 
     def column_mask(self, columns, filters, text_rowids):
+        import numpy as np
         chosen = getattr(filters, self.name)
         if not chosen:
             return None
@@ -176,6 +178,7 @@ class Choice:
 
     def counts(self, columns):
         """{value: incidents} of the values the incidents have (for the widget)."""
+        import numpy as np
         codes, labels = columns.coded(self.column)
         found = np.bincount(codes, minlength=len(labels) if labels is not None else 0)
         return {(code if labels is None else labels[code]): int(n) for code, n in enumerate(found) if n}
@@ -321,6 +324,7 @@ class AtMost:
         return None if value is None else frame[self.column] <= value
 
     def column_mask(self, columns, filters, text_rowids):
+        import numpy as np
         value = getattr(filters, self.name)
         if value is None:
             return None
@@ -369,6 +373,7 @@ class Search:
     def column_mask(self, columns, filters, text_rowids):
         """The columns hold no text: the incidents that match come from the text index
         (mapapp.search) as the store's rowids."""
+        import numpy as np
         if not getattr(filters, self.name).strip():
             return None
         if text_rowids is None:
@@ -393,6 +398,7 @@ class EitherChoice(Choice):
         return (frame[self.column].isin(chosen) | frame[self.other].isin(chosen)) if chosen else None
 
     def column_mask(self, columns, filters, text_rowids):
+        import numpy as np
         chosen = getattr(filters, self.name)
         if not chosen:
             return None
@@ -403,6 +409,7 @@ class EitherChoice(Choice):
 
     def counts(self, columns):
         """{value: incidents naming it in either column}, most frequent first, without ""."""
+        import numpy as np
         first, labels = columns.coded(self.column)
         second, _ = columns.coded(self.other)
         found = np.bincount(first, minlength=len(labels)) + np.bincount(second, minlength=len(labels))
@@ -550,6 +557,7 @@ def filters_class(declarations, name="Filters"):
     def column_mask(self, columns, text_rowids=None):
         """A boolean array over IncidentColumns: True where an incident passes every filter
         (the same rules as apply; the text filter's matches come as rowids, mapapp.search)."""
+        import numpy as np
         keep = np.ones(len(columns), dtype=bool)
         for declaration in self.declarations:
             mask = declaration.column_mask(columns, self, text_rowids)

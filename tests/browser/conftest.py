@@ -126,9 +126,9 @@ def app_server(chromium, tmp_path_factory):
 class Page:
     """A Playwright page at 1366x768 that records (and aborts) every non-local request."""
 
-    def __init__(self, browser, base_url, viewport=None):
+    def __init__(self, browser, base_url, viewport=None, storage_state=None):
         self.base_url = base_url
-        self.context = browser.new_context(viewport=viewport or VIEWPORT)
+        self.context = browser.new_context(viewport=viewport or VIEWPORT, storage_state=storage_state)
         self.page = self.context.new_page()
         self.external = []
         self.dialogs = []
@@ -174,6 +174,11 @@ class Page:
 
     def close(self):
         self.context.close()
+
+
+def settle(page, timeout=60_000):
+    """Wait until no script run is going or asked for (the page marks its state on stApp)."""
+    page.page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=timeout)
 
 
 @pytest.fixture

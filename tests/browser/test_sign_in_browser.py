@@ -59,7 +59,7 @@ def signed_server(chromium, provider, tmp_path_factory):
         db_path, folder / "streamlit.log", port=port, host="localhost",
         extra_args=("--secrets.files", str(secrets_file)),
     )
-    server.secrets_file, server.auth = secrets_file, auth
+    server.secrets_file, server.auth, server.signed_in = secrets_file, auth, {}
     yield server
     server.stop()
 
@@ -134,16 +134,21 @@ def _forged(own, request):
 
 
 def _sign_in(chromium, server, subject, query="", hold=False):
-    page = Page(chromium, server.url)
+    """A page of `subject`'s session at `query`. Each user signs in through the provider once per
+    server; later pages start with that sign-in's cookie, as a new tab of the same browser does."""
+    if subject not in server.signed_in:
+        page = Page(chromium, server.url)
+        page.page.goto(server.url)
+        page.page.get_by_role("button", name="Sign in").click()
+        # The provider's page: one button per known user.
+        page.page.locator(f'button[name="sub"][value="{subject}"]').click()
+        page.page.get_by_text("Signed in as").wait_for(timeout=60_000)
+        server.signed_in[subject] = page.context.storage_state()
+        page.close()
+    # (The provider's own page asks for a stylesheet online, refused: only the app's requests count,
+    # and the app's pages are opened in a context of their own.)
+    page = Page(chromium, server.url, storage_state=server.signed_in[subject])
     page.socket = Socket(page.page, hold)
-    page.page.goto(server.url)
-    page.page.get_by_role("button", name="Sign in").click()
-    # The provider's page: one button per known user.
-    page.page.locator(f'button[name="sub"][value="{subject}"]').click()
-    page.page.get_by_text("Signed in as").wait_for(timeout=60_000)
-    # The login comes back to the start page; the session (a cookie) stays signed in. (The
-    # provider's own page asks for a stylesheet online, refused: only the app's requests count.)
-    page.external.clear()
     page.page.goto(f"{server.url}/{query}")
     page.page.get_by_text("Signed in as").wait_for(timeout=60_000)
     return page
