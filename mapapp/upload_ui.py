@@ -7,6 +7,7 @@ names, the file name, reasons quoting them) reaches the page only through st.tex
 st.dataframe and widget options, never as markdown or HTML.
 """
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -45,17 +46,38 @@ TYPE_CHOICES = [_NOT_MAPPED] + [
 ]
 
 
+@dataclasses.dataclass
+class UploadState:
+    """What the upload section remembers between reruns besides its widgets' values."""
+
+    generation: int = 0  # counts files added: the next file gets an empty uploader
+    done: dict | None = None  # the last Add's counts, to say so once
+    table: tuple | None = None  # (file id, Table) of the file in the uploader, read once
+    values: tuple | None = None  # (inputs, value choices) of the value step
+    plan: tuple | None = None  # (inputs, ImportPlan) shown in the preview
+
+
+@dataclasses.dataclass
+class UploadsState:
+    """What the list of uploaded files remembers between reruns besides its widgets' values."""
+
+    done: dict | None = None  # the last removal's counts, to say so once
+
+
+def _state(key, kind=UploadState):
+    return st.session_state.setdefault(f"_{key}", kind())
+
+
 def upload_section(store, key="upload", expanded=False):
     """Render the "Add incidents from a CSV file" expander for `store`. Returns the number of
     incidents added or updated by a commit in this run (0 otherwise)."""
-    state = st.session_state
-    generation = state.setdefault(f"{key}-generation", 0)
-    with st.expander("Add incidents from a CSV file", expanded=expanded or bool(state.get(f"{key}-done"))):
+    state = _state(key)
+    done, state.done = state.done, None
+    with st.expander("Add incidents from a CSV file", expanded=expanded or bool(done)):
         st.markdown(
             "An ACLED export, a UCDP GED export, a CSV exported from this app, or your own log. "
             "Nothing is stored until you press **Add**; rejected rows can be downloaded with the reason."
         )
-        done = state.pop(f"{key}-done", None)
         if done:
             st.success(f"Added {done['added']} new incidents and updated {done['updated']}."
                        + (f" {kept_note(done['kept'])}." if done.get("kept") else ""))
@@ -71,7 +93,7 @@ def upload_section(store, key="upload", expanded=False):
         if st_config.get_option("server.maxUploadSize") != megabytes:
             st_config.set_option("server.maxUploadSize", megabytes)
         uploaded = st.file_uploader(
-            "CSV file", type=["csv", "txt", "tsv"], key=f"{key}-file-{generation}", max_upload_size=megabytes,
+            "CSV file", type=["csv", "txt", "tsv"], key=f"{key}-file-{state.generation}", max_upload_size=megabytes,
         )
         if uploaded is None:
             _forget(key)
@@ -82,8 +104,8 @@ def upload_section(store, key="upload", expanded=False):
 def _forget(key):
     """Drop what was read of a file that left the uploader: a 100,000-row table and its plan
     must not outlive it."""
-    for suffix in ("-table", "-plan"):
-        st.session_state.pop(f"{key}{suffix}", None)
+    state = _state(key)
+    state.table = state.plan = None
 
 
 def uploads_section(store, uploads=None, key="uploads"):
@@ -93,9 +115,9 @@ def uploads_section(store, uploads=None, key="uploads"):
     caller when it keeps it between reruns."""
     if uploads is None:
         uploads = store.uploads()
-    state = st.session_state
-    with st.expander(f"Uploaded files ({len(uploads)})", expanded=bool(state.get(f"{key}-done"))):
-        done = state.pop(f"{key}-done", None)
+    state = _state(key, UploadsState)
+    done, state.done = state.done, None
+    with st.expander(f"Uploaded files ({len(uploads)})", expanded=bool(done)):
         if done:
             st.success(
                 f"Removed the upload: {done['removed']} incidents removed, "
@@ -124,7 +146,7 @@ def uploads_section(store, uploads=None, key="uploads"):
         if st.button("Remove this upload", disabled=not sure, key=f"{key}-remove"):
             try:
                 with st.spinner("Removing the upload…"):
-                    state[f"{key}-done"] = store.remove_upload(chosen)
+                    state.done = store.remove_upload(chosen)
             except MapAppError as err:
                 st.error("Nothing was removed.")
                 st.text(getattr(err, "public", str(err)))
@@ -168,24 +190,24 @@ def _review(store, key, uploaded, limits):
     if plan.kept:
         label += f" and list {len(plan.kept)} newer version{'s' if len(plan.kept) != 1 else ''} in the history"
     if st.button(label, type="primary", disabled=count == 0 and not plan.kept, key=f"{key}-add"):
-        state = st.session_state
+        state = _state(key)
         try:
             with st.spinner(f"Adding {count} incidents…"):
                 result = commit(plan, store)
         except MapAppError as err:
             st.error("Nothing was stored.")
             st.text(getattr(err, "public", str(err)))
-            state.pop(f"{key}-plan", None)
+            state.plan = None
             return 0
         with st.spinner("Indexing their texts for the search…"):
             index_written(store)
-        state[f"{key}-done"] = result
+        state.done = result
         _forget(key)
         # The plan and the file's table are done with: the server gives their memory back.
         del plan, table
         memory.release()
         # A new key clears the uploader, so the finished file is not offered again.
-        state[f"{key}-generation"] = state.get(f"{key}-generation", 0) + 1
+        state.generation += 1
         st.rerun()
     return 0
 
@@ -194,12 +216,12 @@ def _read(key, uploaded, limits):
     """The uploaded file read into a Table once per upload (reading.read_table), kept while the
     file sits in the uploader: the page reruns on every click, and the mapping step and the
     plan both start from it."""
-    cached = st.session_state.get(f"{key}-table")
-    if cached and cached[0] == uploaded.file_id:
-        return cached[1]
+    state = _state(key)
+    if state.table and state.table[0] == uploaded.file_id:
+        return state.table[1]
     _forget(key)
     table = read_upload(uploaded.getvalue(), limits)
-    st.session_state[f"{key}-table"] = (uploaded.file_id, table)
+    state.table = (uploaded.file_id, table)
     return table
 
 
@@ -229,12 +251,12 @@ def _value_step(store, key, table, mapping):
     """One choice per distinct word of the type columns, and of the precision and country columns,
     pre-filled with what is remembered or proposed; returns the `values` of plan_import as chosen."""
     cache_key = (table.sha256, json.dumps(mapping, sort_keys=True), str(store.path), store.version())
-    cached = st.session_state.get(f"{key}-values")
-    if cached and cached[0] == cache_key:
-        choices = cached[1]
+    state = _state(key)
+    if state.values and state.values[0] == cache_key:
+        choices = state.values[1]
     else:
         choices = value_choices(table, mapping, store)
-        st.session_state[f"{key}-values"] = (cache_key, choices)
+        state.values = (cache_key, choices)
     if not choices:
         return {}
     codes = [choice for choice in choices if isinstance(choice, CodeChoice)]
@@ -313,9 +335,9 @@ def _planned(store, key, filename, table, mapping, values=None):
         table.sha256, json.dumps(mapping, sort_keys=True), json.dumps(values, sort_keys=True), str(store.path),
         store.version(),
     )
-    cached = st.session_state.get(f"{key}-plan")
-    if cached and cached[0] == cache_key:
-        return cached[1]
+    state = _state(key)
+    if state.plan and state.plan[0] == cache_key:
+        return state.plan[1]
     bar = st.progress(0.0, text="Checking rows and looking up places…")
     shown = [-1]
 
@@ -333,7 +355,7 @@ def _planned(store, key, filename, table, mapping, values=None):
         st.text(str(err))
         return None
     bar.empty()
-    st.session_state[f"{key}-plan"] = (cache_key, plan)
+    state.plan = (cache_key, plan)
     return plan
 
 
