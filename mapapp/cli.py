@@ -19,9 +19,8 @@ EXIT_BROKEN_PIPE = 141
 
 def main(argv=None, prog="mapapp"):
     """Run one command; returns the exit status."""
-    parser = _parser(prog)
     try:
-        args = parser.parse_args(argv)
+        args = _parser(prog).parse_args(argv)
         status = args.run(args)
         sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
         return status

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -162,6 +163,20 @@ def test_a_disk_that_refuses_a_write_during_the_commit_leaves_the_store_as_it_wa
     assert sqlite3.connect(seeded).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def _wait_until_waiting(pid, timeout=60):
+    """Until the process has slept without using the CPU for a second (it waits for the write
+    lock): a fixed delay would, on a busy machine, interrupt it while it is still starting."""
+    deadline, last, quiet = time.monotonic() + timeout, None, 0
+    while time.monotonic() < deadline and quiet < 5:
+        # /proc/PID/stat after the command name: state, ..., utime and stime (fields 14 and 15).
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used = int(fields[11]) + int(fields[12])
+        quiet = quiet + 1 if fields[0] == "S" and used == last else 0
+        last = used
+        time.sleep(0.2)
+    assert quiet == 5, "the command never waited for the write lock"
+
+
 def test_ctrl_c_exits_130_without_a_traceback(tmp_path, seeded):
     log = write_log(tmp_path / "log.csv", 20000, "int")
     # The test holds the write lock, so the ingest cannot finish before the interrupt, however
@@ -171,7 +186,7 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path, seeded):
     try:
         process = subprocess.Popen([sys.executable, "-m", "mapapp", "ingest", str(log), "--db", str(seeded)],
                                    cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(3)  # past start-up, so the interrupt reaches the command's own handler
+        _wait_until_waiting(process.pid)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=120)
     finally:
