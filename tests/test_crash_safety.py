@@ -1,13 +1,16 @@
 """An ingest killed at any moment leaves the store as before or as after it; two ingests both land."""
 
 import csv
+import os
 import random
+import resource
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -60,16 +63,25 @@ def pristine(tmp_path_factory):
     return path
 
 
+def cpu_seconds(pid):
+    """CPU time the process has used so far (user + system, all its threads)."""
+    # /proc/PID/stat after the command name: utime and stime are fields 14 and 15.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_an_ingest_killed_at_random_moments_leaves_the_store_before_or_after(tmp_path, pristine):
     log = write_log(tmp_path / "log.csv", "crash")
     all_ids = {f"crash-{n:05d}" for n in range(ROWS)}
 
-    # How long a whole ingest takes here, so that kills spread over all of it.
+    # How much CPU a whole ingest takes, so that kills spread over all of it. CPU time, not wall
+    # time: on a busy machine an ingest takes several times longer, but the same CPU.
     db = tmp_path / "timing.db"
     shutil.copy(pristine, db)
-    started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert start_ingest(log, db).wait(timeout=120) == 0
-    duration = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     assert len(stored_ids(db)) == SEED_COUNT + ROWS
 
     rng = random.Random(20261127)
@@ -78,9 +90,11 @@ def test_an_ingest_killed_at_random_moments_leaves_the_store_before_or_after(tmp
         db = tmp_path / f"run{run}.db"
         shutil.copy(pristine, db)
         process = start_ingest(log, db)
-        # Spread over 0 .. 1.25 x the measured duration, jittered: kills land while starting,
-        # reading, geocoding, writing and committing.
-        time.sleep(duration * (run * 1.25 / (RUNS - 1) + rng.uniform(-0.03, 0.03)) if run else 0)
+        # Spread over 0 .. 1.25 x the measured CPU, jittered: kills land while starting,
+        # reading, writing and committing (past the end, the ingest has finished).
+        target = cpu * (run * 1.25 / (RUNS - 1) + rng.uniform(-0.03, 0.03)) if run else 0
+        while process.poll() is None and cpu_seconds(process.pid) < target:
+            time.sleep(0.005)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         ids = stored_ids(db) - {f"seed-000-0{n}" for n in range(1, 9)}
@@ -88,7 +102,7 @@ def test_an_ingest_killed_at_random_moments_leaves_the_store_before_or_after(tmp
         with Store(db) as store:
             assert store.count() in (SEED_COUNT, SEED_COUNT + ROWS)
         outcomes.append("after" if ids else "before")
-    print("outcomes:", outcomes, "duration:", round(duration, 2))
+    print("outcomes:", outcomes, "CPU seconds of one ingest:", round(cpu, 2))
     # Both ends were reached, so the kills really covered the whole ingest.
     assert "before" in outcomes and "after" in outcomes, outcomes
 

@@ -184,8 +184,11 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path, seeded):
     lock = sqlite3.connect(seeded, isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")
     try:
+        # As from a terminal: Ctrl-C not ignored (a shell's background job, or a test runner's worker,
+        # would pass on an ignored SIGINT, and Python would then never raise KeyboardInterrupt).
         process = subprocess.Popen([sys.executable, "-m", "mapapp", "ingest", str(log), "--db", str(seeded)],
-                                   cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                   cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         _wait_until_waiting(process.pid)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=120)
