@@ -180,14 +180,14 @@ LOAD_PARTS = (
     ("page opened -> map frame made", "start", "frame"),
     ("map frame -> Leaflet and map scripts loaded", "frame", "scripts"),
     ("scripts -> layer script run", "scripts", "draw-called"),
-    ("fetch base.bin + mask", "draw-called", "fetched"),
+    ("fetch base.bin, unpack the filter's bits", "draw-called", "fetched"),
     ("decode coordinates", "fetched", "decoded"),
     ("cluster", "decoded", "clustered"),
     ("draw", "clustered", "drawn"),
 )
 CHANGE_PARTS = (
     ("click -> layer script run (server rerun, transport)", "start", "draw-called"),
-    ("fetch the filter's mask", "draw-called", "fetched"),
+    ("unpack the filter's bits", "draw-called", "fetched"),
     ("cluster + draw", "fetched", "drawn"),
 )
 

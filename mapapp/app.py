@@ -47,11 +47,6 @@ K_VIEW = "_view"
 # How often the page looks for a change of the store made elsewhere (an import on the command
 # line, a colleague's upload): one cheap query.
 FRESH_CHECK_SECONDS = 3
-# After sending the map a new filter's incidents, the script waits this long before drawing the
-# rest of the page: the browser then redraws the map (it fetches the filter's bits from this
-# server) before it renders the charts and tables, and computing them does not hold up this
-# server meanwhile (bench_scale measures filter change -> redrawn map).
-MAP_HEAD_START_SECONDS = 0.25
 
 
 @dataclasses.dataclass
@@ -64,10 +59,11 @@ class ViewState:
     last_click: object = None  # token of the last map click handled
     map_clicked: str | None = None  # an incident the browser has ringed itself (a click)
     layer: dict | None = None  # what the incident layer sent last (_layer_selection)
-    sent: tuple | None = None  # the incident layer's data files sent last (map_panel)
     table_ids: list = dataclasses.field(default_factory=list)  # ids of the table's rows, in order
     opened_view: tuple | None = None  # (lat, lon, zoom) the map opened at
     map_view: tuple | None = None  # (lat, lon, zoom) the user moved the map to: for the URL
+    whole_page: bool = False  # every run draws the sections below the map (page_ready)
+    partial_at: float | None = None  # when a first page began waiting for its map (watch_store)
 
 
 def view_state():
@@ -330,12 +326,31 @@ def take_map_view():
         view.map_view = now
 
 
+def page_ready():
+    """Whether this run draws the whole page, or only the sidebar, the map and the passage.
+
+    A session's first page stops there until its map has drawn the incidents and reported its
+    view: the browser loads the table's, the charts' and the uploads' code only when that run
+    adds them, so the map's frame is not made and fed after all of it. Every later run draws
+    the whole page (watch_store reruns a page whose map never reports).
+    """
+    view = view_state()
+    view.whole_page = view.whole_page or st.session_state.get(K_MAP) is not None
+    if not view.whole_page and view.partial_at is None:
+        view.partial_at = time.monotonic()
+    return view.whole_page
+
+
 @st.fragment(run_every=FRESH_CHECK_SECONDS)
 def watch_store(path, stamp):
     """Every few seconds, look whether the store changed since this page was drawn (another
-    process imported, a colleague uploaded); if so, draw the page again. Filters, the open
-    incident and the map's view are in session state, so they stay as they are."""
-    if _store_stamp(path) != stamp:
+    process imported, a colleague uploaded), or whether the page still waits for its map; if
+    so, draw the page again. Filters, the open incident and the map's view are in session
+    state, so they stay as they are."""
+    view = view_state()
+    waited = view.partial_at is not None and time.monotonic() - view.partial_at >= FRESH_CHECK_SECONDS
+    if _store_stamp(path) != stamp or (waited and not view.whole_page):
+        view.whole_page = True
         st.rerun()
 
 
@@ -387,17 +402,12 @@ def _layer_selection(data_key, selected):
 def map_panel(layer_args, selected):
     """The map: constant base, the filtered incidents as a layer updated in place.
 
-    `layer_args` (MapData.layer_args) name the files the browser fetches; `selected` is the
-    open incident ({id, pos, lat, lon}) or None. Returns True when other incidents are shown
-    on a map already in the page (the browser fetches and draws them)."""
+    `layer_args` (MapData.layer_args) name the files the browser fetches and carry the
+    filter's bits; `selected` is the open incident ({id, pos, lat, lon}) or None."""
     ring, redraw = _layer_selection(layer_args["mask"], selected)
     args = dict(layer_args, sel=ring)
     if redraw:
         args["redraw"] = redraw
-    view = view_state()
-    data = (args["base"], args["mask"])
-    changed = view.sent is not None and view.sent != data
-    view.sent = data
     focus = view_state().focus
     center = zoom = None
     if focus:
@@ -429,7 +439,6 @@ def map_panel(layer_args, selected):
         "Offline base map: outlines © Natural Earth; town names © GeoNames (CC BY 4.0). "
         "Online OpenStreetMap tiles only when ticked in the layer box."
     )
-    return changed
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -747,9 +756,8 @@ def _page():
     )
     map_column, passage_column = st.columns([3, 2], gap="medium")
     with map_column:
-        if map_panel(loaded.map_data().layer_args(keep), selected):
-            time.sleep(MAP_HEAD_START_SECONDS)
-        patterns_ui.hand_on_downloads(path, columns.rowid[keep], filters, incident_id, view_state().focus)
+        map_panel(loaded.map_data().layer_args(keep), selected)
+        under_map = st.container()
     with passage_column:
         if not person.may("correct"):
             correction_ui.stale_messages()
@@ -759,6 +767,12 @@ def _page():
             if person.may("correct"):
                 document = _document(str(loaded.store.path), incident.document_id)
                 correction_ui.correction_form(store, incident, document.text, _gazetteer().resolve)
+    if not page_ready():
+        write_url(filters, incident_id)
+        watch_store(path, stamp)
+        return
+    with under_map:
+        patterns_ui.hand_on_downloads(path, columns.rowid[keep], filters, incident_id, view_state().focus)
     timeline_panel(columns, keep)
     table_and_downloads(store, columns, keep)
     patterns_ui.municipality_section(*_municipality_counts(path, stamp, filters, events_once))

@@ -6,7 +6,9 @@ unguessable name:
   flags (uint8: bits 0-2 location precision, bit 3 undated): 10 bytes per incident;
 - `dates.bin.gz`: every incident's first and last day (int32 days since 1970, the smallest int32
   when undated), for time playback in the browser (playback.js): 8 bytes per incident;
-- `m-<digest>.bin.gz`: one per filter state, a bit per incident (1 = shown): 125 kB for a million;
+- no file for a filter state: its bits (one per incident, 1 = shown) travel gzip-compressed in
+  the layer's arguments (`layer_args`), so that the map can draw a new filter without asking
+  this server, which is busy drawing the rest of the page meanwhile;
 - `d-<chunk>.json.gz`: the texts of tooltips and lists, CHUNK incidents per file, fetched only
   when the user points at one of them.
 
@@ -14,12 +16,13 @@ Every file is gzip-compressed once, when written: Streamlit's server compresses 
 file again on every request (a million incidents' base file, every time a page opens), but serves
 `application/gzip` as it is; the browser decompresses it (DecompressionStream).
 
-The layer script streamlit-folium re-renders then holds only these files' names and the
-open incident, whatever the number of incidents. The folder name is random (128 bits) and
+The layer script streamlit-folium re-renders then holds these files' names, the filter's bits
+and the open incident: a bit per incident, never an incident's data. The folder name is random (128 bits) and
 told only to the pages this server renders: static files are served without any sign-in
 check (TECH-NOTES), so the name is what keeps the data from being listed.
 """
 
+import base64
 import gzip
 import hashlib
 import json
@@ -39,6 +42,8 @@ FOLDER = "incident-data"
 SUMMARY_CHARS = 160
 # Folders kept besides the newest: pages opened before an import still find their files.
 KEEP_VERSIONS = 2
+# Filter states whose compressed bits are kept (a rerun with the same filters reuses them).
+KEEP_MASKS = 32
 _SECRET = secrets.token_bytes(32)
 
 
@@ -132,28 +137,33 @@ class MapData:
         finally:
             self.details_done.set()
 
-    def mask_url(self, keep):
-        """The URL of the bit file of this filter state (written on first use); returns
-        (url, number of incidents shown, bytes of the file)."""
+    def mask_args(self, keep):
+        """(key, number of incidents shown, the bits gzip-compressed in base64) of a filter
+        state: the key names it for the browser (a rerun with the same filters redraws nothing)."""
         data = mask_bytes(keep)
-        digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+        key = "m-" + hashlib.blake2b(data, digest_size=12).hexdigest()
         with self._lock:
-            if digest not in self._masks:
-                _write_gzip(self.folder / f"m-{digest}.bin.gz", data)
-                self._masks[digest] = int(np.count_nonzero(keep))
-        return f"{self.url}/m-{digest}.bin.gz", self._masks[digest], len(data)
+            if key not in self._masks:
+                packed = base64.b64encode(gzip.compress(data, compresslevel=1, mtime=0)).decode("ascii")
+                self._masks[key] = (int(np.count_nonzero(keep)), packed)
+                if len(self._masks) > KEEP_MASKS:
+                    self._masks.pop(next(iter(self._masks)))
+            shown, packed = self._masks[key]
+        return key, shown, packed
 
     @property
     def base_url(self):
         return f"{self.url}/base.bin.gz"
 
     def layer_args(self, keep, selected=None):
-        """What the layer script passes to the browser: file names and the open incident."""
-        mask, shown, _ = self.mask_url(keep)
+        """What the layer script passes to the browser: file names, the filter's bits and the
+        open incident."""
+        mask, shown, bits = self.mask_args(keep)
         return {
             "base": self.base_url,
             "dates": f"{self.url}/dates.bin.gz",
             "mask": mask,
+            "bits": bits,
             "details": self.url,
             "n": self.count,
             "shown": shown,
@@ -170,8 +180,7 @@ def _write(path, data):
 
 
 def _write_gzip(path, data):
-    # Level 1: these bytes compress little more at higher levels, and a mask is written during
-    # the rerun the browser waits for.
+    # Level 1: these bytes compress little more at higher levels.
     _write(path, gzip.compress(data, compresslevel=1, mtime=0))
 
 

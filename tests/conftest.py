@@ -79,6 +79,4 @@ def folium_calls(monkeypatch):
 
     fake = FakeFolium()
     monkeypatch.setattr("streamlit_folium.st_folium", fake)
-    # No browser draws this map: the page need not wait for it (app.MAP_HEAD_START_SECONDS).
-    monkeypatch.setattr("mapapp.app.MAP_HEAD_START_SECONDS", 0)
     return fake

@@ -10,6 +10,7 @@ import json
 import re
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from mapapp import PROJECT_DIR
@@ -25,16 +26,15 @@ DATA_CALL = re.compile(r"window\.mapappIncidents\.draw\([\w]+, (.*)\);\s*$", re.
 
 
 def mask_ids(args):
-    """The ids of the incidents a layer's mask file shows, as the browser would read them."""
+    """The ids of the incidents a layer's bits show, as the browser would read them."""
+    import base64
     import gzip
 
     import numpy as np
 
-    from mapapp import offline_assets
     from mapapp.store import db_path, open_store
 
-    path = offline_assets.STATIC_DIR / args["mask"].removeprefix(offline_assets.STATIC_URL + "/")
-    data = gzip.decompress(path.read_bytes())  # written compressed (map_payload)
+    data = gzip.decompress(base64.b64decode(args["bits"]))  # sent compressed (map_payload)
     bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little")[: args["n"]]
     with open_store(db_path()) as store:
         ids = [row["id"] for row in store.rows()]
@@ -42,11 +42,18 @@ def mask_ids(args):
 
 
 class FakeFolium:
-    def __init__(self):
+    """Records the calls; like the browser's map, it reports (an empty value) once drawn, so
+    that the first run draws the whole page (app.page_ready). `reports=False`: a map that has
+    not reported yet."""
+
+    def __init__(self, reports=True):
         self.calls = []
+        self.reports = reports
 
     def __call__(self, fig, **kwargs):
         self.calls.append(kwargs)
+        if self.reports:
+            st.session_state.setdefault(kwargs["key"], {})
         return None
 
     @property
@@ -101,6 +108,25 @@ def test_runs_and_shows_every_seed_incident(app, folium_calls):
     assert [b.label for b in at.get("download_button")] == [
         "Map as HTML file", "Map as PNG", "Download CSV", "Download GeoJSON",
     ]
+
+
+def test_the_first_page_waits_for_its_map_before_the_sections_below(app, folium_calls):
+    folium_calls.reports = False  # the browser has not drawn the map yet
+    at = app.run()
+    assert not at.exception
+    assert count_line(at) == "**8 of 8 incidents · 0 fatalities**"
+    assert len(folium_calls.calls) == 1
+    assert at.dataframe == [] and at.get("download_button") == []
+    assert "Incidents" not in [m.value for m in at.markdown]
+    at.session_state["map"] = {"center": {"lat": 43.3, "lng": 20.95}, "zoom": 8}  # its report
+    at.run()
+    assert sorted(table_ids(at)) == [f"seed-000-0{n}" for n in range(1, 9)]
+    assert [b.label for b in at.get("download_button")] == [
+        "Map as HTML file", "Map as PNG", "Download CSV", "Download GeoJSON",
+    ]
+    folium_calls.calls.clear()
+    at.run()  # once drawn whole, the page stays whole
+    assert len(folium_calls.calls) == 1 and len(table_ids(at)) == 8
 
 
 def test_undated_off_leaves_the_three_dated(app, folium_calls):

@@ -1,10 +1,11 @@
 /* The incident layer of the map (incidents.js): clusters and draws the filtered incidents on a canvas.
  *
  * The page gets the incidents as binary files (mapapp/map_payload.py): every incident once
- * (base.bin: coordinates, type, precision flags), the current filter as one bit per incident,
- * and the texts only in chunks fetched when the user points at an incident. The script that
- * streamlit-folium re-renders is one call, mapappIncidents.draw(group, args), holding file
- * names: a filter change or a rerun never sends the incidents again.
+ * (base.bin: coordinates, type, precision flags) and the texts only in chunks fetched when the
+ * user points at an incident. The script that streamlit-folium re-renders is one call,
+ * mapappIncidents.draw(group, args), holding file names and the current filter as one bit
+ * per incident (gzip, base64): a filter change or a rerun never sends the incidents again,
+ * and the map draws a new filter without a request to the server.
  *
  * Drawing:
  * - points (exact, near a place, municipality) are clustered on a screen grid; a cluster is a
@@ -104,6 +105,16 @@
       wy[i] = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * 256;
     }
     return {n: n, lat: lat, lon: lon, type: type, flags: flags, wx: wx, wy: wy};
+  }
+
+  // A filter's bits as the layer's arguments carry them (gzip, base64), decoded once per key.
+  function inlineBuffer(key, text) {
+    if (!buffers[key]) {
+      var packed = new Blob([fromBase64(text)]).stream();
+      buffers[key] = new Response(packed.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+      buffers[key].catch(function () { delete buffers[key]; });
+    }
+    return buffers[key];
   }
 
   function fromBase64(text) {
@@ -753,7 +764,7 @@
         mask = "inline:" + args.inline.mask;
         loading = Promise.resolve([fromBase64(args.inline.base), fromBase64(args.inline.mask)]);
       } else {
-        loading = Promise.all([fetchBuffer(base), fetchBuffer(mask)]);
+        loading = Promise.all([fetchBuffer(base), inlineBuffer(mask, args.bits)]);
       }
       var sameData = state.data && state.data.base === base && state.data.mask === mask;
       if (!sameData) { closeFan(); closeList(); mark("draw-called"); }
