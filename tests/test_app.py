@@ -28,13 +28,12 @@ DATA_CALL = re.compile(r"window\.mapappIncidents\.draw\([\w]+, (.*)\);\s*$", re.
 def mask_ids(args):
     """The ids of the incidents a layer's bits show, as the browser would read them."""
     import base64
-    import gzip
 
     import numpy as np
 
     from mapapp.store import db_path, open_store
 
-    data = gzip.decompress(base64.b64decode(args["bits"]))  # sent compressed (map_payload)
+    data = base64.b64decode(args["bits"])
     bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little")[: args["n"]]
     with open_store(db_path()) as store:
         ids = [row["id"] for row in store.rows()]

@@ -4,8 +4,8 @@
  * (base.bin: coordinates, type, precision flags) and the texts only in chunks fetched when the
  * user points at an incident. The script that streamlit-folium re-renders is one call,
  * mapappIncidents.draw(group, args), holding file names and the current filter as one bit
- * per incident (gzip, base64): a filter change or a rerun never sends the incidents again,
- * and the map draws a new filter without a request to the server.
+ * per incident (base64): a filter change or a rerun never sends the incidents again, and the
+ * map draws a new filter without a request to the server.
  *
  * Drawing:
  * - points (exact, near a place, municipality) are clustered on a screen grid; a cluster is a
@@ -107,13 +107,11 @@
     return {n: n, lat: lat, lon: lon, type: type, flags: flags, wx: wx, wy: wy};
   }
 
-  // A filter's bits as the layer's arguments carry them (gzip, base64), decoded once per key.
+  // A filter's bits as the layer's arguments carry them (base64), decoded once per key and at
+  // once: with the incidents already loaded, the map is redrawn before the page around it
+  // renders the rest of the rerun.
   function inlineBuffer(key, text) {
-    if (!buffers[key]) {
-      var packed = new Blob([fromBase64(text)]).stream();
-      buffers[key] = new Response(packed.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
-      buffers[key].catch(function () { delete buffers[key]; });
-    }
+    if (!buffers[key]) { buffers[key] = Promise.resolve(fromBase64(text)); }
     return buffers[key];
   }
 
