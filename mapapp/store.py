@@ -609,6 +609,12 @@ class Snapshot:
     def version(self):
         return int(self.meta(_VERSION) or 0)
 
+    def state(self):
+        """(version, incident count, largest rowid): the write counter alone does not tell a
+        store made anew at the same path from the one it replaced."""
+        count, last = self.db.execute("SELECT count(*), max(rowid) FROM incidents").fetchone()
+        return self.version(), count, last
+
     def remembered_values(self):
         """{value_map.key: (event_type, sub_event_type)}: the type words mapped in earlier imports."""
         rows = self.db.execute("SELECT key, value FROM meta WHERE key LIKE ? || '%'", (_VALUE,))

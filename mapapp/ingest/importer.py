@@ -75,6 +75,9 @@ class ImportPlan:
     possible: list = field(default_factory=list)
     rejected: list = field(default_factory=list)  # RowResults
     values: list = field(default_factory=list)  # value_map.ValueChoices of a mapped file's type columns
+    # (the store and its state as the plan read it, what the identity rules made of the rows then):
+    # a commit that finds the store in that state has nothing to sort again.
+    sorted_against: tuple | None = field(default=None, repr=False)
 
     @property
     def counts(self):
@@ -304,7 +307,9 @@ def _plan_import(table, filename, store, mapping, geocoder, progress, values):
         values=getattr(rows, "value_choices", []),
     )
     with store.reading() as snapshot:
-        plan.new, plan.updated, plan.duplicates, plan.possible = _sorted(candidates, snapshot)
+        found = _sorted(candidates, snapshot)
+        plan.sorted_against = (_store_key(store, snapshot), found)
+        plan.new, plan.updated, plan.duplicates, plan.possible = found
         plan.updated, plan.kept = _split_corrected(plan.updated, snapshot)
     plan.rejected.sort(key=lambda result: result.row_number)
     return plan
@@ -519,7 +524,7 @@ def commit(plan, store):
         if plan.values:
             # The next file with the same words starts from these choices.
             writer.remember_values(value_map.mapped(plan.values))
-        new, updated, duplicates, possible = _sorted(plan.candidates, writer)
+        new, updated, duplicates, possible = _sorted_again(plan, store, writer)
         if new or updated:
             uses_document = _cites(new, plan.document.id) or _cites(updated, plan.document.id)
             try:
@@ -533,6 +538,21 @@ def commit(plan, store):
         updated, kept = _split_corrected(updated, writer)
     plan.new, plan.updated, plan.kept, plan.duplicates, plan.possible = new, updated, kept, duplicates, possible
     return {"added": len(new), "updated": len(updated), "kept": len(kept)}
+
+
+def _store_key(store, snapshot):
+    """Which store, and its state (Snapshot.state): equal keys read the same incidents."""
+    return str(store.path), snapshot.state()
+
+
+def _sorted_again(plan, store, writer):
+    """_sorted of the plan's candidates against the store as `writer` reads it: the plan's own
+    sorting when the store is still as the plan read it (nothing was written since)."""
+    if plan.sorted_against is not None:
+        key, found = plan.sorted_against
+        if key == _store_key(store, writer):
+            return found
+    return _sorted(plan.candidates, writer)
 
 
 def _split_corrected(updated, snapshot):
