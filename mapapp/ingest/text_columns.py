@@ -88,10 +88,14 @@ def casefold(array):
 def first_sentence(array, limit=200):
     """values.first_sentence() of every cell."""
     line = one_line(array)
-    # line[: line.find(". ", 20) + 1]: the shortest start of 20 characters or more that ends in
-    # "." before a space (RE2's "." is one character; the line holds no line end).
+    # line[: line.find(". ", 20) + 1]: the first 20 characters (utf8_slice_codeunits counts
+    # characters), then the rest up to its first ". ", then the "." (a split, not a lazy regex,
+    # which re-tries at every character of a long note).
     has_stop = pc.greater_equal(pc.find_substring(pc.utf8_slice_codeunits(line, start=20), ". "), 0)
-    line = _where(line, has_stop, lambda cells: pc.replace_substring_regex(cells, r"^(.{20,}?\.) .*$", r"\1"))
+    line = _where(line, has_stop, lambda cells: pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(cells, start=0, stop=20),
+        pc.list_element(pc.split_pattern(pc.utf8_slice_codeunits(cells, start=20), ". ", max_splits=1), 0),
+        ".", ""))
     long = pc.greater(pc.utf8_length(line), limit)
     return _where(line, long, lambda cells: pc.binary_join_element_wise(
         pc.utf8_rtrim(pc.utf8_slice_codeunits(cells, start=0, stop=limit - 1), characters=WHITESPACE), "…", ""))
