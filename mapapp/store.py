@@ -781,17 +781,30 @@ class Snapshot:
         from mapapp.ingest.identity import StoredMatch
 
         found = {}
-        for where, parameters in self._among("i.fingerprint", fingerprints):
+        conditions, wanted = self._among_or_all("i.fingerprint", fingerprints)
+        for where, parameters in conditions:
             cursor = self.db.execute(
                 "SELECT i.fingerprint, i.id, d.source FROM incidents i JOIN documents d ON d.id = i.document_id "
                 f"WHERE {where} ORDER BY i.rowid",
                 parameters,
             )
             for fingerprint, incident_id, source in cursor:
+                if wanted is not None and fingerprint not in wanted:
+                    continue
                 matches = found.setdefault(fingerprint, [])
                 if len(matches) < most:
                     matches.append(StoredMatch(incident_id, _dataset(source)))
         return found
+
+    def _among_or_all(self, column, keys):
+        """(conditions, wanted): _among's conditions and None; or, when the keys outnumber the
+        stored incidents (a large upload into a small store), a condition every row meets and
+        the keys as a set for the caller to keep the rows of: one read of every incident costs
+        less than an index probe per key."""
+        keys = set(keys)
+        if len(keys) > self.db.execute("SELECT coalesce(max(rowid), 0) FROM incidents").fetchone()[0]:
+            return [("1 = 1", ())], keys
+        return self._among(column, keys), None
 
     def _among(self, column, keys):
         """[(condition, parameters)]: conditions that `column` is one of `keys`, which together
@@ -810,9 +823,10 @@ class Snapshot:
 
     def _lookup(self, key, value, keys):
         found = {}
-        for where, parameters in self._among(key, keys):
+        conditions, wanted = self._among_or_all(key, keys)
+        for where, parameters in conditions:
             cursor = self.db.execute(f"SELECT {key} AS k, {value} AS v FROM incidents WHERE {where}", parameters)
-            found.update((row["k"], row["v"]) for row in cursor)
+            found.update((row["k"], row["v"]) for row in cursor if wanted is None or row["k"] in wanted)
         return found
 
 

@@ -91,3 +91,18 @@ def test_updates_replace_by_id(store):
     assert store.incident(changed.id).description == "Corrected summary."
     assert store.source_timestamps([changed.id, "missing"]) == {changed.id: 1700000000}
     assert store.count() == 8
+
+
+@pytest.mark.parametrize("extra", [0, 20])
+def test_lookups_by_key_give_the_stored_ones_only(store, extra):
+    """A few keys are looked up one by one, more keys than stored incidents by reading them
+    all: the same answers."""
+    seeds = seed_incidents()
+    missing = [f"missing-{k}" for k in range(extra)]
+    assert store.source_timestamps([seeds[0].id, seeds[1].id, *missing]) == {
+        seeds[0].id: seeds[0].source_timestamp, seeds[1].id: seeds[1].source_timestamp}
+    assert store.known_fingerprints([seeds[2].fingerprint, *missing]) == {seeds[2].fingerprint}
+    with store.reading() as snapshot:
+        matches = snapshot.fingerprint_matches([seeds[3].fingerprint, *missing])
+    assert list(matches) == [seeds[3].fingerprint]
+    assert [match.id for match in matches[seeds[3].fingerprint]] == [seeds[3].id]
