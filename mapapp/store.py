@@ -122,6 +122,10 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 """
 
+# From this many new incidents of one upload (and at least as many as are stored), SQLite's
+# indexes of the incidents are made again after the insert rather than kept up to date by it.
+_BULK_ROWS = 10_000
+
 # Statements both backends run as they are.
 _INSERT_INCIDENT = f"INSERT INTO incidents ({_COLUMN_LIST}) VALUES ({', '.join('?' for _ in INCIDENT_COLUMNS)})"
 _SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
@@ -1052,7 +1056,8 @@ class Writer(Snapshot):
             texts[document.id] = document.text
         current = [None]
         if self.ROWS_FROM_COLUMNS and not replace and hasattr(incidents, "store_rows"):
-            self._insert_incidents(self._batch_values(incidents, texts, current), current)
+            with self._indexes_rebuilt(len(incidents)):
+                self._insert_incidents(self._batch_values(incidents, texts, current), current)
             return
 
         def checked_values():
@@ -1082,6 +1087,25 @@ class Writer(Snapshot):
                 db.execute(f"DELETE FROM incidents WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
         self._insert_incidents(checked_values(), current)
         self._renew_rowids(ids, high)
+
+    @contextlib.contextmanager
+    def _indexes_rebuilt(self, rows):
+        """Around an SQLite insert of `rows` new incidents: when they are many and at least as
+        many as the stored ones, the incidents' indexes (but the id's) are dropped before and
+        made again after, from all rows at once. A fingerprint is a hash, so each insert into its
+        index lands at a random place of a large index; one sort of every row costs far less.
+        All in the write transaction: a rollback brings the indexes back as they were."""
+        indexes = []
+        if rows >= max(_BULK_ROWS, self._highest_rowid()):
+            indexes = self.db.execute(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name = 'incidents' AND sql IS NOT NULL"
+            ).fetchall()
+        for name, _ in indexes:
+            self.db.execute(f'DROP INDEX "{name}"')
+        yield
+        for _, sql in indexes:
+            self.db.execute(sql)
 
     def _highest_rowid(self):
         return self.db.execute("SELECT coalesce(max(rowid), 0) FROM incidents").fetchone()[0]
@@ -1117,18 +1141,20 @@ class Writer(Snapshot):
             if not (0 <= bounds[0] and bounds[1] <= longest):
                 raise InvalidIncident("passage_start/passage_end", bounds, f"offsets within the text of {documents}")
         for values in incidents.store_rows():
-            current[0] = _RowId(values[0])
+            current[0] = values
             yield values
 
     def _insert_incidents(self, values, current):
-        """Insert the rows `values` yields; `current[0]` is the incident being yielded, for the
-        message of a duplicate id."""
+        """Insert the rows `values` yields; `current[0]` is the incident (or the store row) being
+        yielded, for the message of a duplicate id."""
         # One executemany for the whole batch (an upload can hold 100,000 incidents); an
         # exception raised by the generator aborts it, and the transaction rolls back.
         try:
             self.db.executemany(_INSERT_INCIDENT, values)
         except sqlite3.IntegrityError:
-            raise InvalidIncident("id", current[0].id, "an id that is not stored yet") from None
+            row = current[0]
+            raise InvalidIncident("id", row[0] if isinstance(row, tuple) else row.id,
+                                  "an id that is not stored yet") from None
 
     def set_meta(self, key, value):
         self.db.execute(_SET_META, (key, value))
@@ -1195,15 +1221,6 @@ def _add_history_kind(db):
 # from version n to n + 1.
 _MIGRATIONS = (_add_contract_columns, _add_links, _add_history_tables, _add_history_kind)
 SCHEMA_VERSION = len(_MIGRATIONS)
-
-
-class _RowId:
-    """The id of the row being written, where a message about it reads `.id`."""
-
-    __slots__ = ("id",)
-
-    def __init__(self, identifier):
-        self.id = identifier
 
 
 def _listed(incidents):

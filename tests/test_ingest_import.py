@@ -612,3 +612,34 @@ def test_three_acled_rows_of_one_three_sided_clash_are_three_incidents(store, wi
     again = plan_import(data.encode(), "three_actors.csv", store)
     assert again.counts["duplicate"] == 3 and again.duplicates_by_rule == {"same id": 3}
     assert "3 duplicate (3 by same id)" in again.summary
+
+
+def _index_sql(store):
+    with store.reading() as snapshot:
+        return snapshot.db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents' ORDER BY name"
+        ).fetchall()
+
+
+def test_a_bulk_import_makes_the_indexes_again_and_a_failed_one_keeps_them(db_path, monkeypatch):
+    """From store._BULK_ROWS new incidents (here 2), the incidents' indexes are dropped for the
+    insert and made again: the same indexes after it, and a store that reads the same; an insert
+    that fails (an id stored meanwhile) rolls the drop back too."""
+    from mapapp import store as store_module
+    from mapapp.errors import InvalidIncident
+
+    monkeypatch.setattr(store_module, "_BULK_ROWS", 2)
+    with Store(db_path, seed=False) as store:
+        indexes = _index_sql(store)
+        assert [name for name, _ in indexes] == ["incidents_document", "incidents_fingerprint",
+                                                 "sqlite_autoindex_incidents_1"]
+        plan = plan_fixture(store, "acled_kosovo.csv")
+        assert commit(plan, store) == {"added": 5, "updated": 0, "kept": 0}
+        assert _index_sql(store) == indexes
+        with store.reading() as snapshot:
+            assert snapshot.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert snapshot.known_fingerprints([plan.new[0].fingerprint]) == {plan.new[0].fingerprint}
+        with pytest.raises(InvalidIncident, match="'XKX2301'"), store.transaction() as writer:
+            writer.add([], plan.new)
+        assert _index_sql(store) == indexes
+        assert store.count() == 5
