@@ -271,9 +271,9 @@ def _fingerprints(day_start, event_type, location, description, actor1, actor2):
     exact = np.ones(len(date), dtype=bool)
     folded = []
     for array in (location, description, actor1, actor2):
-        lower, fits = tc.casefold(array)
         # A description is on one line already (first_sentence), and casefold keeps it so.
-        folded.append(lower if array is description else tc.one_line(lower))
+        lower, fits = _folded(array, one_line=array is not description)
+        folded.append(lower)
         exact &= fits
     key = pc.binary_join_element_wise(date, event_type, folded[0], folded[1], "\x1f")
     actors = pc.or_(pc.not_equal(actor1, ""), pc.not_equal(actor2, ""))
@@ -295,6 +295,19 @@ def _fingerprints(day_start, event_type, location, description, actor1, actor2):
                 text += "\x1f" + one_line(first.casefold()) + "\x1f" + one_line(second.casefold())
             keys[k] = text.encode()
     return _hashed(pa.array(keys, pa.binary()))
+
+
+def _folded(array, one_line):
+    """tc.casefold of a column (then tc.one_line when `one_line`), worked out once per distinct
+    value of a column that repeats a few (places, actors)."""
+    encoded = compacted(array)
+    values = encoded.dictionary if pa.types.is_dictionary(encoded.type) else encoded
+    lower, exact = tc.casefold(values)
+    if one_line:
+        lower = tc.one_line(lower)
+    if values is encoded:
+        return lower, exact
+    return lower.take(encoded.indices), exact[_np_int(encoded.indices)]
 
 
 def _hashed(keys):

@@ -81,8 +81,12 @@ _FOLDABLE_ONLY = "^[" + "".join(f"\\x{{{ord(char):x}}}" for char in FOLDABLE) + 
 def casefold(array):
     """(str.casefold() of every cell where `exact`, numpy bool array `exact`): utf8_lower on
     cells of FOLDABLE characters only; the caller folds the others in Python."""
-    exact = pc.match_substring_regex(array, _FOLDABLE_ONLY)
-    return pc.utf8_lower(array), np.asarray(pc.fill_null(exact, False).to_numpy(zero_copy_only=False), dtype=bool)
+    if pc.all(pc.string_is_ascii(array)).as_py() is not False:
+        exact = np.ones(len(array), dtype=bool)  # ASCII is FOLDABLE: no pattern to test
+    else:
+        exact = np.asarray(pc.fill_null(pc.match_substring_regex(array, _FOLDABLE_ONLY), False)
+                           .to_numpy(zero_copy_only=False), dtype=bool)
+    return pc.utf8_lower(array), exact
 
 
 def first_sentence(array, limit=200):
