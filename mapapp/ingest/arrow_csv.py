@@ -87,7 +87,8 @@ def read(data, offset, header_number, header, delimiter, limits):
 
     size = len(data) - offset
     lines = data.count(b"\n", offset) + (0 if data.endswith(b"\n") else 1)
-    if size <= 0 or lines > limits.max_rows or data.count(b"\r", offset) != data.count(b"\r\n", offset):
+    returns = data.count(b"\r", offset)
+    if size <= 0 or lines > limits.max_rows or (returns and returns != data.count(b"\r\n", offset)):
         return None
     if size > MAX_LINE_BYTES and _longest_line(data, offset) > MAX_LINE_BYTES:
         return None
