@@ -176,6 +176,14 @@ class Page:
         self.context.close()
 
 
+def wait_for_whole_page(page, timeout=60_000):
+    """Until the sections below the map are drawn: a session's first page has only the sidebar,
+    the map and the passage, and the page is drawn again once the map has reported (app.page_ready).
+    A test that clicks before then can see its click's run give way to that one."""
+    page.page.get_by_role("button", name="Download CSV").wait_for(timeout=timeout)
+    settle(page, timeout)
+
+
 def settle(page, timeout=60_000):
     """Wait until no script run is going or asked for (the page marks its state on stApp)."""
     page.page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=timeout)

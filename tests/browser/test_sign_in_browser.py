@@ -13,7 +13,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from mapapp.ingest.importer import commit, plan_import
 from mapapp.roles import NotAllowed, Person
 from mapapp.store import open_store
-from tests.browser.conftest import AppServer, Page, _free_port
+from tests.browser.conftest import AppServer, Page, _free_port, wait_for_whole_page
 
 UPLOAD = Path(__file__).parent.parent / "fixtures" / "acled_kosovo.csv"
 ERIN = Person("erin@example.org", "editor")
@@ -151,6 +151,7 @@ def _sign_in(chromium, server, subject, query="", hold=False):
     page.socket = Socket(page.page, hold)
     page.page.goto(f"{server.url}/{query}")
     page.page.get_by_text("Signed in as").wait_for(timeout=60_000)
+    wait_for_whole_page(page)
     return page
 
 
