@@ -87,7 +87,7 @@ class Socket:
     def _from_page(self, message):
         request = BackMsg.FromString(message)
         if request.WhichOneof("type") == "rerun_script":
-            if _is_write(request) and self.hold or not _is_write(request) and self.frozen:
+            if self.hold if _is_write(request) else self.frozen:
                 self.held.append(request)
                 return
             self.sent.append(request)
