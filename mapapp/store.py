@@ -800,13 +800,16 @@ class Snapshot:
                     matches.append(StoredMatch(incident_id, _dataset(source)))
         return found
 
+    def _highest_rowid(self):
+        return self.db.execute("SELECT coalesce(max(rowid), 0) FROM incidents").fetchone()[0]
+
     def _among_or_all(self, column, keys):
         """(conditions, wanted): _among's conditions and None; or, when the keys outnumber the
         stored incidents (a large upload into a small store), a condition every row meets and
         the keys as a set for the caller to keep the rows of: one read of every incident costs
         less than an index probe per key."""
         keys = set(keys)
-        if len(keys) > self.db.execute("SELECT coalesce(max(rowid), 0) FROM incidents").fetchone()[0]:
+        if len(keys) > self._highest_rowid():
             return [("1 = 1", ())], keys
         return self._among(column, keys), None
 
@@ -1106,9 +1109,6 @@ class Writer(Snapshot):
         yield
         for _, sql in indexes:
             self.db.execute(sql)
-
-    def _highest_rowid(self):
-        return self.db.execute("SELECT coalesce(max(rowid), 0) FROM incidents").fetchone()[0]
 
     def _renew_rowids(self, ids, high):
         """Give the rows of `ids` that were inserted again with a rowid of at most `high` (the
