@@ -43,6 +43,7 @@ MAX_OTHER_BUTTONS = 12
 # Keys of the state shared with widgets and callbacks: the open incident, the map's value.
 K_INCIDENT = "incident"
 K_MAP = "map"
+K_EVENTS_ONCE = "f_events"  # the "Each event once" toggle
 K_VIEW = "_view"
 # How often the page looks for a change of the store made elsewhere (an import on the command
 # line, a colleague's upload): one cheap query.
@@ -352,6 +353,16 @@ def watch_store(path, stamp):
     if _store_stamp(path) != stamp or (waited and not view.whole_page):
         view.whole_page = True
         st.rerun()
+
+
+def filter_sidebar(columns, titles, event_groups):
+    """The filter widgets, drawn after the map from the state the map was drawn from."""
+    filter_widgets.sidebar(columns, titles)
+    st.sidebar.toggle(
+        "Each event once", key=K_EVENTS_ONCE, disabled=not event_groups,
+        help="Reports that an editor confirmed as one event (\"Same event in several sources\", below "
+        "the table) count and show once: the best-placed report stands for them.",
+    )
 
 
 def close_incident():
@@ -710,16 +721,14 @@ def _page():
     take_map_view()
 
     count_slot = st.sidebar.empty()
-    filters = filter_widgets.sidebar(columns, loaded.titles)
+    # The filters as the widgets' state has them: the widgets are drawn after the map, so that
+    # the browser makes the map's frame before it loads the widgets' code (see filter_sidebar).
+    filters = filter_widgets.current(columns)
     # The version the page is drawn from, read once: a commit made while this run goes on is
     # seen by watch_store, which compares the store with it.
     path, stamp = str(store.path), loaded.stamp
     event_of, event_groups = _events(path, stamp)
-    events_once = st.sidebar.toggle(
-        "Each event once", key="f_events", disabled=not event_groups,
-        help="Reports that an editor confirmed as one event (\"Same event in several sources\", below "
-        "the table) count and show once: the best-placed report stands for them.",
-    )
+    events_once = bool(st.session_state.get(K_EVENTS_ONCE, False))
     keep = loaded.mask(filters)
     shown = int(np.count_nonzero(keep))
     fatalities = columns.total_fatalities(keep)
@@ -758,6 +767,7 @@ def _page():
     with map_column:
         map_panel(loaded.map_data().layer_args(keep), selected)
         under_map = st.container()
+    filter_sidebar(columns, loaded.titles, event_groups)
     with passage_column:
         if not person.may("correct"):
             correction_ui.stale_messages()

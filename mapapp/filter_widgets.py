@@ -24,15 +24,39 @@ def restore(filters, columns):
             st.session_state[state_key(declaration)] = value
 
 
+def current(columns, filters_class=Filters):
+    """The Filters the widgets' state describes, without drawing a widget: the page draws its
+    map from them before the sidebar, so that the browser gets the map first. The state is
+    made valid for ``columns`` on the way (a default for a widget not drawn yet, a data span
+    that grew, a choice no longer offered), exactly as the widgets then show it."""
+    defaults = filters_class()
+    return _described(filters_class, columns, lambda d, chosen: _VALUES[d.widget](d, columns, chosen, defaults))
+
+
 def sidebar(columns, titles, filters_class=Filters):
-    """The filter widgets; returns the Filters they describe. `titles` is {document id: title}."""
+    """The filter widgets; returns the Filters they describe (those `current` gives).
+    `titles` is {document id: title}."""
+    current(columns, filters_class)
     st.sidebar.header("Filters")
+    return _described(filters_class, columns, lambda d, chosen: _WIDGETS[d.widget](d, columns, titles, chosen))
+
+
+def _described(filters_class, columns, value):
+    """The Filters of each declaration's widget value, ``value(declaration, chosen)``, taken in
+    order: ``chosen`` holds the values before it (a widget's options may depend on them)."""
     values, chosen = {}, {}
     for declaration in filters_class.declarations:
-        value = _WIDGETS[declaration.widget](declaration, columns, titles, chosen)
-        chosen[declaration.name] = value
-        values.update(declaration.from_widget(value, columns))
+        chosen[declaration.name] = value(declaration, chosen)
+        values.update(declaration.from_widget(chosen[declaration.name], columns))
     return filters_class(**values)
+
+
+def _state(declaration, columns, chosen, defaults):
+    """The widget's value in session state, set to the default filters' value if it has none."""
+    key = state_key(declaration)
+    if key not in st.session_state:
+        st.session_state[key] = declaration.widget_state(defaults, columns)
+    return st.session_state[key]
 
 
 def _follow_span(key, lo, hi):
@@ -50,11 +74,18 @@ def _follow_span(key, lo, hi):
     st.session_state[span_key] = (lo, hi)
 
 
+def _date_range_value(declaration, columns, chosen, defaults):
+    lo, hi = columns.date_span()
+    if lo is None or not lo < hi:
+        return None
+    _follow_span(state_key(declaration), lo, hi)
+    return _state(declaration, columns, chosen, defaults)
+
+
 def _date_range(declaration, columns, titles, chosen):
     key = state_key(declaration)
     lo, hi = columns.date_span()
     if lo is not None and lo < hi:
-        _follow_span(key, lo, hi)
         value = st.sidebar.slider(declaration.label, min_value=lo, max_value=hi, key=key, format="YYYY-MM-DD")
         # Over hundreds of days a pixel of the slider is days: the same range can be typed.
         typed = f"{key}_typed"
@@ -80,13 +111,20 @@ def _toggle(declaration, columns, titles, chosen):
     return st.sidebar.toggle(declaration.label, key=state_key(declaration))
 
 
+def _multiselect_value(declaration, columns, chosen, defaults):
+    key = state_key(declaration)
+    options = declaration.widget_options(declaration.counts(columns), chosen)
+    value = _state(declaration, columns, chosen, defaults)
+    # A value no longer offered (its type deselected, its upload taken back) leaves the choice.
+    if any(v not in options for v in value):
+        value = st.session_state[key] = [v for v in value if v in options]
+    return value
+
+
 def _multiselect(declaration, columns, titles, chosen):
     key = state_key(declaration)
     counts = declaration.counts(columns)
     options = declaration.widget_options(counts, chosen)
-    # A value no longer offered (its type deselected, its upload taken back) leaves the choice.
-    if any(value not in options for value in st.session_state.get(key, [])):
-        st.session_state[key] = [value for value in st.session_state[key] if value in options]
     label = declaration.option_label
     return st.sidebar.multiselect(
         declaration.label, options, key=key, placeholder=declaration.placeholder, help=declaration.help,
@@ -94,13 +132,15 @@ def _multiselect(declaration, columns, titles, chosen):
     )
 
 
+def _at_most_value(declaration, columns, chosen, defaults):
+    _follow_span(state_key(declaration), 0.0, declaration.top(columns))
+    return _state(declaration, columns, chosen, defaults)
+
+
 def _at_most(declaration, columns, titles, chosen):
-    key = state_key(declaration)
-    top = declaration.top(columns)
-    _follow_span(key, 0.0, top)
     return st.sidebar.slider(
-        declaration.label, min_value=0.0, max_value=top, step=1.0, key=key, format=declaration.format,
-        help=declaration.help,
+        declaration.label, min_value=0.0, max_value=declaration.top(columns), step=1.0, key=state_key(declaration),
+        format=declaration.format, help=declaration.help,
     )
 
 
@@ -124,4 +164,15 @@ _WIDGETS = {
     "at_most": _at_most,
     "text": _text,
     "at_least": _at_least,
+}
+
+# How each kind of widget's value is read from session state (made valid first), before the
+# widget is drawn.
+_VALUES = {
+    "date_range": _date_range_value,
+    "toggle": _state,
+    "multiselect": _multiselect_value,
+    "at_most": _at_most_value,
+    "text": _state,
+    "at_least": _state,
 }

@@ -129,3 +129,42 @@ def test_a_declared_filter_gets_its_sidebar_widget_and_narrows_the_map(store):
     assert at.markdown[-1].value == "8 {}"
     widget.set_value(False).run()
     assert at.markdown[-1].value == "3 {'open': '0'}"
+
+
+def test_the_filters_read_before_the_widgets_are_those_the_widgets_then_show(store):
+    """The page draws its map from filter_widgets.current, before the sidebar: on a first run,
+    after a URL, after a widget change and after a choice stops being offered, they are the
+    Filters the widgets then return."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import datetime as dt
+        import sqlite3
+
+        import streamlit as st
+
+        from mapapp import columns as incident_columns
+        from mapapp import filter_widgets
+        from mapapp.filters import Filters
+        from mapapp.store import db_path
+        from mapapp.url_state import to_params
+
+        columns = incident_columns.load(sqlite3.connect(db_path()))
+        if st.session_state.pop("url", False):  # as the app does with a URL's filters
+            filter_widgets.restore(Filters(event_types=("Battles",), since=dt.date(2023, 6, 1)), columns)
+        before = filter_widgets.current(columns)
+        drawn = filter_widgets.sidebar(columns, {})
+        st.write(f"{before == drawn} {to_params(before)}")
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert at.markdown[-1].value == "True {}"
+    at.multiselect(key="f_event_types").set_value(["Protests"]).run()
+    assert at.markdown[-1].value == "True {'type': ['Protests']}"
+    at.multiselect(key="f_sub_event_types").set_value(["Peaceful protest"]).run()
+    assert at.markdown[-1].value == "True {'type': ['Protests'], 'sub': ['Peaceful protest']}"
+    # Its type deselected, the sub-type is no longer offered: it leaves the choice before the map.
+    at.multiselect(key="f_event_types").set_value(["Battles"]).run()
+    assert at.markdown[-1].value == "True {'type': ['Battles']}"
+    at.session_state["url"] = True
+    at.run()
+    assert at.markdown[-1].value == "True {'since': '2023-06-01', 'type': ['Battles']}"

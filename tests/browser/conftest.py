@@ -61,9 +61,11 @@ def _free_port():
 
 
 class AppServer:
-    """`streamlit run streamlit_app.py` on a free port, with its own store."""
+    """`streamlit run streamlit_app.py` on a free port, with its own store (`script` in `folder`:
+    another page, for a benchmark's baseline)."""
 
-    def __init__(self, db_path, log_path, extra_args=(), port=None, host="127.0.0.1"):
+    def __init__(self, db_path, log_path, extra_args=(), port=None, host="127.0.0.1",
+                 script="streamlit_app.py", folder=PROJECT_DIR):
         self.db_path = db_path
         self.port = port or _free_port()
         self.url = f"http://{host}:{self.port}"
@@ -71,14 +73,14 @@ class AppServer:
         env = dict(os.environ, MAPAPP_DB=str(db_path), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+                sys.executable, "-m", "streamlit", "run", script,
                 "--server.headless", "true",
                 "--server.port", str(self.port),
                 "--server.address", "127.0.0.1",
                 "--browser.gatherUsageStats", "false",
                 *extra_args,
             ],
-            cwd=PROJECT_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=folder, env=env, stdout=self._log, stderr=subprocess.STDOUT,
         )
         self._wait_healthy(log_path)
 
