@@ -23,7 +23,8 @@ def small_multiples(long):
 
     from mapapp.map_build import TYPE_COLOURS
 
-    types = [t for t in EVENT_TYPES if t in set(long["type"])]
+    present = set(long["type"].unique())  # not set(column): that makes a Python object per row
+    types = [t for t in EVENT_TYPES if t in present]
     order = long.groupby("municipality")["incidents"].sum().sort_values(ascending=False).index.tolist()
     return (
         alt.Chart(long)
