@@ -1,8 +1,10 @@
 """The sidebar's filter widgets, drawn from the declarations in filters.FILTERS (Streamlit).
 
-One function per kind of widget; a declaration's ``widget`` names its kind. A widget's
-session-state key is ``f_<field name>``; its value goes back into Filters through the
-declaration's ``from_widget``, and comes from a URL through its ``widget_state``.
+Two functions per kind of widget, named by a declaration's ``widget``: one reads its value
+from session state (``current`` gives the Filters before any widget is drawn), one draws it
+(``sidebar``). A widget's session-state key is ``f_<field name>``; its value goes back into
+Filters through the declaration's ``from_widget``, and comes from a URL through its
+``widget_state``.
 """
 
 import streamlit as st
