@@ -122,6 +122,9 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 """
 
+# The page size of a new SQLite store (SQLite's default is 4096).
+PAGE_SIZE = 16384
+
 # From this many new incidents of one upload (and at least as many as are stored), SQLite's
 # indexes of the incidents are made again after the insert rather than kept up to date by it.
 _BULK_ROWS = 10_000
@@ -544,6 +547,10 @@ class Store(BaseStore):
         with _faults(self.path):
             db = self._connect()
             try:
+                # A new file only (an existing one keeps its page size): larger pages hold an
+                # incident row and an upload's long document in fewer pages, so a bulk import
+                # writes fewer pages and index cells.
+                db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                     db.execute("PRAGMA journal_mode = WAL")
             finally:

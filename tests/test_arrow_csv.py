@@ -87,3 +87,21 @@ def test_only_formats_planned_in_columns_are_read_in_columns_by_default():
     acled = (Path(__file__).parent / "fixtures" / "acled_kosovo.csv").read_bytes()
     assert isinstance(read_table(acled, Limits()), ColumnTable)
     assert not isinstance(read_table(b"id,x\n1,a\n2,b\n", Limits()), ColumnTable)
+
+
+@pytest.mark.parametrize(
+    "data, offset, expected",
+    [
+        (b"a\nbb\nccc", 0, (2, 3, False)),  # the last line without its line feed is the longest
+        (b"h\r\nab\r\ncd\r\n", 3, (2, 4, False)),  # CRLF line ends: no lone carriage return
+        (b"h\nab\rcd\n", 2, (1, 6, True)),  # a carriage return inside a line
+        (b"h\nab\r", 2, (0, 3, True)),  # a carriage return as the last byte
+        (b"\r\n", 0, (1, 2, False)),
+    ],
+)
+def test_line_scan_counts_line_feeds_the_longest_line_and_lone_carriage_returns(data, offset, expected, monkeypatch):
+    from mapapp.ingest import arrow_csv
+
+    assert arrow_csv._lines(data, offset) == expected
+    monkeypatch.setattr(arrow_csv, "_CHUNK", 2)  # chunk edges inside CRLF pairs and lines
+    assert arrow_csv._lines(data, offset) == expected

@@ -94,3 +94,36 @@ def test_rows_no_rule_touches_stay_in_file_order_among_those_ruled_on():
         (9, "same content: no id, and the same date, type, place and description as row 7"),
         (10, "same id: id 'S1' is already stored"),
     ]
+
+
+def test_the_rules_on_pyarrow_columns_sort_as_on_lists():
+    # A planned batch hands the rules its id, flag and fingerprint columns (no list per row):
+    # repeats and stored keys found on the columns must rule on the same rows, with the same
+    # reasons, in the same order.
+    import pyarrow as pa
+
+    from mapapp.ingest.identity import identity_columns, sort_positions
+
+    other = {"description": "Another event."}
+    rows = [
+        row(2, "A1", description="First."), row(3, "B1"), row(4, "C1", description="Third."),
+        row(5, "B1", description="Fourth."), row(6, "upload-x-row6", has_id=False, description="Sixth."),
+        row(7, "upload-x-row7", has_id=False, **other), row(8, "D1", description="Eighth."),
+        row(9, "upload-x-row9", has_id=False, **other), row(10, "S1", description="Tenth."),
+        row(11, "S2", description="Eleventh.", source_timestamp=5), row(12, "upload-x-row12", has_id=False),
+        row(13, "E1", **other),
+    ]
+    stored_print = rows[10].incident.fingerprint
+    stored = ({"S1": 1, "S2": 2}, {stored_print: [StoredMatch("100101", "UCDP GED export")]})
+    ids, has_ids, prints = identity_columns(rows)
+    columns = (pa.chunked_array([pa.array(ids)]), pa.array(has_ids), pa.array(prints).dictionary_encode())
+    on_lists, on_columns = sort_positions(rows, *stored), sort_positions(rows, *stored, columns)
+    assert on_columns == on_lists
+    assert on_columns.new == [0, 1, 2, 4, 5, 6, 11]
+    assert on_columns.updated == [9]
+    assert [(position, reason) for position, _, reason in on_columns.duplicates] == [
+        (3, "same id: same id 'B1' as row 3"),
+        (7, "same content: no id, and the same date, type, place and description as row 7"),
+        (8, "same id: id 'S1' is already stored"),
+        (10, "same content: no id, and the same date, type, place and description as stored incident '100101'"),
+    ]

@@ -53,6 +53,19 @@ def test_store_uses_wal_and_a_busy_timeout(db_path):
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_a_new_store_has_large_pages_and_an_older_one_keeps_its_own(tmp_path):
+    Store(tmp_path / "new.db")
+    assert sqlite3.connect(tmp_path / "new.db").execute("PRAGMA page_size").fetchone()[0] == 16384
+    older = sqlite3.connect(tmp_path / "older.db")
+    older.execute("PRAGMA page_size = 4096")
+    older.execute("CREATE TABLE made_before (x)")
+    older.commit()
+    older.close()
+    store = Store(tmp_path / "older.db")
+    assert store.count() == 8
+    assert sqlite3.connect(tmp_path / "older.db").execute("PRAGMA page_size").fetchone()[0] == 4096
+
+
 def test_add_stores_documents_and_incidents_together(store):
     document = Document(id="doc-1", title="Report", text="Shots fired at Jarinje.")
     incident = _incident(id="new-1", document_id="doc-1", passage_start=0, passage_end=12, passage="Shots fired ")

@@ -86,33 +86,21 @@ def read(data, offset, header_number, header, delimiter, limits):
     from mapapp.ingest.reading import MAX_LINE_BYTES
 
     size = len(data) - offset
-    lines = data.count(b"\n", offset) + (0 if data.endswith(b"\n") else 1)
-    returns = data.count(b"\r", offset)
-    if size <= 0 or lines > limits.max_rows or (returns and returns != data.count(b"\r\n", offset)):
+    if size <= 0:
         return None
-    if size > MAX_LINE_BYTES and _longest_line(data, offset) > MAX_LINE_BYTES:
+    feeds, longest, lone_return = _lines(data, offset)
+    lines = feeds + (0 if data.endswith(b"\n") else 1)
+    if lines > limits.max_rows or lone_return or longest > MAX_LINE_BYTES:
         return None
     width = len(header)
-    odd = []
-
-    def other_width(row):
-        odd.append((row.number, row.text))
-        return "skip"
-
     names = [f"c{k}" for k in range(width)]
     try:
-        table = pacsv.read_csv(
-            pa.py_buffer(memoryview(data)[offset:]),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=_BLOCK, use_threads=False),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
-                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=other_width,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        # Blocks parsed on every core; but a row of another width is then reported without
+        # its number, and the file is parsed again on one thread to know it.
+        table, odd = _parsed(data, offset, names, delimiter, threads=True)
+        if any(number is None for number, _ in odd):
+            del table
+            table, odd = _parsed(data, offset, names, delimiter, threads=False)
     except (pa.ArrowException, ValueError):
         return None
     arrays = []
@@ -152,14 +140,45 @@ def read(data, offset, header_number, header, delimiter, limits):
     return Read(header, Columns(arrays, numbers), odd_rows)
 
 
-def _longest_line(data, offset):
-    """The length in bytes of the longest line of data[offset:]."""
-    longest = 0
+def _parsed(data, offset, names, delimiter, threads):
+    """(pyarrow table of string columns, [(row number, text)] of the rows of another width)."""
+    odd = []
+
+    def other_width(row):
+        odd.append((row.number, row.text))
+        return "skip"
+
+    table = pacsv.read_csv(
+        pa.py_buffer(memoryview(data)[offset:]),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=_BLOCK, use_threads=threads),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+            newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=other_width,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in names}, strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return table, odd
+
+
+def _lines(data, offset):
+    """(line feeds, length in bytes of the longest line, whether a carriage return is not
+    followed by a line feed) of data[offset:], in one pass over the bytes a chunk at a time."""
+    whole = np.frombuffer(data, dtype=np.uint8)
+    feeds = longest = 0
+    lone_return = False
     previous = offset - 1
     for position in range(offset, len(data), _CHUNK):
-        chunk = np.frombuffer(memoryview(data)[position : position + _CHUNK], dtype=np.uint8)
-        ends = np.flatnonzero(chunk == 10) + position
+        chunk = whole[position : position + _CHUNK]
+        ends = np.flatnonzero(chunk == 10)
+        feeds += len(ends)
         if len(ends):
+            ends += position
             longest = max(longest, int(ends[0] - previous), int(np.diff(ends).max(initial=0)))
             previous = int(ends[-1])
-    return max(longest, len(data) - 1 - previous)
+        after = np.flatnonzero(chunk == 13) + position + 1  # the byte after each carriage return
+        if len(after) and not lone_return:
+            lone_return = bool(after[-1] >= len(data)) or bool((whole[after] != 10).any())
+    return feeds, max(longest, len(data) - 1 - previous), lone_return

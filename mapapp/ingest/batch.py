@@ -43,11 +43,10 @@ class IncidentBatch:
         self.dataset = dataset
 
     def identity_columns(self):
-        """(ids, has_source_id flags, fingerprints) as lists, for identity.sort_positions; made
-        when asked for, not kept (at a million rows they are a few hundred megabytes)."""
+        """(ids, has_source_id flags, fingerprints) as pyarrow columns, for identity.sort_positions
+        (no Python object per row: the rules count repeats on the columns)."""
         table = self.table
-        return (table.column("id").to_pylist(), table.column("has_source_id").to_pylist(),
-                table.column("fingerprint").to_pylist())
+        return table.column("id"), table.column("has_source_id"), table.column("fingerprint")
 
     def __len__(self):
         return self.table.num_rows
@@ -128,8 +127,15 @@ class IncidentView:
 
     def store_rows(self):
         """Tuples of the store's columns (store.INCIDENT_COLUMNS), made a chunk at a time."""
+        table = self.batch.table
+        # Every row of the batch, in order (a new file into a store that has none of it): the
+        # chunks are slices of the table, not copies.
+        whole = len(self.positions) == len(table) and self.positions == list(range(len(table)))
         for start in range(0, len(self.positions), _CHUNK):
-            chunk = self.batch.table.take(pa.array(self.positions[start : start + _CHUNK], pa.int64()))
+            if whole:
+                chunk = table.slice(start, _CHUNK)
+            else:
+                chunk = table.take(pa.array(self.positions[start : start + _CHUNK], pa.int64()))
             yield from zip(*(pylist(chunk.column(name)) for name in STORE_COLUMNS))
 
     def _column(self, name):

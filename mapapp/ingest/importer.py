@@ -490,11 +490,10 @@ def _sorted(candidates, snapshot):
     a batch.BatchCandidates) against the store as `snapshot` reads it, by the identity rules
     (mapapp.ingest.identity)."""
     columns = identity.identity_columns(candidates)
-    ids, has_ids, prints = columns
-    stored = snapshot.source_timestamps([identifier for identifier, has_id in zip(ids, has_ids) if has_id])
-    matches = snapshot.fingerprint_matches(prints)
+    stored = snapshot.source_timestamps(identity.source_ids(columns))
+    matches = snapshot.fingerprint_matches(identity.fingerprints(columns))
     found = identity.sort_positions(candidates, stored, matches, columns)
-    del columns, ids, has_ids, prints
+    del columns
     duplicates = [
         RowResult(candidates[p].row_number, list(candidates[p].values), "duplicate", reason, rule)
         for p, rule, reason in found.duplicates
@@ -520,7 +519,8 @@ def commit(plan, store):
     Committing the same file twice adds nothing the second time. Raises
     StoreChanged when a document the rows cite was removed meanwhile (nothing is stored).
     """
-    with store.transaction() as writer:
+    # The store takes a tuple per new row: no cycle among them for the collector to look for.
+    with _cyclic_gc_paused(), store.transaction() as writer:
         if plan.values:
             # The next file with the same words starts from these choices.
             writer.remember_values(value_map.mapped(plan.values))

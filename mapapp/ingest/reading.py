@@ -12,6 +12,7 @@ import itertools
 import math
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 
 from mapapp.errors import ConfigError, UnusableFile
@@ -431,7 +432,7 @@ def read_table(data, limits=None, columns=None):
     if not _NOT_SPACE.search(data):
         raise UnusableFile("the file is empty")
     encoding = detect_encoding(data)
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = _Digest(data)
     start = 0
     line_encoding = encoding
     if encoding == "utf-8-sig":
@@ -473,7 +474,8 @@ def read_table(data, limits=None, columns=None):
                 [cell.strip() for cell in header], delimiter, limits,
             )
             if table is not None:
-                return ColumnTable(table.header, table.columns, table.odd, encoding, delimiter, sha256, preamble)
+                return ColumnTable(table.header, table.columns, table.odd, encoding, delimiter, sha256.hex(),
+                                   preamble)
         # Rows are counted as they are read: one over the limit and reading stops.
         data_rows += itertools.islice(records, max(limits.max_rows + 1 - len(data_rows), 0))
     except csv.Error as err:
@@ -492,9 +494,23 @@ def read_table(data, limits=None, columns=None):
         row_numbers=[number for number, _ in data_rows],
         encoding=encoding,
         delimiter=delimiter,
-        sha256=sha256,
+        sha256=sha256.hex(),
         preamble=preamble,
     )
+
+
+class _Digest:
+    """The SHA-256 of the bytes, worked out on another thread while the file is read (hashlib
+    lets go of the GIL for large data); hex() waits for it."""
+
+    def __init__(self, data):
+        self._hash = hashlib.sha256()
+        self._thread = threading.Thread(target=self._hash.update, args=(data,), daemon=True)
+        self._thread.start()
+
+    def hex(self):
+        self._thread.join()
+        return self._hash.hexdigest()
 
 
 def _header_end(data, start, encoding, delimiter, skip):
