@@ -92,6 +92,27 @@ def border_distances_km(latitudes, longitudes, geo_precisions):
     ]
 
 
+def border_distances_array(latitudes, longitudes, geo_precisions):
+    """border_distances_km in bulk: (float64 array of the rounded distances, bool array of the
+    points that have none), the same values without a Python float per point."""
+    geo_precisions = np.asarray(geo_precisions)
+    if not len(geo_precisions):
+        return np.zeros(0), np.zeros(0, dtype=bool)
+    distances = np.atleast_1d(distance_km(np.asarray(latitudes, dtype=float), np.asarray(longitudes, dtype=float)))
+    return _rounded_to_hundredths(distances.astype(float)), geo_precisions >= 5
+
+
+def _rounded_to_hundredths(values):
+    """round(float(value), 2) of every value. numpy's rint(value * 100) / 100 is the same double
+    unless value * 100 lies next to a half, where the product's own rounding may tip it either
+    way: those few are rounded by Python."""
+    scaled = values * 100
+    rounded = np.rint(scaled) / 100
+    for k in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6):
+        rounded[k] = round(float(values[k]), 2)
+    return rounded
+
+
 def with_border_distance(incident):
     """The incident with border_distance_km computed from its coordinates (border_distances_km)."""
     (km,) = border_distances_km([incident.latitude], [incident.longitude], [incident.geo_precision])

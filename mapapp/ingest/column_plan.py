@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mapapp.boundary import border_distances_km
+from mapapp.boundary import border_distances_array
 from mapapp.errors import InvalidIncident
 from mapapp.ingest import acled
 from mapapp.ingest import text_columns as tc
@@ -134,6 +134,7 @@ def plan(table, rows, planner, preamble, filename_label):
                          pa.string())
     fb_heading = np.array([len(heading) for _, _, _, (heading, _, _), _ in made], dtype=np.int64)
     fb_passage = np.array([len(passage) for _, _, _, (_, passage, _), _ in made], dtype=np.int64)
+    fb_source = np.array([len(source) for _, _, _, (_, _, source), _ in made], dtype=np.int64)
 
     all_numbers = np.concatenate([numbers, fb_numbers])
     order = np.argsort(all_numbers, kind="stable")
@@ -143,8 +144,10 @@ def plan(table, rows, planner, preamble, filename_label):
     del blocks
     heading_length = np.concatenate([_np_int(pc.utf8_length(heading_lines)), fb_heading])[order]
     passage_length = np.concatenate([_np_int(pc.utf8_length(notes)), fb_passage])[order]
+    # A block is its heading line, passage, "\n", source line and "\n".
+    block_length = heading_length + passage_length + 2 + np.concatenate(
+        [_np_int(pc.utf8_length(source_lines)), fb_source])[order]
     del heading_lines, source_lines
-    block_length = _np_int(pc.utf8_length(all_blocks))
     head = preamble + "\n\n"
     starts = len(head) + np.concatenate([[0], np.cumsum(block_length)[:-1]]) if len(order) else np.zeros(0, np.int64)
     passage_start = starts + heading_length
@@ -158,7 +161,7 @@ def plan(table, rows, planner, preamble, filename_label):
     lon_all = np.concatenate([lon[clean], np.array([i.longitude for i in fb_incidents], dtype=float)])[order]
     precision_all = np.concatenate([
         _np_int(geo_precision), np.array([i.geo_precision for i in fb_incidents], dtype=np.int64)])[order]
-    distances = border_distances_km(lat_all, lon_all, precision_all.tolist())
+    distances, no_distance = border_distances_array(lat_all, lon_all, precision_all)
 
     document_id = planner.document_id
     clean_table = pa.table({
@@ -182,7 +185,7 @@ def plan(table, rows, planner, preamble, filename_label):
     merged = merged.set_column(SCHEMA.get_field_index("passage_start"), "passage_start", pa.array(passage_start))
     merged = merged.set_column(SCHEMA.get_field_index("passage_end"), "passage_end", pa.array(passage_end))
     merged = merged.set_column(SCHEMA.get_field_index("border_distance_km"), "border_distance_km",
-                               pa.array(distances, pa.float64()))
+                               pa.array(distances, pa.float64(), mask=no_distance))
     # Held until the commit: the repeating text columns dictionary-encoded, the file's table too.
     merged = pa.table([
         compacted(merged.column(name).combine_chunks()) if name in _REPEATING else merged.column(name)
@@ -275,9 +278,12 @@ def _fingerprints(day_start, event_type, location, description, actor1, actor2):
         lower, fits = _folded(array, one_line=array is not description)
         folded.append(lower)
         exact &= fits
-    key = pc.binary_join_element_wise(date, event_type, folded[0], folded[1], "\x1f")
     actors = pc.or_(pc.not_equal(actor1, ""), pc.not_equal(actor2, ""))
-    key = pc.if_else(actors, pc.binary_join_element_wise(key, folded[2], folded[3], "\x1f"), key)
+    if pc.all(actors).as_py():  # an ACLED export names an actor in every row: one join
+        key = pc.binary_join_element_wise(date, event_type, *folded, "\x1f")
+    else:
+        key = pc.binary_join_element_wise(date, event_type, folded[0], folded[1], "\x1f")
+        key = pc.if_else(actors, pc.binary_join_element_wise(key, folded[2], folded[3], "\x1f"), key)
     keys = pc.cast(key, pa.binary())
     del folded
     if exact.all():
