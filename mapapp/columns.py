@@ -9,6 +9,7 @@ Rows are in the order of `Store.rows()`: oldest first, undated last, then by id.
 """
 
 import datetime as dt
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,9 +57,18 @@ class IncidentColumns:
     actor2: np.ndarray | None = None
     actors: tuple = ()  # the distinct actors, "" among them
     fatalities: np.ndarray | None = None  # int32, -1 when unknown
+    # Figures of the whole columns (spans, counts per value) that every run of the page asks
+    # for again: computed once per columns, which are made once per store version.
+    _memo: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self):
         return len(self.rowid)
+
+    def memo(self, key, compute):
+        """compute(), kept under `key` for the life of these columns (they never change)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @property
     def undated(self):
@@ -72,6 +82,9 @@ class IncidentColumns:
 
     def date_span(self):
         """(first start, last end) as dates, or (None, None) when nothing is dated."""
+        return self.memo("date_span", self._date_span)
+
+    def _date_span(self):
         dated = self.date_start[self.date_start != NO_DAY]
         if not len(dated):
             return None, None
@@ -81,6 +94,9 @@ class IncidentColumns:
 
     def border_max(self):
         """The greatest distance to the boundary, rounded up to a whole km (at least 1)."""
+        return self.memo("border_max", self._border_max)
+
+    def _border_max(self):
         km = self.border_km[~np.isnan(self.border_km)]
         return float(max(1, np.ceil(km.max()))) if len(km) else 1.0
 

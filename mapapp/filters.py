@@ -177,7 +177,10 @@ class Choice:
         return np.isin(codes, list(chosen) if labels is None else _codes(labels, chosen))
 
     def counts(self, columns):
-        """{value: incidents} of the values the incidents have (for the widget)."""
+        """{value: incidents} of the values the incidents have (for the widget; not to be changed)."""
+        return columns.memo(("counts", self), lambda: self._counts(columns))
+
+    def _counts(self, columns):
         import numpy as np
         codes, labels = columns.coded(self.column)
         found = np.bincount(codes, minlength=len(labels) if labels is not None else 0)
@@ -407,7 +410,7 @@ class EitherChoice(Choice):
         codes = _codes(labels, chosen)
         return np.isin(first, codes) | np.isin(second, codes)
 
-    def counts(self, columns):
+    def _counts(self, columns):
         """{value: incidents naming it in either column}, most frequent first, without ""."""
         import numpy as np
         first, labels = columns.coded(self.column)
