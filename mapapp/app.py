@@ -742,9 +742,15 @@ def _page():
     if view.opened_view is None:
         from mapapp import map_build
 
-        # The opening view fits the incidents shown (a link's moved view was taken above).
-        view.opened_view = map_build.fit_view(
-            columns.latitude[keep], columns.longitude[keep], columns.geo_precision[keep])
+        # The opening view fits the incidents shown (a link's moved view was taken above);
+        # that of all of them, the usual first page, is worked out once per store version.
+        every = shown == len(columns)
+        rows = slice(None) if every else keep
+
+        def fit():
+            return map_build.fit_view(columns.latitude[rows], columns.longitude[rows], columns.geo_precision[rows])
+
+        view.opened_view = columns.memo("opening view", fit) if every else fit()
         if view.focus is None:
             view.focus = (*view.opened_view, 0)
 
