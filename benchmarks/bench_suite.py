@@ -50,7 +50,8 @@ def suite(folder):
         stdout = output.read()
     seconds, cpu = time.perf_counter() - started, _children_cpu() - used
     summary = [line for line in stdout.splitlines() if re.search(r"\d+ (passed|failed)", line)]
-    summary = (summary[-1] if summary else stdout[-300:]).strip("= ")
+    summary += [line for line in stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    summary = "\n".join(summary).strip("= ") if summary else stdout[-300:]
     return seconds, cpu, f"{summary} (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)"
 
 
