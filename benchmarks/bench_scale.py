@@ -10,9 +10,10 @@ and prints, beside the targets and the figures measured before the columnar map 
   - page load -> first clusters drawn, filter change -> map redrawn, marker click -> passage
     shown, in Chromium against `streamlit run` (a warm server: the store loaded once before);
   - the server process's peak memory.
-And with the seed incidents only: page open -> markers drawn; and first the floor under every
-page-open figure: a Streamlit page holding only an empty folium map, open -> map made.
-Page-open times are read from the browser's clock (the layer's `drawn` mark).
+And with the seed incidents only: page open -> markers drawn; and first the floor under them
+all: a Streamlit page holding only an empty folium map and a search field (bare_map_page.py),
+open -> map made and search -> layer run again. Page-open times are read from the browser's
+clock (the layer's `drawn` mark). This process's PYTHONPATH gets the project, for that page.
 Exit status 1 when a target is missed.
 """
 
