@@ -7,7 +7,6 @@ Only this module imports streamlit; everything it shows is computed by plain mod
 (filters, map_build, passage_view, timeline, url_state, export) that are tested directly.
 """
 
-import concurrent.futures
 import dataclasses
 import datetime as dt
 import functools
@@ -66,7 +65,6 @@ class ViewState:
     map_view: tuple | None = None  # (lat, lon, zoom) the user moved the map to: for the URL
     whole_page: bool = False  # every run draws the sections below the map (page_ready)
     partial_at: float | None = None  # when a first page began waiting for its map (watch_store)
-    pending_pairs: object = None  # the candidate pairs' Future the links section waits for
 
 
 def view_state():
@@ -167,43 +165,19 @@ def _events(path, stamp):
     return event_of, corroboration.groups(event_of, position, preference)
 
 
-# The corroboration rule's candidate pairs take long among a million incidents: they are worked
-# out beside the page's runs, which go on meanwhile (a rerun cannot stop a run inside one call).
-_PAIR_WORKER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="mapapp-pairs")
-# How long a run waits for them before it says they are coming: a small store's are there by then.
-PAIRS_WAIT_SECONDS = 1.0
-
-
-def _find_candidate_pairs(path):
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _candidate_pairs(path, incidents_key):
+    """The pairs of reports the corroboration rule links, kept while the incidents' places, types
+    and dates stay as they are (a decision on a link does not change them)."""
     with open_store(path).reading() as snapshot:
         found = corroboration.candidates(snapshot.db)
     return corroboration.candidate_pairs(found)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _candidate_pairs(path, incidents_key):
-    """The pairs of reports the corroboration rule links (a Future), kept while the incidents'
-    places, types and dates stay as they are (a decision on a link does not change them)."""
-    return _PAIR_WORKER.submit(_find_candidate_pairs, path)
-
-
 def _proposals(path, stamp, incidents_key):
-    """Proposed links between reports of one event still to decide, or None while the candidate
-    pairs are still being worked out (watch_store draws the page again once they are there)."""
-    pairs = _candidate_pairs(path, incidents_key)
-    if not concurrent.futures.wait([pairs], timeout=PAIRS_WAIT_SECONDS).done:
-        view_state().pending_pairs = pairs
-        return None
-    if pairs.exception() is not None:
-        _candidate_pairs.clear()  # the next run tries again
-        raise pairs.exception()
-    return _decided_proposals(path, stamp, incidents_key)
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _decided_proposals(path, stamp, incidents_key):
-    """The proposals of worked-out candidate pairs, kept per store state."""
-    return corroboration.proposals(_candidate_pairs(path, incidents_key).result(), open_store(path).links())
+    """Proposed links between reports of one event still to decide, kept per store state."""
+    return corroboration.proposals(_candidate_pairs(path, incidents_key), open_store(path).links())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -371,16 +345,13 @@ def page_ready():
 @st.fragment(run_every=FRESH_CHECK_SECONDS)
 def watch_store(path, stamp):
     """Every few seconds, look whether the store changed since this page was drawn (another
-    process imported, a colleague uploaded), whether the page still waits for its map, or
-    whether the links section's candidate pairs have been found since; if so, draw the page
-    again. Filters, the open incident and the map's view are in session
+    process imported, a colleague uploaded), or whether the page still waits for its map; if
+    so, draw the page again. Filters, the open incident and the map's view are in session
     state, so they stay as they are."""
     view = view_state()
     waited = view.partial_at is not None and time.monotonic() - view.partial_at >= FRESH_CHECK_SECONDS
-    pairs_found = view.pending_pairs is not None and view.pending_pairs.done()
-    if _store_stamp(path) != stamp or (waited and not view.whole_page) or pairs_found:
+    if _store_stamp(path) != stamp or (waited and not view.whole_page):
         view.whole_page = True
-        view.pending_pairs = None
         st.rerun()
 
 

@@ -127,16 +127,11 @@ def _report_card(column, incident):
 
 
 def links_section(store, proposals):
-    """Proposed links between reports of one event in different sources, to confirm or reject
-    (None: still being looked for)."""
+    """Proposed links between reports of one event in different sources, to confirm or reject."""
     st.markdown("##### Same event in several sources")
     error = st.session_state.pop(K_LINK_ERROR, None)
     if error:
         st.error(error)
-    if proposals is None:
-        st.caption("Looking for pairs of reports of one event among the stored incidents… "
-                   "They show here by themselves; the map and the filters work meanwhile.")
-        return
     if not proposals:
         st.caption("No pair of reports from different sources matches the rule (same type, within a day, "
                    "within 5 km).")

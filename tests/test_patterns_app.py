@@ -52,38 +52,6 @@ def test_confirming_a_link_counts_and_maps_the_event_once(app, store, folium_cal
     assert "XKX2311" in shown  # another ACLED actor pair: a report of its own
 
 
-def test_links_are_looked_for_beside_the_page_and_show_once_found(app, monkeypatch, request):
-    """Among a million incidents the candidate pairs take long: the page does not wait for them.
-    The links section says they are coming, and shows them on the run after they are found."""
-    import threading
-
-    from mapapp import app as app_module
-    from mapapp import corroboration
-
-    found, real = threading.Event(), corroboration.candidate_pairs
-    request.addfinalizer(found.set)  # the one worker thread must not stay held by a failed test
-
-    def slow_pairs(candidates):
-        found.wait(30)
-        return real(candidates)
-
-    monkeypatch.setattr(corroboration, "candidate_pairs", slow_pairs)
-    monkeypatch.setattr(app_module, "PAIRS_WAIT_SECONDS", 0.05)
-    at = app.run()
-    assert not at.exception
-    assert count_line(at) == "**14 of 14 incidents · 8 fatalities**"
-    assert any(c.value.startswith("Looking for pairs of reports of one event") for c in at.caption)
-    assert not [b for b in at.button if b.key and b.key.startswith("confirm-")]
-    pending = at.session_state[app_module.K_VIEW].pending_pairs
-    found.set()
-    assert len(pending.result(timeout=30)) == 5
-    at.run()
-    assert not any(c.value.startswith("Looking for pairs") for c in at.caption)
-    assert {b.key for b in at.button if b.key and b.key.startswith("confirm-")} == {
-        "confirm-200201\x1flog-101", "confirm-200201\x1fXKX2310", "confirm-200201\x1fXKX2311",
-        "confirm-XKX2310\x1flog-101", "confirm-XKX2311\x1flog-101"}
-
-
 def test_open_report_shows_the_other_reports_of_its_event(app, store):
     store.decide_link("XKX2310", "200201", "confirmed")
     app.query_params["incident"] = "XKX2310"
