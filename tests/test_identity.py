@@ -77,16 +77,24 @@ def test_a_look_alike_from_another_dataset_is_kept_and_reported(stored_dataset, 
         assert result.possible == []
 
 
+_OTHER = "Another event."
+
+
+def _mixed_rows():
+    """Rows 2-10: unique ones, an id repeated (B1), content repeated without an id (rows 7 and
+    9), and an id that is stored in the tests that use them (S1)."""
+    return [
+        row(2, "A1", description="First."), row(3, "B1"), row(4, "C1", description="Third."),
+        row(5, "B1", description="Fourth."), row(6, "upload-x-row6", has_id=False, description="Sixth."),
+        row(7, "upload-x-row7", has_id=False, description=_OTHER), row(8, "D1", description="Eighth."),
+        row(9, "upload-x-row9", has_id=False, description=_OTHER), row(10, "S1", description="Tenth."),
+    ]
+
+
 def test_rows_no_rule_touches_stay_in_file_order_among_those_ruled_on():
     # Rows whose id and content are unique skip the rules (identity._involved); the lists must
     # come out as if every row had gone through them, in file order.
-    other = {"description": "Another event."}
-    rows = [
-        row(2, "A1", description="First."), row(3, "B1"), row(4, "C1", description="Third."),
-        row(5, "B1", description="Fourth."), row(6, "upload-x-row6", has_id=False, description="Sixth."),
-        row(7, "upload-x-row7", has_id=False, **other), row(8, "D1", description="Eighth."),
-        row(9, "upload-x-row9", has_id=False, **other), row(10, "S1", description="Tenth."),
-    ]
+    rows = _mixed_rows()
     result = sort_rows(rows, {"S1": 1}, {})
     assert [i.id for i in result.new] == ["A1", "B1", "C1", "upload-x-row6", "upload-x-row7", "D1"]
     assert [(c.row_number, reason) for c, _, reason in result.duplicates] == [
@@ -104,14 +112,9 @@ def test_the_rules_on_pyarrow_columns_sort_as_on_lists():
 
     from mapapp.ingest.identity import identity_columns, sort_positions
 
-    other = {"description": "Another event."}
-    rows = [
-        row(2, "A1", description="First."), row(3, "B1"), row(4, "C1", description="Third."),
-        row(5, "B1", description="Fourth."), row(6, "upload-x-row6", has_id=False, description="Sixth."),
-        row(7, "upload-x-row7", has_id=False, **other), row(8, "D1", description="Eighth."),
-        row(9, "upload-x-row9", has_id=False, **other), row(10, "S1", description="Tenth."),
+    rows = _mixed_rows() + [
         row(11, "S2", description="Eleventh.", source_timestamp=5), row(12, "upload-x-row12", has_id=False),
-        row(13, "E1", **other),
+        row(13, "E1", description=_OTHER),
     ]
     stored_print = rows[10].incident.fingerprint
     stored = ({"S1": 1, "S2": 2}, {stored_print: [StoredMatch("100101", "UCDP GED export")]})
