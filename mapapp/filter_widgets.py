@@ -11,10 +11,38 @@ import streamlit as st
 
 from mapapp.filters import Filters
 
+# Widget keys whose value the code set in session state and no drawn widget has carried to the
+# browser yet (see _drawn).
+_UNSENT = "_filter_values_unsent"
+
 
 def state_key(declaration):
     """The session-state key of a declaration's widget."""
     return f"f_{declaration.name}"
+
+
+def _put(key, value):
+    """Set a widget's value in session state; the widget's next draw shows it (see _drawn)."""
+    st.session_state[key] = value
+    st.session_state.setdefault(_UNSENT, set()).add(key)
+
+
+def _drawn(declaration, draw):
+    """``draw()`` the declaration's widget, carrying to the browser a value the code set.
+
+    Streamlit sends a value set in session state along with its widget only in the run that
+    set it. A session's first run sets the defaults before the map and draws the widgets after
+    it; when that run stops for a rerun in between (the map reported its view), the widget would
+    reach the browser showing its own default (a slider at its minimum, a toggle off), and the
+    browser would send that back with the next run. Setting the value again in the run that
+    draws the widget sends it along."""
+    key = state_key(declaration)
+    unsent = st.session_state.get(_UNSENT, set())
+    if key in unsent and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    value = draw()
+    unsent.discard(key)
+    return value
 
 
 def restore(filters, columns):
@@ -23,7 +51,7 @@ def restore(filters, columns):
     for declaration in filters.declarations:
         value = declaration.widget_state(filters, columns)
         if value is not None:
-            st.session_state[state_key(declaration)] = value
+            _put(state_key(declaration), value)
 
 
 def current(columns, filters_class=Filters):
@@ -40,7 +68,9 @@ def sidebar(columns, titles, filters_class=Filters):
     `titles` is {document id: title}."""
     current(columns, filters_class)
     st.sidebar.header("Filters")
-    return _described(filters_class, columns, lambda d, chosen: _WIDGETS[d.widget](d, columns, titles, chosen))
+    return _described(
+        filters_class, columns, lambda d, chosen: _drawn(d, lambda: _WIDGETS[d.widget](d, columns, titles, chosen)),
+    )
 
 
 def _described(filters_class, columns, value):
@@ -57,7 +87,7 @@ def _state(declaration, columns, chosen, defaults):
     """The widget's value in session state, set to the default filters' value if it has none."""
     key = state_key(declaration)
     if key not in st.session_state:
-        st.session_state[key] = declaration.widget_state(defaults, columns)
+        _put(key, declaration.widget_state(defaults, columns))
     return st.session_state[key]
 
 
@@ -70,9 +100,9 @@ def _follow_span(key, lo, hi):
         if isinstance(value, tuple):
             start = lo if value[0] <= old[0] else min(max(value[0], lo), hi)
             end = hi if value[1] >= old[1] else max(min(value[1], hi), start)
-            st.session_state[key] = (start, end)
+            _put(key, (start, end))
         else:
-            st.session_state[key] = hi if value >= old[1] else min(max(value, lo), hi)
+            _put(key, hi if value >= old[1] else min(max(value, lo), hi))
     st.session_state[span_key] = (lo, hi)
 
 
@@ -97,7 +127,7 @@ def _date_range(declaration, columns, titles, chosen):
             chosen = st.session_state[typed]
             if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
                 start, end = max(lo, min(chosen[0], hi)), min(hi, max(chosen[1], lo))
-                st.session_state[key] = (start, max(start, end))
+                _put(key, (start, max(start, end)))
 
         st.sidebar.date_input(
             "or type the first and last day", key=typed, min_value=lo, max_value=hi, format="YYYY-MM-DD",
@@ -119,7 +149,8 @@ def _multiselect_value(declaration, columns, chosen, defaults):
     value = _state(declaration, columns, chosen, defaults)
     # A value no longer offered (its type deselected, its upload taken back) leaves the choice.
     if any(v not in options for v in value):
-        value = st.session_state[key] = [v for v in value if v in options]
+        value = [v for v in value if v in options]
+        _put(key, value)
     return value
 
 

@@ -168,3 +168,43 @@ def test_the_filters_read_before_the_widgets_are_those_the_widgets_then_show(sto
     at.session_state["url"] = True
     at.run()
     assert at.markdown[-1].value == "True {'since': '2023-06-01', 'type': ['Battles']}"
+
+
+def test_widgets_first_drawn_a_run_after_their_state_was_set_show_that_state(store):
+    """A session's first run sets the widgets' state before the map and draws them after it;
+    when that run stops before the sidebar (a rerun asked for meanwhile), the widgets drawn by
+    the next run still carry the state's values to the browser. Without them the browser shows
+    each widget's own default (the border slider at 0 km, undated incidents off) and sends that
+    back with its next run."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import sqlite3
+
+        import streamlit as st
+
+        from mapapp import columns as incident_columns
+        from mapapp import filter_widgets
+        from mapapp.store import db_path
+
+        columns = incident_columns.load(sqlite3.connect(db_path()))
+        filter_widgets.current(columns)
+        if st.session_state.setdefault("runs", 0) == 0:
+            st.session_state["runs"] = 1
+            st.stop()  # as a run stopped for a rerun before the sidebar
+        filter_widgets.sidebar(columns, {})
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert len(at.sidebar.slider) == 0
+    at.run()
+    sent = {w.key: (w.proto.set_value, w.value) for w in (*at.sidebar.slider, *at.sidebar.toggle)}
+    assert sent == {
+        "f_dates": (True, (dt.date(2023, 5, 1), dt.date(2023, 9, 30))),
+        "f_include_undated": (True, True),
+        "f_max_border_km": (True, 14.0),
+    }
+    # Once the browser has them, later runs leave the widgets' values to the browser.
+    at.run()
+    assert {w.key: w.proto.set_value for w in (*at.sidebar.slider, *at.sidebar.toggle)} == {
+        "f_dates": False, "f_include_undated": False, "f_max_border_km": False,
+    }
