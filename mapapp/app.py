@@ -165,19 +165,33 @@ def _events(path, stamp):
     return event_of, corroboration.groups(event_of, position, preference)
 
 
+def _rule_inputs_key(columns):
+    """A digest of what the corroboration rule reads of every incident (places, types, dates,
+    sources), worked out once per columns."""
+    def digest():
+        return hashlib.blake2b(b"".join(a.tobytes() for a in (
+            columns.rowid, columns.latitude, columns.longitude, columns.event_type, columns.geo_precision,
+            columns.date_start, columns.date_end, columns.document)), digest_size=16).hexdigest()
+
+    return columns.memo("rule inputs key", digest)
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _candidate_pairs(path, incidents_key):
+def _candidate_pairs(incidents_key, _columns):
     """The pairs of reports the corroboration rule links, kept while the incidents' places, types
-    and dates stay as they are (a decision on a link does not change them)."""
-    with open_store(path).reading() as snapshot:
-        found = corroboration.candidates(snapshot.db)
-    return corroboration.candidate_pairs(found)
+    and dates stay as they are (a decision on a link changes the store, not them)."""
+    return corroboration.column_pairs(_columns)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _proposals(path, stamp, incidents_key):
-    """Proposed links between reports of one event still to decide, kept per store state."""
-    return corroboration.proposals(_candidate_pairs(path, incidents_key), open_store(path).links())
+def _proposals(path, stamp, incidents_key, _columns):
+    """(how many links are proposed, the first MAX_PROPOSALS of them), kept per store state."""
+    store = open_store(path)
+    return corroboration.proposals(
+        _candidate_pairs(incidents_key, _columns), store.links(), limit=patterns_ui.MAX_PROPOSALS,
+        key_of=lambda ids: [store.rowid(i) or -1 for i in ids],
+        id_of=lambda rowids: [store.incident_id(int(r)) for r in rowids],
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -792,12 +806,8 @@ def _page():
     timeline_panel(columns, keep)
     table_and_downloads(store, columns, keep)
     patterns_ui.municipality_section(*_municipality_counts(path, stamp, filters, events_once))
-    # Places, types and dates of every incident: what the rule reads.
-    incidents_key = hashlib.blake2b(b"".join(a.tobytes() for a in (
-        columns.rowid, columns.latitude, columns.longitude, columns.event_type, columns.geo_precision,
-        columns.date_start, columns.date_end, columns.document)), digest_size=16).hexdigest()
     if person.may("correct"):  # deciding links is an editor's write
-        patterns_ui.links_section(store, _proposals(path, stamp, incidents_key))
+        patterns_ui.links_section(store, *_proposals(path, stamp, _rule_inputs_key(columns), columns))
     # Below the table: its preview tables need the page's width. A commit reruns the page,
     # and the store's changed file stamp makes load_incidents read the new incidents.
     # (Imported here: the import and report code load with the first page, not with this module.)

@@ -53,50 +53,111 @@ def propose(frame, links=()):
     """Proposals among the incidents of `frame` by the module's rule, closest first. `links` are
     the decisions so far, (a, b, status) as Store.links gives them: a decided pair is not proposed
     again, nor a pair that confirmed links already make one event."""
-    return proposals(candidate_pairs(frame), links)
+    return proposals(candidate_pairs(frame), links)[1]
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Every pair of reports the rule links, as arrays: `a` and `b` are positions in `keys` (the
+    reports' ids, or their rowids in the store), keys[a] < keys[b]. A million reports make
+    millions of pairs: as arrays, not as Python objects."""
+
+    keys: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    days_apart: np.ndarray
+    km_apart: np.ndarray  # rounded to 10 m
+
+    def __len__(self):
+        return len(self.a)
 
 
 def candidate_pairs(frame):
-    """Every pair of reports of `frame` that the rule links, [(a, b, days apart, km apart)]: the
-    costly part of `propose`, which depends on the incidents only, not on the decisions."""
-    span = (frame["date_end"] - frame["date_start"]).dt.days
-    usable = frame[frame["date_start"].notna() & (span < MAX_RANGE_DAYS) & (frame["geo_precision"] <= 3)]
-    return [(*pair(a, b), int(gap), round(float(km), 2)) for a, b, gap, km in _pairs(usable)]
+    """Every pair of reports of `frame` (a frame of incidents) that the rule links: the costly
+    part of `propose`, which depends on the incidents only, not on the decisions."""
+    start = frame["date_start"].to_numpy("datetime64[D]").astype(np.int64)
+    end = frame["date_end"].to_numpy("datetime64[D]").astype(np.int64)
+    usable = frame["date_start"].notna().to_numpy() & frame["date_end"].notna().to_numpy()
+    return _linked(
+        frame["id"].to_numpy(dtype=object), usable, pd.factorize(frame["document_id"])[0],
+        pd.factorize(frame["event_type"])[0], start, end, frame["latitude"].to_numpy(dtype=float),
+        frame["longitude"].to_numpy(dtype=float), frame["geo_precision"].to_numpy(),
+    )
 
 
-def proposals(pairs, links=()):
-    """The candidate pairs still to decide, as Proposals, closest first (see `propose`)."""
-    event = linked_events((a, b) for a, b, status in links if status == CONFIRMED)
+def column_pairs(columns):
+    """`candidate_pairs` of every incident of `columns` (mapapp.columns.IncidentColumns), keyed
+    by rowid: read from the columns the page holds, not from the store."""
+    from mapapp.columns import NO_DAY
+
+    start, end = columns.date_start.astype(np.int64), columns.date_end.astype(np.int64)
+    return _linked(
+        columns.rowid, (start != NO_DAY) & (end != NO_DAY), columns.document, columns.event_type,
+        start, end, columns.latitude, columns.longitude, columns.geo_precision,
+    )
+
+
+def proposals(pairs, links=(), limit=None, key_of=None, id_of=None):
+    """(how many candidate `pairs` are still to decide, the first `limit` of them as Proposals,
+    closest first). `links` are decisions by incident id (see `propose`); `key_of(ids)` and
+    `id_of(keys)` translate between ids and the pairs' keys when those are rowids."""
+    links = list(links)
+    decided = sorted({i for a, b, _ in links for i in (a, b)})
+    keys = key_of(decided) if key_of else decided
+    position = pd.Index(pairs.keys).get_indexer(pd.Index(keys, dtype=pairs.keys.dtype)) if decided else []
+    at = {i: int(p) for i, p in zip(decided, position) if p >= 0}
+    # Each report's event, as the position of one of its reports: confirmed links join them.
+    event_of = linked_events((at[a], at[b]) for a, b, status in links if status == CONFIRMED and a in at and b in at)
+    event = np.arange(len(pairs.keys))
+    for member, root in event_of.items():
+        event[member] = root
+    ea, eb = event[pairs.a], event[pairs.b]
+    keep = ea != eb
     # A report rejected against one report of an event is rejected against the whole event.
-    rejected = {
-        frozenset((event.get(a, a), event.get(b, b))) for a, b, status in links if status == REJECTED
-    }
-    found = []
-    for a, b, gap, km in pairs:
-        ea, eb = event.get(a, a), event.get(b, b)
-        if ea != eb and frozenset((ea, eb)) not in rejected:
-            found.append(Proposal(a, b, gap, km))
-    return sorted(found, key=lambda p: (p.days_apart, p.km_apart, p.a, p.b))
+    rejected = [
+        sorted((event[at[a]], event[at[b]])) for a, b, status in links if status == REJECTED and a in at and b in at
+    ]
+    if rejected:
+        width = len(pairs.keys)
+        code = np.minimum(ea, eb).astype(np.int64) * width + np.maximum(ea, eb)
+        keep &= ~np.isin(code, [lo * width + hi for lo, hi in rejected])
+    chosen = np.flatnonzero(keep)
+    rank = np.argsort(np.argsort(pairs.keys, kind="stable"), kind="stable")
+    order = chosen[np.lexsort((rank[pairs.b[chosen]], rank[pairs.a[chosen]],
+                               pairs.km_apart[chosen], pairs.days_apart[chosen]))][:limit]
+    a_keys, b_keys = pairs.keys[pairs.a[order]], pairs.keys[pairs.b[order]]
+    a_ids, b_ids = (id_of(a_keys), id_of(b_keys)) if id_of else (a_keys, b_keys)
+    found = [
+        Proposal(*pair(a, b), int(gap), float(km))
+        for a, b, gap, km in zip(a_ids, b_ids, pairs.days_apart[order], pairs.km_apart[order])
+    ]
+    return len(chosen), found
 
 
-def _pairs(usable):
-    """(id, id, days apart, km apart) of every pair of `usable` reports the rule proposes.
+def _linked(keys, dated, document, event_type, start, end, lat, lon, precision):
+    """The Pairs of the reports the rule can link: dated to at most MAX_RANGE_DAYS, placed no
+    wider than a municipality."""
+    usable = np.flatnonzero(dated & (end - start < MAX_RANGE_DAYS) & (precision <= 3))
+    a, b, gap, km = _pairs(
+        keys[usable], document[usable], event_type[usable], start[usable], end[usable], lat[usable],
+        lon[usable], precision[usable] == 3,
+    )
+    return Pairs(keys, usable[a], usable[b], gap, np.round(km, 2))
+
+
+def _pairs(keys, document, event_type, start, end, lat, lon, wide):
+    """(a, b, days apart, km apart) arrays of every pair of these reports the rule proposes, a
+    and b positions with keys[a] < keys[b].
 
     Two ranges of at most MAX_RANGE_DAYS that overlap or lie MAX_DAYS_APART apart start at most
     MAX_RANGE_DAYS + MAX_DAYS_APART days apart: reports sorted by (type, start day) find their
     partners starting 0, 1, ... days later by binary search, a block of reports at a time (a
-    million reports make tens of millions of candidate pairs: as whole frames they took
+    million reports make tens of millions of candidate pairs: held at once they took
     gigabytes), and the rule's tests then filter the pairs, the cheap ones first."""
-    ids = usable["id"].to_numpy(dtype=object)
-    document = pd.factorize(usable["document_id"])[0]
-    start = usable["date_start"].to_numpy("datetime64[D]").astype(np.int64)
-    end = usable["date_end"].to_numpy("datetime64[D]").astype(np.int64)
-    lat = usable["latitude"].to_numpy(dtype=float)
-    lon = usable["longitude"].to_numpy(dtype=float)
-    wide = usable["geo_precision"].to_numpy() == 3
-    if not len(ids):
-        return
-    key = pd.factorize(usable["event_type"])[0].astype(np.int64) * (1 << 40) + (start - start.min())
+    found = [(np.empty(0, np.int64),) * 2 + (np.empty(0, np.int64), np.empty(0))]
+    if not len(keys):
+        return found[0]
+    key = np.asarray(event_type, dtype=np.int64) * (1 << 40) + (start - start.min())
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     for first in range(0, len(order), _BLOCK):
@@ -110,7 +171,7 @@ def _pairs(usable):
             pa = np.repeat(a, count)
             pb = order[np.arange(total) + np.repeat(lo - (np.cumsum(count) - count), count)]
             if shift == 0:
-                later = ids[pa] < ids[pb]
+                later = keys[pa] < keys[pb]
                 pa, pb = pa[later], pb[later]
             gap = np.maximum(0, np.maximum(start[pb] - end[pa], start[pa] - end[pb]))
             limit = np.where(wide[pa] | wide[pb], MAX_KM_MUNICIPALITY, MAX_KM)
@@ -119,8 +180,11 @@ def _pairs(usable):
             near &= np.abs(lat[pa] - lat[pb]) * 111.0 <= limit
             pa, pb, gap, limit = pa[near], pb[near], gap[near], limit[near]
             km = _km(lat[pa], lon[pa], lat[pb], lon[pb])
-            keep = km <= limit
-            yield from zip(ids[pa[keep]], ids[pb[keep]], gap[keep], km[keep])
+            close = km <= limit
+            pa, pb = pa[close], pb[close]
+            flip = keys[pa] > keys[pb]
+            found.append((np.where(flip, pb, pa), np.where(flip, pa, pb), gap[close], km[close]))
+    return tuple(np.concatenate(part) for part in zip(*found))
 
 
 # Reports whose partners are looked for at once: bounds the candidate pairs held in memory.
@@ -164,25 +228,6 @@ def with_events(frame, confirmed):
 def event_count(frame, confirmed):
     """How many distinct events the reports of `frame` are."""
     return int(with_events(frame, confirmed)["event"].nunique()) if len(frame) else 0
-
-
-# Only reports that the rule can link at all: read from the store without the rest.
-_CANDIDATES = f"""
-SELECT id, document_id, event_type, date_start, date_end, latitude, longitude, geo_precision
-FROM incidents
-WHERE date_start IS NOT NULL AND geo_precision <= 3
-  AND julianday(date_end) - julianday(date_start) < {MAX_RANGE_DAYS}
-"""
-
-
-def candidates(db):
-    """The stored reports the rule can link (a frame for `propose`), read on a store's connection
-    (a Snapshot's `db`: SQLite or PostgreSQL)."""
-    cursor = db.execute(_CANDIDATES)
-    frame = pd.DataFrame.from_records(cursor.fetchall(), columns=[column[0] for column in cursor.description])
-    for column in ("date_start", "date_end"):
-        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
-    return frame
 
 
 def collapse(keep, groups):

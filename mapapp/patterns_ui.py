@@ -126,19 +126,20 @@ def _report_card(column, incident):
         st.html(passage_view.report_card_html(_card_row(incident)))
 
 
-def links_section(store, proposals):
-    """Proposed links between reports of one event in different sources, to confirm or reject."""
+def links_section(store, count, proposals):
+    """Proposed links between reports of one event in different sources, to confirm or reject:
+    `count` of them, the first (closest) `proposals`."""
     st.markdown("##### Same event in several sources")
     error = st.session_state.pop(K_LINK_ERROR, None)
     if error:
         st.error(error)
-    if not proposals:
+    if not count:
         st.caption("No pair of reports from different sources matches the rule (same type, within a day, "
                    "within 5 km).")
         return
-    st.caption(f"{len(proposals)} pair(s) proposed: same type, dated within a day of each other, "
+    st.caption(f"{count:,} pair(s) proposed: same type, dated within a day of each other, "
                f"placed within 5 km (10 km at municipality level), from different source documents.")
-    for proposal in proposals[:MAX_PROPOSALS]:
+    for proposal in proposals:
         a, b = store.incident(proposal.a), store.incident(proposal.b)
         if a is None or b is None:
             continue
@@ -153,8 +154,8 @@ def links_section(store, proposals):
                        on_click=_decide, args=(store, proposal.a, proposal.b, CONFIRMED))
             no.button("Different events", key=f"reject-{key}", icon=":material/link_off:",
                       on_click=_decide, args=(store, proposal.a, proposal.b, REJECTED))
-    if len(proposals) > MAX_PROPOSALS:
-        st.caption(f"… and {len(proposals) - MAX_PROPOSALS} more (`python -m mapapp links` lists all).")
+    if count > len(proposals):
+        st.caption(f"… and {count - len(proposals):,} more (`python -m mapapp links` lists all).")
 
 
 def same_event_reports(store, incident_id, event_of):
