@@ -32,10 +32,11 @@ def _drawn(declaration, draw):
 
     Streamlit sends a value set in session state along with its widget only in the run that
     set it. A session's first run sets the defaults before the map and draws the widgets after
-    it; when that run stops for a rerun in between (the map reported its view), the widget would
-    reach the browser showing its own default (a slider at its minimum, a toggle off), and the
-    browser would send that back with the next run. Setting the value again in the run that
-    draws the widget sends it along."""
+    it; when that run stops for a rerun in between (the map reported its view), the browser
+    would keep showing what it had, and send that back with the next run. Setting the value
+    again in the run that draws the widget sends it along. (Each widget is also drawn with its
+    state's value as its default: a browser that builds it from a later run's message, the
+    value not sent with it, shows that default.)"""
     key = state_key(declaration)
     unsent = st.session_state.get(_UNSENT, set())
     if key in unsent and key in st.session_state:
@@ -118,7 +119,9 @@ def _date_range(declaration, columns, titles, chosen):
     key = state_key(declaration)
     lo, hi = columns.date_span()
     if lo is not None and lo < hi:
-        value = st.sidebar.slider(declaration.label, min_value=lo, max_value=hi, key=key, format="YYYY-MM-DD")
+        value = st.sidebar.slider(
+            declaration.label, min_value=lo, max_value=hi, value=st.session_state[key], key=key, format="YYYY-MM-DD",
+        )
         # Over hundreds of days a pixel of the slider is days: the same range can be typed.
         typed = f"{key}_typed"
         st.session_state[typed] = value
@@ -140,7 +143,8 @@ def _date_range(declaration, columns, titles, chosen):
 
 
 def _toggle(declaration, columns, titles, chosen):
-    return st.sidebar.toggle(declaration.label, key=state_key(declaration))
+    key = state_key(declaration)
+    return st.sidebar.toggle(declaration.label, value=st.session_state[key], key=key)
 
 
 def _multiselect_value(declaration, columns, chosen, defaults):
@@ -160,7 +164,8 @@ def _multiselect(declaration, columns, titles, chosen):
     options = declaration.widget_options(counts, chosen)
     label = declaration.option_label
     return st.sidebar.multiselect(
-        declaration.label, options, key=key, placeholder=declaration.placeholder, help=declaration.help,
+        declaration.label, options, default=st.session_state[key], key=key, placeholder=declaration.placeholder,
+        help=declaration.help,
         format_func=(lambda value: label(value, counts, titles)) if label else str,
     )
 
@@ -171,22 +176,25 @@ def _at_most_value(declaration, columns, chosen, defaults):
 
 
 def _at_most(declaration, columns, titles, chosen):
+    key = state_key(declaration)
     return st.sidebar.slider(
-        declaration.label, min_value=0.0, max_value=declaration.top(columns), step=1.0, key=state_key(declaration),
-        format=declaration.format, help=declaration.help,
+        declaration.label, min_value=0.0, max_value=declaration.top(columns), value=st.session_state[key], step=1.0,
+        key=key, format=declaration.format, help=declaration.help,
     )
 
 
 def _text(declaration, columns, titles, chosen):
+    key = state_key(declaration)
     return st.sidebar.text_input(
-        declaration.label, key=state_key(declaration), max_chars=declaration.max_chars, help=declaration.help,
+        declaration.label, value=st.session_state[key], key=key, max_chars=declaration.max_chars, help=declaration.help,
         placeholder="Zvečan, KFOR, XKX2301…",
     )
 
 
 def _at_least(declaration, columns, titles, chosen):
+    key = state_key(declaration)
     return st.sidebar.number_input(
-        declaration.label, min_value=0, step=1, key=state_key(declaration), help=declaration.help,
+        declaration.label, min_value=0, value=st.session_state[key], step=1, key=key, help=declaration.help,
     )
 
 

@@ -203,8 +203,11 @@ def test_widgets_first_drawn_a_run_after_their_state_was_set_show_that_state(sto
         "f_include_undated": (True, True),
         "f_max_border_km": (True, 14.0),
     }
-    # Once the browser has them, later runs leave the widgets' values to the browser.
+    # Once the browser has them, later runs leave the widgets' values to the browser; a
+    # browser that builds a widget from such a run's message shows its default: the state's value.
     at.run()
     assert {w.key: w.proto.set_value for w in (*at.sidebar.slider, *at.sidebar.toggle)} == {
         "f_dates": False, "f_include_undated": False, "f_max_border_km": False,
     }
+    assert at.toggle(key="f_include_undated").proto.default is True
+    assert list(at.slider(key="f_max_border_km").proto.default) == [14.0]
