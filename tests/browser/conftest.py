@@ -152,7 +152,8 @@ class Page:
 
     def open(self, query=""):
         self.page.goto(f"{self.base_url}/{query}")
-        self.map_frame().locator(".leaflet-container").wait_for(timeout=60_000)
+        # Generous: on a loaded CI machine a first page has taken over a minute.
+        self.map_frame().locator(".leaflet-container").wait_for(timeout=120_000)
         return self
 
     def map_frame(self):

@@ -43,7 +43,7 @@ def visible(page):
     return shown, len(ids) + sum(shown["clusters"]) + sum(shown["areas"])
 
 
-def wait_for_total(page, expected, timeout=30):
+def wait_for_total(page, expected, timeout=60):
     deadline = time.monotonic() + timeout
     while True:
         shown, total = visible(page)
@@ -75,11 +75,11 @@ def single_at(page, incident_id):
     return next((s for s, i in zip(singles, ids) if i == incident_id), None)
 
 
-def wait_for_text(page, text, timeout=30_000):
+def wait_for_text(page, text, timeout=60_000):
     page.page.get_by_text(text).first.wait_for(timeout=timeout)
 
 
-def wait_for_url(page, fragment, timeout=15):
+def wait_for_url(page, fragment, timeout=30):
     deadline = time.monotonic() + timeout
     while fragment not in page.page.url and time.monotonic() < deadline:
         pause(page, 0.2)
