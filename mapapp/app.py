@@ -48,6 +48,9 @@ K_VIEW = "_view"
 # How often the page looks for a change of the store made elsewhere (an import on the command
 # line, a colleague's upload): one cheap query.
 FRESH_CHECK_SECONDS = 3
+# Above this many incidents the corroboration rule's pairs are looked for when an editor asks:
+# among a million ACLED-shaped incidents that takes seconds and proposes millions of pairs.
+PAIRS_ON_REQUEST = 200_000
 
 
 @dataclasses.dataclass
@@ -174,6 +177,12 @@ def _rule_inputs_key(columns):
             columns.date_start, columns.date_end, columns.document)), digest_size=16).hexdigest()
 
     return columns.memo("rule inputs key", digest)
+
+
+@st.cache_resource(show_spinner=False)
+def _pairs_asked_for():
+    """The rule-input digests whose pairs an editor asked for: every session then shows them."""
+    return set()
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -807,7 +816,11 @@ def _page():
     table_and_downloads(store, columns, keep)
     patterns_ui.municipality_section(*_municipality_counts(path, stamp, filters, events_once))
     if person.may("correct"):  # deciding links is an editor's write
-        patterns_ui.links_section(store, *_proposals(path, stamp, _rule_inputs_key(columns), columns))
+        rule_key = _rule_inputs_key(columns)
+        if len(columns) <= PAIRS_ON_REQUEST or rule_key in _pairs_asked_for():
+            patterns_ui.links_section(store, *_proposals(path, stamp, rule_key, columns))
+        else:
+            patterns_ui.links_on_request(len(columns), lambda: _pairs_asked_for().add(rule_key))
     # Below the table: its preview tables need the page's width. A commit reruns the page,
     # and the store's changed file stamp makes load_incidents read the new incidents.
     # (Imported here: the import and report code load with the first page, not with this module.)

@@ -158,6 +158,15 @@ def links_section(store, count, proposals):
         st.caption(f"… and {count - len(proposals):,} more (`python -m mapapp links` lists all).")
 
 
+def links_on_request(count, ask):
+    """The links section of a large store: its pairs are looked for when the editor asks
+    (``ask()`` records it), not on every first page."""
+    st.markdown("##### Same event in several sources")
+    st.caption(f"Among {count:,} incidents, looking for reports of the same event in different sources "
+               "(same type, within a day, within 5 km) takes a while: it is done when you ask.")
+    st.button("Look for reports of the same event", key="links_ask", icon=":material/link:", on_click=ask)
+
+
 def same_event_reports(store, incident_id, event_of):
     """In the passage panel: the other reports of the open incident's event, passages side by side."""
     event = event_of.get(incident_id)

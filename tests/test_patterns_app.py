@@ -71,3 +71,24 @@ def test_report_cards_are_inert():
     })
     assert "<script>" not in card and "<img" not in card
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card
+
+
+def test_a_large_stores_links_are_looked_for_when_an_editor_asks(app, store, monkeypatch):
+    """Above app.PAIRS_ON_REQUEST incidents the section offers to look for the pairs instead of
+    working them out on every first page; once asked, every session shows them."""
+    from mapapp import app as page
+
+    monkeypatch.setattr(page, "PAIRS_ON_REQUEST", 10)
+    page._pairs_asked_for().clear()
+    at = app.run()
+    assert not at.exception
+    assert not [b for b in at.button if b.key.startswith("confirm-")]
+    assert "Among 14 incidents, looking for reports of the same event" in " ".join(c.value for c in at.caption)
+    at.button(key="links_ask").click().run()
+    assert [b.key for b in at.button if b.key.startswith("confirm-")][:2] == [
+        "confirm-200201\x1flog-101", "confirm-200201\x1fXKX2310",
+    ]
+    assert "5 pair(s) proposed" in " ".join(c.value for c in at.caption)
+    again = AppTest.from_file(APP, default_timeout=60).run()
+    assert len([b for b in again.button if b.key.startswith("confirm-")]) == 5
+    page._pairs_asked_for().clear()
