@@ -145,11 +145,11 @@ def test_a_table_row_moves_the_map_and_shows_the_passage(page):
     assert mark.inner_text().startswith("During the night of September 24, unidentified gunmen")
     assert "incident=seed-000-05" in wait_for_url(page, "incident=seed-000-05")
     assert wait_for_view(page, (42.98, 20.76, 10), digits=2) == (42.98, 20.76, 10) and before[2] != 10
-    # The passage was brought into view although the table was scrolled to.
-    top, bottom, height = page.page.evaluate(
+    # The passage was brought into view although the table was scrolled to (a smooth scroll:
+    # it may still be going on).
+    page.page.wait_for_function(
         "() => { const r = document.getElementById('passage-doc').getBoundingClientRect();"
-        " return [r.top, r.bottom, window.innerHeight]; }")
-    assert 0 <= top and bottom <= height + 1
+        " return 0 <= r.top && r.bottom <= window.innerHeight + 1; }", timeout=15_000)
 
 
 def test_an_import_on_the_command_line_shows_up_without_a_click(chromium, tmp_path_factory):

@@ -46,6 +46,17 @@ def drawn_total(page):
     return len(singles) + sum(c["n"] for c in state["clusters"]) + sum(a["n"] for a in state["areas"])
 
 
+def total_drawn_becomes(page, expected, timeout=15):
+    """The drawn total once it is `expected`, or the last seen after `timeout` seconds (the map
+    draws a frame on its next animation frame: later on a loaded machine)."""
+    for _ in range(int(timeout / 0.25)):
+        total = drawn_total(page)
+        if total == expected:
+            break
+        pause(page, 0.25)
+    return total
+
+
 def tools(page):
     return page.map_frame().locator(".map-tools")
 
@@ -72,15 +83,14 @@ def test_playback_steps_through_months_and_shows_the_window(page, patterns_serve
     assert last["shown"] == 4
     # In no single month: UCDP's year-long 1998 row; undated: the five seed statements.
     assert (last["vague"], last["undated"]) == (1, 5)
-    pause(page, 0.5)
-    assert drawn_total(page) == 4
+    assert total_drawn_becomes(page, 4) == 4
     assert "2023-05-01 – 2023-05-31 · 4 incident(s)" in tools(page).locator(".playback-when").text_content()
     # Step forward: June 2023 has nothing; September holds the Banjska attack's reports.
     tools(page).locator(".playback-bar button").nth(2).click()
-    pause(page, 0.3)
+    frame.wait_for_function("() => window.mapappPlayback.state().last.window[0] !== '2023-05-01'", timeout=15_000)
     last = frame.evaluate("() => window.mapappPlayback.state().last")
     assert (last["window"], last["shown"]) == (["2023-06-01", "2023-06-30"], 0)
-    assert drawn_total(page) == 0
+    assert total_drawn_becomes(page, 0) == 0
     # The paused frame is in the page's address.
     assert "play=month%3A2023-06-01" in page.page.url or "play=month:2023-06-01" in page.page.url
     # Play from the first month: the frames advance by themselves, each with its own count.
@@ -90,13 +100,11 @@ def test_playback_steps_through_months_and_shows_the_window(page, patterns_serve
     tools(page).locator(".playback-bar button").nth(1).click()
     state = frame.evaluate("() => window.mapappPlayback.state()")
     assert not state["playing"] and 3 <= state["frame"] < index
-    pause(page, 0.5)
-    assert drawn_total(page) == state["last"]["shown"]
+    assert total_drawn_becomes(page, state["last"]["shown"]) == state["last"]["shown"]
     page.screenshot("playback_month.png")
     # Off: every filtered incident is back.
     tools(page).locator("input[name=playback]").uncheck()
-    pause(page, 0.5)
-    assert drawn_total(page) == patterns_server.total
+    assert total_drawn_becomes(page, patterns_server.total) == patterns_server.total
 
 
 def test_a_link_reopens_the_paused_frame(page):
