@@ -41,3 +41,30 @@ def test_an_upload_in_the_app_goes_into_postgresql(app, postgres_url, folium_cal
     assert count_line(at) == "**13 of 13 incidents · 0 fatalities**"
     assert open_store(postgres_url).count() == 13
     assert sorted(folium_calls.layer_ids()) == sorted(table_ids(at))
+
+
+def test_links_are_proposed_and_confirmed_on_a_postgresql_store(app, postgres_url):
+    """The links section pairs the page's columns by rowid and names the shown pairs through the
+    store: PostgreSQL's rowid column does for it what SQLite's rowid does."""
+    from mapapp.ingest.importer import commit, plan_import
+    from mapapp.store import open_store
+
+    store = open_store(postgres_url)
+    for name in ("same_event_acled.csv", "same_event_ucdp.csv", "same_event_log.csv"):
+        data = (Path(__file__).parent / "fixtures" / name).read_bytes()
+        commit(plan_import(data, name, store), store)
+    store.decide_link("XKX2311", "log-101", "rejected")
+    at = app.run()
+    assert not at.exception
+    proposed = [b.key for b in at.button if b.key.startswith("confirm-")]
+    assert proposed[0] == "confirm-200201\x1flog-101"  # the same point; then three pairs 0.36 km apart
+    assert sorted(proposed[1:]) == [
+        "confirm-200201\x1fXKX2310", "confirm-200201\x1fXKX2311", "confirm-XKX2310\x1flog-101",
+    ]
+    at.button(key="confirm-200201\x1flog-101").click().run()
+    assert store.links("confirmed") == [("200201", "log-101", "confirmed")]
+    # XKX2311 was rejected against log-101, so now against its whole event, 200201 included;
+    # XKX2310 is still proposed against the event, through either of its reports.
+    assert sorted(b.key for b in at.button if b.key.startswith("confirm-")) == [
+        "confirm-200201\x1fXKX2310", "confirm-XKX2310\x1flog-101",
+    ]
