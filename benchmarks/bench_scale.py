@@ -11,8 +11,9 @@ and prints, beside the targets and the figures measured before the columnar map 
     shown, in Chromium against `streamlit run` (a warm server: the store loaded once before);
   - the server process's peak memory.
 And with the seed incidents only: page open -> markers drawn; and first the floor under them
-all: a Streamlit page holding only an empty folium map and a search field (bare_map_page.py),
-open -> map made and search -> layer run again. Page-open times are read from the browser's
+all: a Streamlit page of one line of text (empty_page.py), open -> text shown; a Streamlit
+page holding only an empty folium map and a search field (bare_map_page.py), open -> map made
+and search -> layer run again. Page-open times are read from the browser's
 clock (the layer's `drawn` mark). This process's PYTHONPATH gets the project, for that page.
 Exit status 1 when a target is missed.
 """
@@ -466,6 +467,40 @@ def bare_floor(chromium, folder, repeat=3):
         server.stop()
 
 
+# Marks when the page's first Markdown element is in the document (the empty page's only one).
+_FIRST_TEXT = """new MutationObserver((changes, observer) => {
+    if (document.querySelector('[data-testid="stMarkdownContainer"]')) {
+        performance.mark("mapapp:text"); observer.disconnect();
+    }
+}).observe(document, {subtree: true, childList: true});"""
+
+
+def empty_floor(chromium, folder, repeat=3):
+    """Seconds from opening a Streamlit page of one line of text (empty_page.py) to that line in
+    the page (median): what Streamlit itself takes before any map or data, on this machine now."""
+    from tests.browser.conftest import VIEWPORT, AppServer
+
+    page_dir = Path(folder) / "empty"
+    page_dir.mkdir(exist_ok=True)
+    shutil.copy(PROJECT / "benchmarks" / "empty_page.py", page_dir)
+    server = AppServer(Path(folder) / "empty.db", Path(folder) / "empty.log", script="empty_page.py",
+                       folder=page_dir)
+    try:
+        shown = []
+        for k in range(repeat + 1):
+            context = chromium.new_context(viewport=VIEWPORT)
+            page = context.new_page()
+            page.add_init_script(_FIRST_TEXT)
+            page.goto(server.url)
+            page.get_by_text("An empty page.").wait_for(timeout=60_000)
+            if k:  # the first opening warms the server
+                shown.append(page.evaluate("() => performance.getEntriesByName('mapapp:text')[0].startTime") / 1000)
+            context.close()
+        return statistics.median(shown)
+    finally:
+        server.stop()
+
+
 def _marked_frame(page, text, timeout=120):
     """The bare map's frame once its layer has run with the search `text`."""
     deadline = time.monotonic() + timeout
@@ -529,6 +564,8 @@ def main():
     rows, ok = [], True
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        print(f"floor of any Streamlit page (one line of text): page open -> text shown "
+              f"{empty_floor(chromium, folder, args.repeat):.2f} s", flush=True)
         floor_open, floor_change = bare_floor(chromium, folder, args.repeat)
         print(f"floor (a page holding only an empty folium map and a search field; Streamlit and "
               f"streamlit-folium, no data): page open -> map made {floor_open:.2f} s; "
