@@ -198,16 +198,31 @@
 
   // The paused frame goes into the page's address (?play=unit:first-day), so a copied link
   // reopens it. The map is in an iframe of the app's own origin; elsewhere this does nothing.
+  // Streamlit writes the address after each run from the query string the run began with: a
+  // run begun before the frame was written drops it, so while a frame is paused it is written
+  // again whenever it is missing.
+  var urlGuard = null;
+
   function keepInUrl() {
+    writeUrl();
+    if (!urlGuard) {
+      urlGuard = setInterval(function () { if (state.on && !state.playing) { writeUrl(); } }, 250);
+    }
+  }
+
+  function writeUrl() {
     try {
       var page = window.parent && window.parent !== window ? window.parent : window;
       var url = new URL(page.location.href);
+      var before = url.searchParams.get("play");
       if (state.on && state.frames.length) {
         url.searchParams.set("play", state.unit + ":" + dayText(state.frames[state.frame][0]));
       } else {
         url.searchParams.delete("play");
       }
-      page.history.replaceState(page.history.state, "", url.toString());
+      if (url.searchParams.get("play") !== before) {
+        page.history.replaceState(page.history.state, "", url.toString());
+      }
     } catch (err) { /* another origin: the frame is not kept */ }
   }
 
