@@ -68,9 +68,6 @@ class Pairs:
     days_apart: np.ndarray
     km_apart: np.ndarray  # rounded to 10 m
 
-    def __len__(self):
-        return len(self.a)
-
 
 def candidate_pairs(frame):
     """Every pair of reports of `frame` (a frame of incidents) that the rule links: the costly
@@ -154,7 +151,7 @@ def _pairs(keys, document, event_type, start, end, lat, lon, wide):
     partners starting 0, 1, ... days later by binary search, a block of reports at a time (a
     million reports make tens of millions of candidate pairs: held at once they took
     gigabytes), and the rule's tests then filter the pairs, the cheap ones first."""
-    found = [(np.empty(0, np.int64),) * 2 + (np.empty(0, np.int64), np.empty(0))]
+    found = [(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))]  # none yet
     if not len(keys):
         return found[0]
     key = np.asarray(event_type, dtype=np.int64) * (1 << 40) + (start - start.min())

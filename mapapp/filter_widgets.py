@@ -28,7 +28,8 @@ def _put(key, value):
 
 
 def _drawn(declaration, draw):
-    """``draw()`` the declaration's widget, carrying to the browser a value the code set.
+    """``draw(value)`` the declaration's widget with its state's value, carrying to the browser a
+    value the code set.
 
     Streamlit sends a value set in session state along with its widget only in the run that
     set it. A session's first run sets the defaults before the map and draws the widgets after
@@ -41,9 +42,9 @@ def _drawn(declaration, draw):
     unsent = st.session_state.get(_UNSENT, set())
     if key in unsent and key in st.session_state:
         st.session_state[key] = st.session_state[key]
-    value = draw()
+    drawn = draw(st.session_state.get(key))
     unsent.discard(key)
-    return value
+    return drawn
 
 
 def restore(filters, columns):
@@ -69,9 +70,12 @@ def sidebar(columns, titles, filters_class=Filters):
     `titles` is {document id: title}."""
     current(columns, filters_class)
     st.sidebar.header("Filters")
-    return _described(
-        filters_class, columns, lambda d, chosen: _drawn(d, lambda: _WIDGETS[d.widget](d, columns, titles, chosen)),
-    )
+
+    def draw(declaration, chosen):
+        widget = _WIDGETS[declaration.widget]
+        return _drawn(declaration, lambda value: widget(declaration, columns, titles, chosen, value))
+
+    return _described(filters_class, columns, draw)
 
 
 def _described(filters_class, columns, value):
@@ -115,12 +119,12 @@ def _date_range_value(declaration, columns, chosen, defaults):
     return _state(declaration, columns, chosen, defaults)
 
 
-def _date_range(declaration, columns, titles, chosen):
+def _date_range(declaration, columns, titles, chosen, value):
     key = state_key(declaration)
     lo, hi = columns.date_span()
     if lo is not None and lo < hi:
         value = st.sidebar.slider(
-            declaration.label, min_value=lo, max_value=hi, value=st.session_state[key], key=key, format="YYYY-MM-DD",
+            declaration.label, min_value=lo, max_value=hi, value=value, key=key, format="YYYY-MM-DD",
         )
         # Over hundreds of days a pixel of the slider is days: the same range can be typed.
         typed = f"{key}_typed"
@@ -142,9 +146,8 @@ def _date_range(declaration, columns, titles, chosen):
     return None
 
 
-def _toggle(declaration, columns, titles, chosen):
-    key = state_key(declaration)
-    return st.sidebar.toggle(declaration.label, value=st.session_state[key], key=key)
+def _toggle(declaration, columns, titles, chosen, value):
+    return st.sidebar.toggle(declaration.label, value=value, key=state_key(declaration))
 
 
 def _multiselect_value(declaration, columns, chosen, defaults):
@@ -158,15 +161,15 @@ def _multiselect_value(declaration, columns, chosen, defaults):
     return value
 
 
-def _multiselect(declaration, columns, titles, chosen):
+def _multiselect(declaration, columns, titles, chosen, value):
     key = state_key(declaration)
     counts = declaration.counts(columns)
     options = declaration.widget_options(counts, chosen)
     label = declaration.option_label
     return st.sidebar.multiselect(
-        declaration.label, options, default=st.session_state[key], key=key, placeholder=declaration.placeholder,
+        declaration.label, options, default=value, key=key, placeholder=declaration.placeholder,
         help=declaration.help,
-        format_func=(lambda value: label(value, counts, titles)) if label else str,
+        format_func=(lambda option: label(option, counts, titles)) if label else str,
     )
 
 
@@ -175,26 +178,23 @@ def _at_most_value(declaration, columns, chosen, defaults):
     return _state(declaration, columns, chosen, defaults)
 
 
-def _at_most(declaration, columns, titles, chosen):
-    key = state_key(declaration)
+def _at_most(declaration, columns, titles, chosen, value):
     return st.sidebar.slider(
-        declaration.label, min_value=0.0, max_value=declaration.top(columns), value=st.session_state[key], step=1.0,
-        key=key, format=declaration.format, help=declaration.help,
+        declaration.label, min_value=0.0, max_value=declaration.top(columns), value=value, step=1.0,
+        key=state_key(declaration), format=declaration.format, help=declaration.help,
     )
 
 
-def _text(declaration, columns, titles, chosen):
-    key = state_key(declaration)
+def _text(declaration, columns, titles, chosen, value):
     return st.sidebar.text_input(
-        declaration.label, value=st.session_state[key], key=key, max_chars=declaration.max_chars, help=declaration.help,
-        placeholder="Zvečan, KFOR, XKX2301…",
+        declaration.label, value=value, key=state_key(declaration), max_chars=declaration.max_chars,
+        help=declaration.help, placeholder="Zvečan, KFOR, XKX2301…",
     )
 
 
-def _at_least(declaration, columns, titles, chosen):
-    key = state_key(declaration)
+def _at_least(declaration, columns, titles, chosen, value):
     return st.sidebar.number_input(
-        declaration.label, min_value=0, value=st.session_state[key], step=1, key=key, help=declaration.help,
+        declaration.label, min_value=0, value=value, step=1, key=state_key(declaration), help=declaration.help,
     )
 
 
