@@ -5,6 +5,7 @@ passage panel then marks the selected text."""
 import pytest
 
 from mapapp.store import Store
+from tests.browser.conftest import wait_for_whole_page
 
 INCIDENT = "seed-000-05"
 SELECTOR = 'iframe[title*="passage_select"]'
@@ -67,6 +68,8 @@ def test_an_editor_selects_other_text_as_the_passage(page, app_server, seed_docu
     assert len(chosen) > 20 and chosen != incident.passage
 
     page.open(f"?incident={INCIDENT}")
+    # The session's first page is drawn again once its map has reported: select after that.
+    wait_for_whole_page(page)
     p = page.page
     p.get_by_text("Correct this incident").click()
     frame = next(f for f in p.frames if "passage_select" in f.url)
