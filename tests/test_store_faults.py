@@ -178,7 +178,7 @@ def _wait_until_waiting(pid, timeout=60):
 
 
 def test_ctrl_c_exits_130_without_a_traceback(tmp_path, seeded):
-    log = write_log(tmp_path / "log.csv", 20000, "int")
+    log = write_log(tmp_path / "log.csv", 200, "int")
     # The test holds the write lock, so the ingest cannot finish before the interrupt, however
     # fast the machine: it reads, plans, then waits for the lock until Ctrl-C comes.
     lock = sqlite3.connect(seeded, isolation_level=None)

@@ -20,6 +20,18 @@ from mapapp import PROJECT_DIR
 from mapapp.store import Store
 
 CHROMIUM = os.environ.get("MAPAPP_CHROMIUM", "/usr/bin/chromium")
+# Playwright gives Chromium a --disable-features list of its own, and Chromium reads only the last
+# such switch: this one repeats Playwright's (1.65) and adds the address bar's popup, a page of
+# browser UI that headless Chromium loads and keeps running for every new window (every test's
+# browser context), beside the page under test. (`chromium` checks that Playwright's list is in it.)
+PLAYWRIGHT_DISABLED = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect", "TcpPortRandomizationWin",
+    "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch",
+    "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+BROWSER_UI_DISABLED = ("WebUIOmniboxPopup", "WebUIOmniboxFullPopup", "WebUIOmniboxAimPopup")
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -27,6 +39,7 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED + BROWSER_UI_DISABLED),
 ]
 VIEWPORT = {"width": 1366, "height": 768}
 ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
@@ -50,8 +63,28 @@ def chromium():
         _unavailable(f"{CHROMIUM} was not found")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        _check_disabled_features()
         yield browser
         browser.close()
+
+
+def _check_disabled_features():
+    """Fail if the Chromium just launched was told by Playwright to disable a feature that
+    LAUNCH_ARGS's list (the one Chromium reads) leaves out: a newer Playwright's list grew."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            grandparent = int((stat.parent.parent / str(parent) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            switches = (stat.parent / "cmdline").read_bytes().decode().split("\0")
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile, or not readable (and no /proc at all: nothing to check)
+        # The browser process: started by Playwright's driver, which this process started.
+        if grandparent == os.getpid() and "--remote-debugging-pipe" in switches:
+            lists = [set(s.split("=", 1)[1].split(",")) for s in switches if s.startswith("--disable-features=")]
+            missing = lists[0] - lists[-1]
+            assert not missing, f"Playwright now disables {sorted(missing)!r} too: add them to PLAYWRIGHT_DISABLED"
+            return
+    assert not Path("/proc/self").exists(), "the launched Chromium was not found among this process's"
 
 
 def _free_port():
