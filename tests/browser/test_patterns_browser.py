@@ -61,7 +61,7 @@ def tools(page):
     return page.map_frame().locator(".map-tools")
 
 
-def test_playback_steps_through_months_and_shows_the_window(page, patterns_server):
+def test_playback_steps_through_months_and_shows_the_window_and_density_cells(page, patterns_server):
     page.open()
     frame = page.leaflet()
     frame.evaluate(ALL_IN_VIEW)
@@ -109,6 +109,8 @@ def test_playback_steps_through_months_and_shows_the_window(page, patterns_serve
     # Off: every filtered incident is back.
     tools(page).locator("input[name=playback]").uncheck()
     assert total_drawn_becomes(page, patterns_server.total) == patterns_server.total
+    # The density cells, in the same page.
+    _density_cells_sum_to_the_located_incidents_shown(page, patterns_server)
 
 
 def test_a_link_reopens_the_paused_frame(page):
@@ -122,8 +124,9 @@ def test_a_link_reopens_the_paused_frame(page):
     assert tools(page).locator("input[name=playback]").is_checked()
 
 
-def test_density_cells_sum_to_the_located_incidents_shown(page, patterns_server):
-    page.open()
+def _density_cells_sum_to_the_located_incidents_shown(page, patterns_server):
+    """Density cells count every located incident shown, on screen or not, at any zoom, and
+    only playback's window while it runs."""
     frame = page.leaflet()
     tools(page).locator("input[name=density]").check()
     frame.wait_for_function("() => window.mapappDensity.state() !== null")
