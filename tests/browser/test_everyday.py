@@ -12,7 +12,7 @@ import time
 import pytest
 
 from mapapp import PROJECT_DIR
-from tests.browser.conftest import MAP_FRAME, Page, settle, start_server
+from tests.browser.conftest import MAP_FRAME, Page, start_server
 from tests.browser.test_map_browser import pause, wait_for_text, wait_for_total, wait_for_url
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
@@ -114,7 +114,7 @@ def test_the_region_is_named_as_you_zoom_in(chromium, app_server, size):
         page.close()
 
 
-def test_a_shared_link_reopens_the_map_where_it_was_and_a_table_row_moves_it(chromium, page):
+def test_a_shared_link_reopens_the_map_where_it_was(chromium, page):
     page.open()
     wait_for_total(page, 8)
     go_to(page, 42.95, 20.7, 11)
@@ -127,12 +127,11 @@ def test_a_shared_link_reopens_the_map_where_it_was_and_a_table_row_moves_it(chr
         assert wait_for_view(other, (42.95, 20.7, 11)) == (42.95, 20.7, 11)
     finally:
         other.close()
-    # Back in the first page: a table row moves the map to its incident.
-    _a_table_row_moves_the_map_and_shows_the_passage(page)
 
 
-def _a_table_row_moves_the_map_and_shows_the_passage(page):
-    settle(page)  # the run for the map's move has ended: a click now starts a run of its own
+def test_a_table_row_moves_the_map_and_shows_the_passage(page):
+    page.open()
+    wait_for_total(page, 8)
     before = view(page)
     grid = page.page.locator('[data-testid="stDataFrame"]').first  # the incident table
     grid.scroll_into_view_if_needed()
