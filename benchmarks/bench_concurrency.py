@@ -417,8 +417,7 @@ def main():
     parser.add_argument("--only", help="run the scenarios whose name contains this")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        sys.path.insert(0, str(Path.cwd()))
+    if args.child:  # started in the measured tree, whose mapapp it imports (PYTHONPATH)
         return _child(args.child, args.trials)
     names = [name for name in SCENARIOS if not args.only or args.only in name]
     baseline_dir = None

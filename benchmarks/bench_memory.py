@@ -26,8 +26,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.bench_ingest import generate
-
 PROJECT = Path(__file__).resolve().parent.parent
 BASELINE = "bc25cd3"
 MiB = 1024 * 1024
@@ -54,6 +52,8 @@ def make_files(folder):
     files["one huge line of empty cells"] = _write(folder / "commas.csv", [HEADER, b"," * room, b"\n"])
     spaces = [HEADER, b"   \n" * (room // 8), ROW, b" \t \n" * (room // 8)]
     files["lines of spaces around one row"] = _write(folder / "spaces.csv", spaces)
+    from benchmarks.bench_ingest import generate  # here: a child imports the measured tree's mapapp only
+
     acled = folder / "acled.csv"
     generate(acled, 100_000)
     _pad_notes(acled, 99 * MiB)
@@ -170,11 +170,10 @@ def main():
     parser.add_argument("--no-app", action="store_true")
     parser.add_argument("--only", help="shapes whose name contains this")
     parser.add_argument("--keep", help="make the files in this folder (kept)")
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        kind, path, project = args.child
-        return _child_main(kind, path, project)
+        return _child_main(*args.child)
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="mapapp-memory-"))
     folder.mkdir(parents=True, exist_ok=True)
     files = make_files(folder)
@@ -213,10 +212,10 @@ def main():
 
 def _measured(kind, path, project, cap):
     """One child per measurement, started through this script so that its own ru_maxrss is
-    read (the child reports it)."""
+    read (the child reports it). It runs in `project`, whose mapapp it imports (PYTHONPATH)."""
     process = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_memory", "--child", kind, str(path), str(project)],
-        cwd=PROJECT, capture_output=True, text=True,
+        [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(path)],
+        cwd=project, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(project)),
         preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap))) if cap else None,
     )
     lines = [line for line in process.stdout.splitlines() if line.startswith("RESULT")]
@@ -226,11 +225,7 @@ def _measured(kind, path, project, cap):
     return {"summary": f"failed: {tail[:60]}", "peak_mb": float("nan")}
 
 
-def _child_main(kind, path, project):
-    sys.path.insert(0, project)
-    for name in [name for name in sys.modules if name == "mapapp" or name.startswith("mapapp.")]:
-        del sys.modules[name]
-    os.chdir(project)
+def _child_main(kind, path):
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "store.db"
         try:
