@@ -226,9 +226,10 @@ def _days(values):
 DETAIL_FIELDS = ("id", "sub_event_type", "date_start", "date_end", "date_precision", "location", "description")
 
 
-def read_rows(store_path, rowids, fields=DETAIL_FIELDS):
-    """A frame of `fields` of the incidents with these rowids, in that order (a rowid no longer
-    stored gives a row of empty texts). Its own connection: it runs in any thread."""
+def read_rows(store_path, rowids, fields=DETAIL_FIELDS, missing="empty"):
+    """A frame of `fields` of the incidents with these rowids, in that order. A rowid no longer
+    stored (another process rewrote or removed its row since the rowids were read) gives a row
+    of empty texts, or no row with `missing="drop"`. Its own connection: it runs in any thread."""
     rowids = [int(r) for r in rowids]
     with open_store(store_path, seed=False).reading() as snapshot:
         parts = []
@@ -240,8 +241,10 @@ def read_rows(store_path, rowids, fields=DETAIL_FIELDS):
             )))
     found = pd.concat(parts) if parts else pd.DataFrame(columns=["rowid", *fields])
     frame = found.set_index("rowid").reindex(rowids)
+    if missing == "drop":
+        frame = frame[frame.index.isin(found["rowid"])]
     for field in fields:
-        if frame[field].dtype == object:
+        if not pd.api.types.is_numeric_dtype(frame[field]):  # texts (object or pandas' string dtype)
             frame[field] = frame[field].fillna("")
     return frame.reset_index(drop=True)
 

@@ -11,6 +11,7 @@ import pytest
 from mapapp import columns as incident_columns
 from mapapp.filters import Filters, incident_frame
 from mapapp.ingest.importer import commit, plan_import
+from mapapp.roles import Person
 from mapapp.search import TextIndex
 from mapapp.store import Store
 from tests.payloads import SCRIPT_PAYLOADS, hostile_incidents
@@ -185,3 +186,21 @@ def test_the_timeline_periods_agree_for_every_span(span_days):
     counted, counted_unit = timeline.counts_from_columns(columns, np.ones(300, dtype=bool))
     assert (counted_unit, counted.index.tolist()) == (unit, expected.index.tolist())
     assert counted.to_dict() == expected.to_dict()
+
+
+def test_a_row_rewritten_since_its_rowid_was_read_reads_empty_or_is_left_out(tmp_path):
+    """Another process corrects an incident between a page run's read of the rowids and of
+    their rows: the correction gives the incident a new rowid, and its old one is gone."""
+    path = tmp_path / "mapapp.db"
+    ids = [f"seed-000-0{n}" for n in range(1, 9)]
+    with Store(path) as store:
+        rowids = [store.rowid(identifier) for identifier in ids]
+        store.acting(Person("erin@example.org", "editor")).correct(
+            "seed-000-05", {"description": "Corrected meanwhile."}, "a later report")
+    fields = ("id", "geo_precision", "description")
+    rows = incident_columns.read_rows(path, rowids, fields)
+    assert rows["id"].tolist() == [identifier if identifier != "seed-000-05" else "" for identifier in ids]
+    assert rows["geo_precision"].isna().tolist() == [identifier == "seed-000-05" for identifier in ids]
+    kept = incident_columns.read_rows(path, rowids, fields, missing="drop")
+    assert kept["id"].tolist() == [identifier for identifier in ids if identifier != "seed-000-05"]
+    assert kept["geo_precision"].notna().all()
