@@ -429,22 +429,30 @@ def seed_only(chromium, folder, repeat=3):
         server.stop()
 
 
+def page_server(folder, script):
+    """`streamlit run` of a page of benchmarks/ (empty_page.py, bare_map_page.py) from a folder of
+    its own under `folder`, which also links the project's static/ (the offline Leaflet, served
+    as the app serves it) and .streamlit/; this process's PYTHONPATH gets the project."""
+    from tests.browser.conftest import AppServer
+
+    page_dir = Path(folder) / Path(script).stem
+    page_dir.mkdir(exist_ok=True)
+    shutil.copy(PROJECT / "benchmarks" / script, page_dir)
+    for name in ("static", ".streamlit"):
+        if not (page_dir / name).exists():
+            (page_dir / name).symlink_to(PROJECT / name)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")]))
+    return AppServer(page_dir / "page.db", page_dir / "streamlit.log", script=script, folder=page_dir)
+
+
 def bare_floor(chromium, folder, repeat=3):
     """(open, change): seconds from opening a page that holds only an empty folium map and a
     search field (bare_map_page.py) to its layer's script run, and from a search typed there to
     the layer's script run again (medians). What Streamlit and streamlit-folium take before any
     incident can be drawn, on this machine now."""
-    from tests.browser.conftest import VIEWPORT, AppServer
+    from tests.browser.conftest import VIEWPORT
 
-    page_dir = Path(folder) / "bare"
-    page_dir.mkdir(exist_ok=True)
-    shutil.copy(PROJECT / "benchmarks" / "bare_map_page.py", page_dir)
-    for name in ("static", ".streamlit"):  # the offline Leaflet, served as the app serves it
-        if not (page_dir / name).exists():
-            (page_dir / name).symlink_to(PROJECT / name)
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")]))
-    server = AppServer(Path(folder) / "bare.db", Path(folder) / "bare.log", script="bare_map_page.py",
-                       folder=page_dir)
+    server = page_server(folder, "bare_map_page.py")
     try:
         opened, changed = [], []
         for k in range(repeat + 1):
@@ -478,13 +486,9 @@ _FIRST_TEXT = """new MutationObserver((changes, observer) => {
 def empty_floor(chromium, folder, repeat=3):
     """Seconds from opening a Streamlit page of one line of text (empty_page.py) to that line in
     the page (median): what Streamlit itself takes before any map or data, on this machine now."""
-    from tests.browser.conftest import VIEWPORT, AppServer
+    from tests.browser.conftest import VIEWPORT
 
-    page_dir = Path(folder) / "empty"
-    page_dir.mkdir(exist_ok=True)
-    shutil.copy(PROJECT / "benchmarks" / "empty_page.py", page_dir)
-    server = AppServer(Path(folder) / "empty.db", Path(folder) / "empty.log", script="empty_page.py",
-                       folder=page_dir)
+    server = page_server(folder, "empty_page.py")
     try:
         shown = []
         for k in range(repeat + 1):
