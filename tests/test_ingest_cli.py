@@ -1,6 +1,8 @@
 """`python -m mapapp ingest FILE --db PATH`: exit codes 0 / 1 / 2 and what it prints."""
 
+import contextlib
 import datetime as dt
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -13,11 +15,37 @@ PROJECT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def ingest(*args, env=None):
+def ingest_process(*args, env=None):
+    """`python -m mapapp ingest ...` in a process of its own."""
     return subprocess.run(
         [sys.executable, "-m", "mapapp", "ingest", *map(str, args)],
         capture_output=True, text=True, cwd=PROJECT, timeout=120, env=env,
     )
+
+
+class Ran:
+    """What main() returned and printed, like a CompletedProcess."""
+
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run(*args):
+    """`mapapp ...` run in this process: the same code as the command, without starting Python
+    again (the tests that need a process of their own use ingest_process)."""
+    from mapapp.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([*map(str, args)])
+        except SystemExit as exit_:
+            code = exit_.code
+    return Ran(code or 0, out.getvalue(), err.getvalue())
+
+
+def ingest(*args):
+    return run("ingest", *args)
 
 
 def stored_rows(db):
@@ -27,7 +55,7 @@ def stored_rows(db):
 
 def test_all_rows_stored_exits_0(tmp_path):
     db = tmp_path / "store.db"
-    result = ingest(FIXTURES / "acled_kosovo.csv", "--db", db)
+    result = ingest_process(FIXTURES / "acled_kosovo.csv", "--db", db)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     upload = lines[-1].split()[3]
@@ -42,12 +70,6 @@ def test_all_rows_stored_exits_0(tmp_path):
     ]
     ids = {row["id"] for row in stored_rows(db)}
     assert {"XKX2301", "XKX2302", "XKX2303", "XKX2304", "SRB2305"} <= ids
-
-
-def run(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "mapapp", *map(str, args)], capture_output=True, text=True, cwd=PROJECT, timeout=120,
-    )
 
 
 def test_uploads_lists_and_remove_upload_takes_an_update_back(tmp_path):
@@ -157,7 +179,7 @@ def test_over_the_size_limit_exits_2(tmp_path):
     db = tmp_path / "store.db"
     rows = stored_rows(db)
     env = {**os.environ, "MAPAPP_MAX_UPLOAD_MB": "0.001"}
-    result = ingest(FIXTURES / "acled_kosovo.csv", "--db", db, env=env)
+    result = ingest_process(FIXTURES / "acled_kosovo.csv", "--db", db, env=env)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "error: the file is 0.0 MB; the upload limit is 0.000999451 MB (set $MAPAPP_MAX_UPLOAD_MB to change it)"
@@ -203,29 +225,9 @@ def test_an_unknown_geocoder_stores_nothing(tmp_path):
     assert not db.exists()
 
 
-class Ran:
-    """What main() returned and printed, like a CompletedProcess."""
-
-    def __init__(self, returncode, stdout, stderr):
-        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
-
-
-def local(capsys, *args):
-    """`mapapp ingest ...` run in this process: the same code, without starting Python again."""
-    from mapapp.cli import main
-
-    capsys.readouterr()
-    try:
-        code = main(["ingest", *map(str, args)])
-    except SystemExit as exit_:
-        code = exit_.code
-    out = capsys.readouterr()
-    return Ran(code, out.out, out.err)
-
-
-def test_a_serbian_log_in_its_own_words_prints_the_value_mapping(tmp_path, capsys):
+def test_a_serbian_log_in_its_own_words_prints_the_value_mapping(tmp_path):
     db = tmp_path / "store.db"
-    result = local(capsys, FIXTURES / "serbian_log_own_types_cp1250.csv", "--db", db, "--map", "place=Mesto")
+    result = ingest(FIXTURES / "serbian_log_own_types_cp1250.csv", "--db", db, "--map", "place=Mesto")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[1] == "columns: date=Datum, event_type=Tip, location=Mesto, description=Opis, actor1=Akter, fatalities=Poginuli"
@@ -244,16 +246,16 @@ def test_a_serbian_log_in_its_own_words_prints_the_value_mapping(tmp_path, capsy
         "step (or with --values FILE)" in lines
 
 
-def test_a_values_file_overrides_the_proposals(tmp_path, capsys):
+def test_a_values_file_overrides_the_proposals(tmp_path):
     db = tmp_path / "store.db"
     values = tmp_path / "values.csv"
     values.write_text("value,event_type,sub_event_type\nSukob,Riots,Mob violence\nSastanak,Strategic developments,Other\n")
-    result = local(capsys, FIXTURES / "serbian_log_own_types_cp1250.csv", "--db", db, "--values", values)
+    result = ingest(FIXTURES / "serbian_log_own_types_cp1250.csv", "--db", db, "--values", values)
     assert result.returncode == 0, result.stdout
     assert "  'Sukob' -> Riots / Mob violence (yours, 1 row)" in result.stdout.splitlines()
     assert "accepted: 8" in result.stdout.splitlines()
     values.write_text("Sukob,Riots,Armed clash\n")
-    bad = local(capsys, FIXTURES / "serbian_log_own_types_cp1250.csv", "--db", tmp_path / "other.db", "--values", values)
+    bad = ingest(FIXTURES / "serbian_log_own_types_cp1250.csv", "--db", tmp_path / "other.db", "--values", values)
     assert bad.returncode == 2
     assert bad.stderr == (
         f"error: {values}: line 1: 'Sukob': expected a sub-event type of 'Riots' (Violent demonstration, "
@@ -261,12 +263,12 @@ def test_a_values_file_overrides_the_proposals(tmp_path, capsys):
     )
 
 
-def test_every_row_rejected_exits_2_and_says_nothing_was_stored(tmp_path, capsys):
+def test_every_row_rejected_exits_2_and_says_nothing_was_stored(tmp_path):
     db = tmp_path / "store.db"
     rows = stored_rows(db)
     data = tmp_path / "log.csv"
     data.write_text("Datum;Mesto;Opis;Tip\n29.05.2023;Zvečan;Sastanak;Sastanak\n30.05.2023;Atlantis;Sukob;Sukob\n")
-    result = local(capsys, data, "--db", db)
+    result = ingest(data, "--db", db)
     assert result.returncode == 2
     assert result.stdout.splitlines()[-1] == "nothing stored: every row was rejected"
     assert stored_rows(db) == rows
@@ -278,12 +280,12 @@ def _big_log(path, rows):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def test_a_reingest_prints_a_summary_not_a_line_per_row(tmp_path, capsys):
+def test_a_reingest_prints_a_summary_not_a_line_per_row(tmp_path):
     db = tmp_path / "store.db"
     data = tmp_path / "big.csv"
     _big_log(data, 1500)
-    assert local(capsys, data, "--db", db, "--quiet").stdout == ""
-    again = local(capsys, data, "--db", db)
+    assert ingest(data, "--db", db, "--quiet").stdout == ""
+    again = ingest(data, "--db", db)
     assert again.returncode == 0
     lines = again.stdout.splitlines()
     row_ids = [line.split("'")[1] for line in lines if line.startswith("duplicate row ")]
@@ -300,15 +302,15 @@ def test_a_reingest_prints_a_summary_not_a_line_per_row(tmp_path, capsys):
         f"duplicate row 4: {same} '{document}-row4'",
         "  ... and 1,497 more like these (--verbose lists every row)",
     ]
-    verbose = local(capsys, data, "--db", db, "--verbose").stdout.splitlines()
+    verbose = ingest(data, "--db", db, "--verbose").stdout.splitlines()
     assert sum(line.startswith("duplicate row ") for line in verbose) == 1500
 
 
-def test_a_closed_pipe_ends_quietly(tmp_path, capsys):
+def test_a_closed_pipe_ends_quietly(tmp_path):
     db = tmp_path / "store.db"
     data = tmp_path / "big.csv"
     _big_log(data, 1500)
-    local(capsys, data, "--db", db, "--quiet")
+    ingest(data, "--db", db, "--quiet")
     reader = subprocess.Popen(
         [sys.executable, "-m", "mapapp", "export", "--db", str(db)], cwd=PROJECT,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -322,29 +324,29 @@ def test_a_closed_pipe_ends_quietly(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("role", ["place", "Place name", "PLACE_NAME"])
-def test_roles_have_the_apps_names(tmp_path, role, capsys):
+def test_roles_have_the_apps_names(tmp_path, role):
     data = tmp_path / "log.csv"
     data.write_text("when,grad,tip,text\n2023-05-29,Zvecan,Mob violence,Clash at the municipal building\n", encoding="utf-8")
-    result = local(capsys, data, "--db", tmp_path / "store.db", "--map", f"{role}=grad")
+    result = ingest(data, "--db", tmp_path / "store.db", "--map", f"{role}=grad")
     assert result.returncode == 0, result.stderr
     assert "location=grad" in result.stdout
 
 
-def test_an_unknown_role_is_named(tmp_path, capsys):
-    result = local(capsys, FIXTURES / "mixed_good_bad.csv", "--db", tmp_path / "store.db", "--map", "wherever=Place")
+def test_an_unknown_role_is_named(tmp_path):
+    result = ingest(FIXTURES / "mixed_good_bad.csv", "--db", tmp_path / "store.db", "--map", "wherever=Place")
     assert result.returncode == 2
     assert "expected a role (id, date, date_end, event_type" in result.stderr
     assert "got 'wherever'" in result.stderr
 
 
-def test_precision_and_country_words_are_printed_and_taken_from_a_values_file(tmp_path, capsys):
+def test_precision_and_country_words_are_printed_and_taken_from_a_values_file(tmp_path):
     from tests.test_ingest_local_logs import CODED_LOG
 
     log = tmp_path / "kodovi.csv"
     log.write_bytes(CODED_LOG)
     values = tmp_path / "values.csv"
     values.write_text("value,event_type,sub_event_type\nprecision:otprilike,near\n", encoding="utf-8")
-    result = local(capsys, log, "--db", tmp_path / "store.db", "--values", values)
+    result = ingest(log, "--db", tmp_path / "store.db", "--values", values)
     assert result.returncode == 0, result.stdout
     lines = result.stdout.splitlines()
     start = lines.index("values (the type words, then precision and country words, as read; change them with "
