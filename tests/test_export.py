@@ -3,24 +3,19 @@
 import csv
 import io
 import json
-import subprocess
-import sys
 
 import pytest
 
-from mapapp import PROJECT_DIR, SEEDS_DIR
+from mapapp import SEEDS_DIR
 from mapapp.export import neutralise_formula
 from mapapp.incident import CONTRACT_COLUMNS
+from tests.command import run
 
 SEED_TEXT = (SEEDS_DIR / "000_5c3697c2ad0ae6c3.txt").read_bytes().decode("utf-8")
 
 
 def run_cli(*args, db):
-    result = subprocess.run(
-        [sys.executable, "-m", "mapapp", *args, "--db", str(db)],
-        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60,
-    )
-    return result
+    return run(*args, "--db", db)
 
 
 def test_csv_export_of_a_fresh_store_lists_the_seed_incidents(tmp_path):

@@ -1,8 +1,6 @@
 """`python -m mapapp ingest FILE --db PATH`: exit codes 0 / 1 / 2 and what it prints."""
 
-import contextlib
 import datetime as dt
-import io
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mapapp.store import Store
+from tests.command import run
 
 PROJECT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -23,28 +22,8 @@ def ingest_process(*args, env=None):
     )
 
 
-class Ran:
-    """What main() returned and printed, like a CompletedProcess."""
-
-    def __init__(self, returncode, stdout, stderr):
-        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
-
-
-def run(*args):
-    """`mapapp ...` run in this process: the same code as the command, without starting Python
-    again (the tests that need a process of their own use ingest_process)."""
-    from mapapp.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([*map(str, args)])
-        except SystemExit as exit_:
-            code = exit_.code
-    return Ran(code or 0, out.getvalue(), err.getvalue())
-
-
 def ingest(*args):
+    """`mapapp ingest ...` in this process (tests.command)."""
     return run("ingest", *args)
 
 

@@ -4,8 +4,6 @@ import csv
 import datetime as dt
 import io
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -16,15 +14,13 @@ from mapapp.filters import incident_frame
 from mapapp.municipalities import UNASSIGNED, admin_note, at_points, by_name, derived_admin, municipality_of
 from mapapp.stats import compare, counts, month_keys
 from mapapp.store import Store
+from tests.command import run
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
 
 
 def run_cli(*args, db):
-    return subprocess.run(
-        [sys.executable, "-m", "mapapp", *args, "--db", str(db)],
-        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60,
-    )
+    return run(*args, "--db", db)
 
 
 @pytest.mark.parametrize(("admin2", "expected"), [
