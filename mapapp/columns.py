@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mapapp.errors import StoreChanged
 from mapapp.store import open_store
 from mapapp.vocabulary import DATE_PRECISIONS, EVENT_TYPES
 
@@ -255,7 +256,12 @@ def contract_records(store_path, rowids):
     from mapapp.incident import CONTRACT_COLUMNS
 
     fields = [name for name in CONTRACT_COLUMNS if name != "passage"]
-    frame = read_rows(store_path, rowids, fields)
+    frame = read_rows(store_path, rowids, fields, missing="drop")
+    if len(frame) < len(rowids):
+        # Rewritten or removed by another process since the rowids were read: an export without
+        # them would look whole. The page's next run (the store watcher starts it) has the new rowids.
+        raise StoreChanged(f"the store changed while the page was open ({len(rowids) - len(frame)} of the "
+                           f"{len(rowids)} incidents were rewritten or removed): download again in a moment")
     texts = {}
     with open_store(store_path, seed=False).reading() as snapshot:
         for document_id in frame["document_id"].unique().tolist():

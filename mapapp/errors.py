@@ -37,7 +37,8 @@ class UnknownGeocoder(MapAppError, ValueError):
 
 
 class StoreChanged(MapAppError, RuntimeError):
-    """The store changed between checking an upload and committing it: nothing was committed."""
+    """The store changed under work that relied on an earlier read of it (an upload checked
+    before its commit, a download of rows read by rowid): nothing was committed or given out."""
 
 
 class StoreError(MapAppError, OSError):

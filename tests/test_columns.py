@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from mapapp import columns as incident_columns
+from mapapp.errors import StoreChanged
 from mapapp.filters import Filters, incident_frame
 from mapapp.ingest.importer import commit, plan_import
 from mapapp.roles import Person
@@ -204,3 +205,11 @@ def test_a_row_rewritten_since_its_rowid_was_read_reads_empty_or_is_left_out(tmp
     kept = incident_columns.read_rows(path, rowids, fields, missing="drop")
     assert kept["id"].tolist() == [identifier for identifier in ids if identifier != "seed-000-05"]
     assert kept["geo_precision"].notna().all()
+    # The downloads' records: refused as a whole, saying why, rather than short of the incident.
+    with pytest.raises(StoreChanged, match=r"\(1 of the 8 incidents were rewritten or removed\): download again"):
+        incident_columns.contract_records(path, rowids)
+    with Store(path) as store:
+        fresh = [store.rowid(identifier) for identifier in ids]
+    records = incident_columns.contract_records(path, fresh)
+    assert [record["id"] for record in records] == ids
+    assert records[4]["description"] == "Corrected meanwhile."
