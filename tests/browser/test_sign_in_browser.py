@@ -13,7 +13,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from mapapp.ingest.importer import commit, plan_import
 from mapapp.roles import NotAllowed, Person
 from mapapp.store import open_store
-from tests.browser.conftest import AppServer, Page, _free_port, wait_for_whole_page
+from tests.browser.conftest import VIEWPORT, AppServer, Page, _free_port, wait_for_whole_page
 
 UPLOAD = Path(__file__).parent.parent / "fixtures" / "acled_kosovo.csv"
 ERIN = Person("erin@example.org", "editor")
@@ -61,6 +61,8 @@ def signed_server(chromium, provider, tmp_path_factory):
     )
     server.secrets_file, server.auth, server.signed_in = secrets_file, auth, {}
     yield server
+    for context in server.signed_in.values():
+        context.close()
     server.stop()
 
 
@@ -135,20 +137,21 @@ def _forged(own, request):
 
 def _sign_in(chromium, server, subject, query="", hold=False):
     """A page of `subject`'s session at `query`. Each user signs in through the provider once per
-    server; later pages start with that sign-in's cookie, as a new tab of the same browser does."""
-    if subject not in server.signed_in:
-        page = Page(chromium, server.url)
+    server, in a browser context of their own; the user's later pages open in that context with
+    its cookie, as a new tab of the same browser does."""
+    context = server.signed_in.get(subject)
+    page = Page(chromium, server.url, context=context or chromium.new_context(viewport=VIEWPORT))
+    page.socket = Socket(page.page, hold)
+    if context is None:
+        server.signed_in[subject] = page.context
         page.page.goto(server.url)
         page.page.get_by_role("button", name="Sign in").click()
         # The provider's page: one button per known user.
         page.page.locator(f'button[name="sub"][value="{subject}"]').click()
-        page.page.get_by_text("Signed in as").wait_for(timeout=60_000)
-        server.signed_in[subject] = page.context.storage_state()
-        page.close()
-    # (The provider's own page asks for a stylesheet online, refused: only the app's requests count,
-    # and the app's pages are opened in a context of their own.)
-    page = Page(chromium, server.url, storage_state=server.signed_in[subject])
-    page.socket = Socket(page.page, hold)
+        # Back at the app's address with the sign-in's cookie; the page is opened at `query` below.
+        page.page.wait_for_url(f"{server.url}/", wait_until="commit", timeout=60_000)
+        # (The provider's own page asks for a stylesheet online, refused: only the app's requests count.)
+        page.external.clear()
     page.page.goto(f"{server.url}/{query}")
     page.page.get_by_text("Signed in as").wait_for(timeout=60_000)
     wait_for_whole_page(page)
