@@ -1,18 +1,16 @@
 """Everyday use in a real browser: the map knows the region, a shared link reopens the same
-map, a choice in the table moves the map, an import elsewhere shows up by itself.
+map, a choice in the table moves the map, an import asks what a file's values mean.
 
 Screenshots (tests/artifacts/, git-ignored): the opening view and zoom 12 around Zvečan at
 1366x768 and 1920x1080, and the import's value step at 1366x768.
 """
 
-import subprocess
-import sys
 import time
 
 import pytest
 
 from mapapp import PROJECT_DIR
-from tests.browser.conftest import MAP_FRAME, Page, start_server
+from tests.browser.conftest import MAP_FRAME, Page
 from tests.browser.test_map_browser import pause, wait_for_text, wait_for_total, wait_for_url
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
@@ -114,7 +112,16 @@ def test_the_region_is_named_as_you_zoom_in(chromium, app_server, size):
         page.close()
 
 
-def test_a_shared_link_reopens_the_map_where_it_was(chromium, page):
+def test_a_link_reopens_the_map_where_it_was_a_table_row_moves_it_and_an_import_asks_for_values(chromium, page):
+    """One page, in turn (a page load is the browser tests' largest cost): the map moved and its
+    link opened in another page; a table row chosen; a file's import up to its value step."""
+    _a_shared_link_reopens_the_map_where_it_was(chromium, page)
+    _a_table_row_moves_the_map_and_shows_the_passage(page)
+    _the_value_step_of_an_import(page)
+    assert page.external == []
+
+
+def _a_shared_link_reopens_the_map_where_it_was(chromium, page):
     page.open()
     wait_for_total(page, 8)
     go_to(page, 42.95, 20.7, 11)
@@ -129,8 +136,7 @@ def test_a_shared_link_reopens_the_map_where_it_was(chromium, page):
         other.close()
 
 
-def test_a_table_row_moves_the_map_and_shows_the_passage(page):
-    page.open()
+def _a_table_row_moves_the_map_and_shows_the_passage(page):
     wait_for_total(page, 8)
     before = view(page)
     grid = page.page.locator('[data-testid="stDataFrame"]').first  # the incident table
@@ -152,43 +158,16 @@ def test_a_table_row_moves_the_map_and_shows_the_passage(page):
         " return 0 <= r.top && r.bottom <= window.innerHeight + 1; }", timeout=15_000)
 
 
-def test_an_import_on_the_command_line_shows_up_without_a_click(chromium, tmp_path_factory):
-    server = start_server(tmp_path_factory, "fresh-app")
-    page = Page(chromium, server.url)
-    try:
-        page.open("?q=kfor")
-        wait_for_text(page, "2 of 8 incidents")
-        done = subprocess.run(
-            [sys.executable, "-m", "mapapp", "ingest", str(FIXTURES / "acled_actors_fatalities.csv"),
-             "--db", str(server.db_path), "--quiet"],
-            cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120,
-        )
-        assert done.returncode == 0, done.stderr
-        # No click: the page notices the store changed, and keeps the search.
-        wait_for_text(page, "3 of 12 incidents", timeout=60_000)
-        assert page.page.locator('input[aria-label="Search"]').input_value() == "kfor"
-        assert page.external == []
-    finally:
-        page.close()
-        server.stop()
-
-
-def test_the_value_step_of_an_import(chromium, app_server):
+def _the_value_step_of_an_import(page):
     """The screenshot of the value step, for a person to look at (tests/test_ingest_upload_ui.py
     checks the step's content)."""
-    page = Page(chromium, app_server.url)
-    try:
-        page.open()
-        page.page.get_by_text("Add incidents from a CSV file").click()
-        section = page.page.locator('[data-testid="stExpander"]', has_text="Add incidents from a CSV file")
-        section.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-            str(FIXTURES / "serbian_log_own_types_cp1250.csv"))
-        step = page.page.get_by_text("What do the type words mean?")
-        step.wait_for(timeout=120_000)  # the file is read, mapped and its places looked up
-        wait_for_text(page, "Sukob · 1 row · proposed")
-        step.evaluate("e => e.scrollIntoView()")
-        pause(page, 0.5)
-        page.screenshot("everyday_value_step.png")
-        assert page.external == []
-    finally:
-        page.close()
+    page.page.get_by_text("Add incidents from a CSV file").click()
+    section = page.page.locator('[data-testid="stExpander"]', has_text="Add incidents from a CSV file")
+    section.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        str(FIXTURES / "serbian_log_own_types_cp1250.csv"))
+    step = page.page.get_by_text("What do the type words mean?")
+    step.wait_for(timeout=120_000)  # the file is read, mapped and its places looked up
+    wait_for_text(page, "Sukob · 1 row · proposed")
+    step.evaluate("e => e.scrollIntoView()")
+    pause(page, 0.5)
+    page.screenshot("everyday_value_step.png")

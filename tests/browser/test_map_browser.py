@@ -92,7 +92,21 @@ def pause(page, seconds):
     page.page.wait_for_timeout(seconds * 1000)
 
 
-def test_every_seed_incident_is_on_the_map_and_online_tiles_only_when_ticked(page):
+def test_the_seed_map_a_click_on_an_incident_and_online_tiles_only_when_ticked(page):
+    """One page, in turn: the seed incidents, the legend and the offline base map; a click on an
+    incident reads its passage and "Show on map" comes back to it; then the online tiles."""
+    _the_seed_map(page)
+    _click_an_incident_to_read_its_passage(page)
+    # Online tiles only when ticked.
+    page.map_frame().get_by_label("OpenStreetMap tiles (online)").check()
+    deadline = time.monotonic() + 10
+    while not page.external and time.monotonic() < deadline:
+        pause(page, 0.2)
+    assert page.external, "ticking the layer requests tiles"
+    assert all(url.startswith("https://tile.openstreetmap.org/") for url in page.external)
+
+
+def _the_seed_map(page):
     page.open()
     shown, total = wait_for_total(page, 8)
     assert total == 8, shown
@@ -119,17 +133,9 @@ def test_every_seed_incident_is_on_the_map_and_online_tiles_only_when_ticked(pag
     frame.get_by_role("button", name="Legend").click()
     assert not frame.get_by_text("Undated: dashed outline").is_visible()
     assert page.external == []
-    # Online tiles only when ticked.
-    frame.get_by_label("OpenStreetMap tiles (online)").check()
-    deadline = time.monotonic() + 10
-    while not page.external and time.monotonic() < deadline:
-        pause(page, 0.2)
-    assert page.external, "ticking the layer requests tiles"
-    assert all(url.startswith("https://tile.openstreetmap.org/") for url in page.external)
 
 
-def test_click_an_incident_to_read_its_passage(page):
-    page.open()
+def _click_an_incident_to_read_its_passage(page):
     wait_for_total(page, 8)
     leaflet = page.leaflet()
     # Banjska (exact) is a marker of its own, apart from the northern Kosovo region 1.3 km away.
@@ -208,20 +214,14 @@ def test_narrowing_the_dates_removes_markers_and_keeps_the_view(page):
     assert page.external == []
 
 
-def test_a_shared_link_reopens_the_view(page):
-    page.open("?type=Battles&incident=seed-000-05")
-    wait_for_text(page, "1 of 8 incidents")
-    shown, total = wait_for_total(page, 1)
-    assert shown == {"markers": ["seed-000-05"], "clusters": [], "areas": []}
+def test_a_shared_link_reopens_its_filters_and_incident_and_downloads_are_the_filtered_incidents(page):
+    page.open("?type=Strategic%20developments&undated=0&incident=seed-000-06")
+    wait_for_text(page, "2 of 8 incidents")
+    shown, total = wait_for_total(page, 2)
+    assert total == 2, shown
     mark = page.page.locator("mark#passage-selected")
     mark.wait_for(timeout=30_000)
-    assert mark.inner_text().startswith("During the night of September 24, unidentified gunmen")
-    assert page.external == []
-
-
-def test_downloads_are_the_filtered_incidents(page):
-    page.open("?type=Strategic%20developments&undated=0")
-    wait_for_text(page, "2 of 8 incidents")
+    assert mark.inner_text().startswith("NATO forces operating in the region quickly stated")
     # A click during a rerun (the map reporting its view) would meet a button being replaced.
     settle(page)
     with page.page.expect_download() as download:
