@@ -24,6 +24,7 @@ check (TECH-NOTES), so the name is what keeps the data from being listed.
 """
 
 import base64
+import fcntl
 import gzip
 import hashlib
 import json
@@ -43,6 +44,11 @@ FOLDER = "incident-data"
 SUMMARY_CHARS = 160
 # Folders kept besides the newest: pages opened before an import still find their files.
 KEEP_VERSIONS = 2
+# This process's versions go in a folder of its own, locked while the process runs: another
+# server started from the same directory (another port, a second store) prunes only its own
+# versions, and removes the folders of processes that have ended.
+_PROCESS = secrets.token_hex(16)
+_HELD = {}  # root -> this process's open, locked lock file there
 # Filter states whose compressed bits are kept (a rerun with the same filters reuses them).
 KEEP_MASKS = 32
 _SECRET = secrets.token_bytes(32)
@@ -106,9 +112,9 @@ class MapData:
         # The same incidents give the same folder (a rerun after a write that changed nothing
         # keeps the browser's copy); the process's secret key makes the name unguessable.
         self.token = hashlib.blake2b(base + columns.rowid.tobytes(), key=_SECRET, digest_size=16).hexdigest()
-        root = Path(static_dir or offline_assets.STATIC_DIR) / FOLDER
-        self.folder = root / self.token
-        self.url = f"{static_url or offline_assets.STATIC_URL}/{FOLDER}/{self.token}"
+        versions = process_folder(Path(static_dir or offline_assets.STATIC_DIR) / FOLDER)
+        self.folder = versions / self.token
+        self.url = f"{static_url or offline_assets.STATIC_URL}/{FOLDER}/{versions.name}/{self.token}"
         self.folder.mkdir(parents=True, exist_ok=True)
         if not (self.folder / "base.bin.gz").is_file():
             _write_gzip(self.folder / "base.bin.gz", base)
@@ -116,7 +122,7 @@ class MapData:
             _write_gzip(self.folder / "dates.bin.gz", dates_bytes(columns))
         self._masks = {}
         self._lock = threading.Lock()
-        _prune(root, keep=self.folder)
+        _prune(versions, keep=self.folder)
         self.details_done = threading.Event()
         self._details = threading.Thread(
             target=self._write_details, args=(read_details, columns.rowid), daemon=True
@@ -183,6 +189,41 @@ def _write(path, data):
 def _write_gzip(path, data):
     # Level 1: these bytes compress little more at higher levels.
     _write(path, gzip.compress(data, compresslevel=1, mtime=0))
+
+
+def process_folder(root):
+    """This process's folder of versions under `root`: made, and locked until the process ends,
+    on first use, which also removes the folders of processes that have ended."""
+    folder = root / _PROCESS
+    if root in _HELD:
+        return folder
+    root.mkdir(parents=True, exist_ok=True)
+    # One process at a time makes its folder or removes others': a folder is never seen
+    # between being made and being locked.
+    with open(root / ".guard", "w") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        lock = open(root / f"{_PROCESS}.lock", "w")
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _HELD[root] = lock
+        folder.mkdir(exist_ok=True)
+        for other in root.iterdir():
+            if other.is_dir() and other != folder and _ended(root / f"{other.name}.lock"):
+                shutil.rmtree(other, ignore_errors=True)
+                (root / f"{other.name}.lock").unlink(missing_ok=True)
+    return folder
+
+
+def _ended(lock_path):
+    """Whether the process of this lock file has ended (or there is none: a folder of an older
+    release, which kept versions directly under the root)."""
+    try:
+        with open(lock_path) as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except FileNotFoundError:
+        return True
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _prune(root, keep):

@@ -2,11 +2,13 @@
 
 import base64
 import functools
-import hashlib
-import os
 import gzip
+import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 
 import folium
 import numpy as np
@@ -193,12 +195,13 @@ def test_map_data_writes_the_files_the_layer_names(store, columns, tmp_path):
     data = map_payload.MapData(columns, functools.partial(incident_columns.read_rows, store.path),
                                static_dir=tmp_path, static_url="/app/static")
     assert data.details_done.wait(30)
-    folder = tmp_path / map_payload.FOLDER / data.token
+    folder = tmp_path / map_payload.FOLDER / map_payload.process_folder(tmp_path / map_payload.FOLDER).name / data.token
+    assert data.folder == folder
     # gzip-compressed: Streamlit's server serves application/gzip as it is (no compression per request).
     assert gzip.decompress((folder / "base.bin.gz").read_bytes()) == map_payload.base_bytes(columns)
     assert gzip.decompress((folder / "dates.bin.gz").read_bytes()) == map_payload.dates_bytes(columns)
     args = data.layer_args(columns.mask(Filters(event_types=("Battles",))), {"id": "seed-000-07", "pos": 2})
-    assert args["base"] == f"/app/static/{map_payload.FOLDER}/{data.token}/base.bin.gz"
+    assert args["base"] == f"/app/static/{map_payload.FOLDER}/{folder.parent.name}/{data.token}/base.bin.gz"
     assert (args["n"], args["shown"], args["sel"]) == (8, 1, {"id": "seed-000-07", "pos": 2})
     # The filter's bits travel in the arguments: the map draws a new filter without a request.
     bits = map_payload.mask_bytes(columns.mask(Filters(event_types=("Battles",))))
@@ -216,13 +219,43 @@ def test_map_data_writes_the_files_the_layer_names(store, columns, tmp_path):
 
 
 def test_older_versions_are_pruned(store, columns, tmp_path):
-    root = tmp_path / map_payload.FOLDER
+    versions = map_payload.process_folder(tmp_path / map_payload.FOLDER)
     for k in range(4):
-        (root / f"old{k}").mkdir(parents=True)
-        os.utime(root / f"old{k}", (1_000_000 + k, 1_000_000 + k))
+        (versions / f"old{k}").mkdir()
+        os.utime(versions / f"old{k}", (1_000_000 + k, 1_000_000 + k))
     data = map_payload.MapData(columns, functools.partial(incident_columns.read_rows, store.path), static_dir=tmp_path)
     data.details_done.wait(30)
-    assert sorted(f.name for f in root.iterdir()) == sorted(["old2", "old3", data.token])
+    assert sorted(f.name for f in versions.iterdir()) == sorted(["old2", "old3", data.token])
+
+
+# Another server process: its map data folder, kept until stdin closes.
+OTHER_SERVER = """
+import sys
+from pathlib import Path
+from mapapp import map_payload
+print(map_payload.process_folder(Path(sys.argv[1])).name, flush=True)
+sys.stdin.read()
+"""
+
+
+def test_another_process_keeps_its_versions_until_it_ends(store, columns, tmp_path):
+    """Two servers started from the same directory share its static folder: neither prunes the
+    other's map data while it runs; a folder whose process has ended goes when the next one starts."""
+    root = tmp_path / map_payload.FOLDER
+    other = subprocess.Popen([sys.executable, "-c", OTHER_SERVER, str(root)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    others = other.stdout.readline().strip()
+    (root / "0123abcd").mkdir()  # a version folder of an older release, straight under the root
+    data = map_payload.MapData(columns, functools.partial(incident_columns.read_rows, store.path), static_dir=tmp_path)
+    data.details_done.wait(30)
+    ours = data.folder.parent.name
+    assert sorted(f.name for f in root.iterdir() if f.is_dir()) == sorted([others, ours])
+    other.stdin.close()
+    assert other.wait(30) == 0
+    third = subprocess.run([sys.executable, "-c", OTHER_SERVER, str(root)], input="", capture_output=True, text=True)
+    assert third.returncode == 0, third.stderr
+    assert sorted(f.name for f in root.iterdir() if f.is_dir()) == sorted([ours, third.stdout.strip()])
+    assert (data.folder / "base.bin.gz").is_file()
 
 
 def test_the_layer_script_is_small_and_holds_no_incident(store, columns, tmp_path):
