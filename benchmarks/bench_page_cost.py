@@ -3,9 +3,10 @@
     .venv/bin/python -m benchmarks.bench_page_cost [--repeat 5]
 
 The browser tests cost what their page loads cost (issue 11: the suite's time on 2 cores is
-its CPU time over 2). Each page is opened in a fresh browser context, as every browser test
-opens one, and timed until it is drawn plus 1.5 s (the runs it starts by itself), then
-closed; the three pages take turns, so that they share the machine's state. Counted: every
+its CPU time over 2). Each page is opened as a browser test opens one (tests/browser's Page: a
+new page in the browser's shared context, whose cache holds the server's scripts after its
+first page), timed until it is drawn plus 1.5 s (the runs it starts by itself), then closed;
+the three pages take turns, so that they share the machine's state. Counted: every
 process of the machine (/proc/stat: Chromium, the Streamlit server, Playwright), so run it on
 an otherwise quiet machine.
   - the app, seed store: map and the sections below it drawn (tests/browser's
