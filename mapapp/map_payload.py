@@ -1,7 +1,7 @@
 """The map's data as small binary files that the browser fetches, instead of JSON in a script.
 
-For each version of the store (`MapData`), in a folder of the static directory with an
-unguessable name:
+For each version of the store (`MapData`), in a folder with an unguessable name inside this
+server process's own folder of the static directory (`process_folder`):
 - `base.bin.gz`: every incident once, as columns: latitude, longitude (float32), type code,
   flags (uint8: bits 0-2 location precision, bit 3 undated): 10 bytes per incident;
 - `dates.bin.gz`: every incident's first and last day (int32 days since 1970, the smallest int32
