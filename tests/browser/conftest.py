@@ -167,9 +167,9 @@ def app_server(chromium, tmp_path_factory):
 
 
 # One browser context shared by the tests' pages: a page in it finds Streamlit's and the map's
-# scripts in the context's cache, already compiled, where a page in a fresh context fetches and
-# compiles them again. The context holds no state of the app's: a page is a Streamlit session
-# of its own.
+# scripts in the context's cache (per server: the port is part of the address), where a page in
+# a fresh context fetches them again. The context holds no state of the app's: a page is a
+# Streamlit session of its own.
 _SHARED_CONTEXTS = {}
 
 
