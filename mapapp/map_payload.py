@@ -49,6 +49,7 @@ KEEP_VERSIONS = 2
 # versions, and removes the folders of processes that have ended.
 _PROCESS = secrets.token_hex(16)
 _HELD = {}  # root -> this process's open, locked lock file there
+_HOLDING = threading.Lock()  # two sessions' first MapData may be made at once
 # Filter states whose compressed bits are kept (a rerun with the same filters reuses them).
 KEEP_MASKS = 32
 _SECRET = secrets.token_bytes(32)
@@ -195,8 +196,13 @@ def process_folder(root):
     """This process's folder of versions under `root`: made, and locked until the process ends,
     on first use, which also removes the folders of processes that have ended."""
     folder = root / _PROCESS
-    if root in _HELD:
-        return folder
+    with _HOLDING:
+        if root not in _HELD:
+            _hold(root, folder)
+    return folder
+
+
+def _hold(root, folder):
     root.mkdir(parents=True, exist_ok=True)
     # One process at a time makes its folder or removes others': a folder is never seen
     # between being made and being locked.
@@ -210,7 +216,6 @@ def process_folder(root):
             if other.is_dir() and other != folder and _ended(root / f"{other.name}.lock"):
                 shutil.rmtree(other, ignore_errors=True)
                 (root / f"{other.name}.lock").unlink(missing_ok=True)
-    return folder
 
 
 def _ended(lock_path):

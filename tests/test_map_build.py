@@ -1,6 +1,7 @@
 """The folium map, built and rendered without a browser."""
 
 import base64
+import concurrent.futures
 import functools
 import gzip
 import hashlib
@@ -226,6 +227,13 @@ def test_older_versions_are_pruned(store, columns, tmp_path):
     data = map_payload.MapData(columns, functools.partial(incident_columns.read_rows, store.path), static_dir=tmp_path)
     data.details_done.wait(30)
     assert sorted(f.name for f in versions.iterdir()) == sorted(["old2", "old3", data.token])
+
+
+def test_sessions_making_their_first_map_data_at_once_share_the_process_folder(tmp_path):
+    root = tmp_path / map_payload.FOLDER
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        folders = list(pool.map(lambda _: map_payload.process_folder(root), range(8)))
+    assert len(set(folders)) == 1 and folders[0].is_dir()
 
 
 # Another server process: its map data folder, kept until stdin closes.
