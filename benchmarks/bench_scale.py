@@ -351,9 +351,9 @@ def _wait_details(page, timeout=600):
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        root = map_payload.process_folder(offline_assets.STATIC_DIR / map_payload.FOLDER).parent
-        # (every server's versions: process folder / version folder)
-        folders = sorted((f for f in root.glob("*/*") if f.is_dir()), key=lambda f: f.stat().st_mtime)
+        # Every server's versions (process folder / version folder).
+        versions = (offline_assets.STATIC_DIR / map_payload.FOLDER).glob("*/*")
+        folders = sorted((f for f in versions if f.is_dir()), key=lambda f: f.stat().st_mtime)
         if folders and (folders[-1] / "details.done").exists():
             return
         page.wait_for_timeout(500)

@@ -208,14 +208,18 @@ def _hold(root, folder):
     # between being made and being locked.
     with open(root / ".guard", "w") as guard:
         fcntl.flock(guard, fcntl.LOCK_EX)
-        lock = open(root / f"{_PROCESS}.lock", "w")
+        lock = open(_lock_path(root, _PROCESS), "w")
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         _HELD[root] = lock
         folder.mkdir(exist_ok=True)
         for other in root.iterdir():
-            if other.is_dir() and other != folder and _ended(root / f"{other.name}.lock"):
+            if other.is_dir() and other != folder and _ended(_lock_path(root, other.name)):
                 shutil.rmtree(other, ignore_errors=True)
-                (root / f"{other.name}.lock").unlink(missing_ok=True)
+                _lock_path(root, other.name).unlink(missing_ok=True)
+
+
+def _lock_path(root, process):
+    return root / f"{process}.lock"
 
 
 def _ended(lock_path):

@@ -196,7 +196,7 @@ def test_map_data_writes_the_files_the_layer_names(store, columns, tmp_path):
     data = map_payload.MapData(columns, functools.partial(incident_columns.read_rows, store.path),
                                static_dir=tmp_path, static_url="/app/static")
     assert data.details_done.wait(30)
-    folder = tmp_path / map_payload.FOLDER / map_payload.process_folder(tmp_path / map_payload.FOLDER).name / data.token
+    folder = map_payload.process_folder(tmp_path / map_payload.FOLDER) / data.token
     assert data.folder == folder
     # gzip-compressed: Streamlit's server serves application/gzip as it is (no compression per request).
     assert gzip.decompress((folder / "base.bin.gz").read_bytes()) == map_payload.base_bytes(columns)
