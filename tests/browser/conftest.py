@@ -45,6 +45,10 @@ LAUNCH_ARGS = [
     # see it in Page.external). Not a Playwright route: routing turns the browser's cache off
     # and stops every request on its way for the test's process to let through.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+    # V8's optimizing compilers work in the background on code a test's short-lived page does
+    # not run long enough to gain from: without them a page load costs less CPU (the tests run
+    # on two cores). The interpreter and baseline compiler run the same JavaScript.
+    "--js-flags=--no-opt --no-maglev",
 ]
 VIEWPORT = {"width": 1366, "height": 768}
 ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"

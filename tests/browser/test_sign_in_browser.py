@@ -1,9 +1,13 @@
-"""Sign-in through a real OpenID Connect provider (oidc-provider-mock, started here): a viewer
-sees no write controls and cannot write, not even with forged websocket messages; an editor
-corrects an incident and reads its history; a role taken away counts at once."""
+"""A team's map: an app server with sign-in through a real OpenID Connect provider
+(oidc-provider-mock, started here), on a PostgreSQL store. A viewer sees no write controls and
+cannot write, not even with forged websocket messages; an editor corrects an incident and reads
+its history; a role taken away counts at once; what another process stores (another server of
+the team's, or the command line) shows on the page's next rerun."""
 
 import re
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from mapapp import PROJECT_DIR
 from mapapp.ingest.importer import commit, plan_import
 from mapapp.roles import NotAllowed, Person
 from mapapp.store import open_store
@@ -37,10 +42,10 @@ def provider():
 
 
 @pytest.fixture(scope="module")
-def signed_server(chromium, provider, tmp_path_factory):
+def signed_server(chromium, provider, postgres_cluster, tmp_path_factory):
     folder = tmp_path_factory.mktemp("signed-app")
-    db_path = folder / "mapapp.db"
-    store = open_store(db_path)
+    db_url = postgres_cluster.new_database()
+    store = open_store(db_url)
     # What the forged requests below could change: an upload, and corrections to undo.
     commit(plan_import(UPLOAD.read_bytes(), UPLOAD.name, store), store)
     store.acting(ERIN).correct("seed-000-06", {"description": "NATO forces state they stay (fixture)."}, "fixture")
@@ -57,7 +62,7 @@ def signed_server(chromium, provider, tmp_path_factory):
     )
     secrets_file.write_text(auth + ROLES, encoding="utf-8")
     server = AppServer(
-        db_path, folder / "streamlit.log", port=port, host="localhost",
+        db_url, folder / "streamlit.log", port=port, host="localhost",
         extra_args=("--secrets.files", str(secrets_file)),
     )
     server.secrets_file, server.auth, server.signed_in = secrets_file, auth, {}
@@ -65,6 +70,8 @@ def signed_server(chromium, provider, tmp_path_factory):
     for context in server.signed_in.values():
         context.close()
     server.stop()
+    store.close()
+    postgres_cluster.drop_database(db_url)
 
 
 ROLES = '[roles]\nadmin = ["ada@example.org"]\neditor = ["group:analysts"]\ndefault = "viewer"\n'
@@ -153,7 +160,8 @@ def _sign_in(chromium, server, subject, query="", hold=False):
         page.page.wait_for_url(f"{server.url}/", wait_until="commit", timeout=60_000)
         # (The provider's own page asks for a stylesheet online, refused: only the app's requests count.)
         page.external.clear()
-    page.page.goto(f"{server.url}/{query}")
+    if context is not None or query:
+        page.page.goto(f"{server.url}/{query}")
     page.page.get_by_text("Signed in as").wait_for(timeout=60_000)
     wait_for_whole_page(page)
     return page
@@ -284,4 +292,37 @@ def test_a_role_taken_away_counts_for_a_page_rendered_before(chromium, signed_se
         p.get_by_text("Signed in as erin@example.org · viewer").wait_for()
     finally:
         signed_server.secrets_file.write_text(signed_server.auth + ROLES, encoding="utf-8")
+        page.close()
+
+
+# Another process: a correction as an editor's page on another server of the team's stores it.
+CORRECT = """
+import sys
+from mapapp.roles import Person
+from mapapp.store import open_store
+store = open_store(sys.argv[1]).acting(Person("erin@example.org", "editor"))
+store.correct("seed-000-05", {"description": "Gunfire at the police station, corrected elsewhere."},
+              "second source")
+"""
+
+
+def test_a_correction_stored_by_another_process_shows_on_the_next_rerun(chromium, signed_server):
+    page = _sign_in(chromium, signed_server, "vic", "?incident=seed-000-05")
+    try:
+        page.page.get_by_text("Show on map").wait_for(timeout=60_000)
+        assert "Corrected by" not in page.page.locator("body").inner_text()
+
+        done = subprocess.run([sys.executable, "-c", CORRECT, signed_server.db_path], cwd=PROJECT_DIR,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+
+        # Any rerun of the page reads the store again.
+        page.page.get_by_role("button", name="Show on map").click()
+        page.page.get_by_text("Corrected by erin@example.org on").wait_for(timeout=60_000)
+        page.page.get_by_text("Gunfire at the police station, corrected elsewhere.").first.wait_for(timeout=60_000)
+        # No run of the page failed: one that read the store's version before the correction and
+        # its rows after found the incident's old row gone.
+        assert page.page.locator('[data-testid="stException"]').count() == 0
+        assert page.external == []
+    finally:
         page.close()
