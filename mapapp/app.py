@@ -65,6 +65,7 @@ class ViewState:
     layer: dict | None = None  # what the incident layer sent last (_layer_selection)
     table_ids: list = dataclasses.field(default_factory=list)  # ids of the table's rows, in order
     opened_view: tuple | None = None  # (lat, lon, zoom) the map opened at
+    map_made_at: tuple | None = None  # the focus the map was made at (map_panel)
     map_view: tuple | None = None  # (lat, lon, zoom) the user moved the map to: for the URL
     whole_page: bool = False  # every run draws the sections below the map (page_ready)
     partial_at: float | None = None  # when a first page began waiting for its map (watch_store)
@@ -442,9 +443,13 @@ def map_panel(layer_args, selected):
     args = dict(layer_args, sel=ring)
     if redraw:
         args["redraw"] = redraw
-    focus = view_state().focus
+    view = view_state()
+    focus = view.focus
+    # The map is made at the session's first focus (the opening view, or a link's incident),
+    # not moved there: it reports its view once, not a second time for the move.
+    view.map_made_at = view.map_made_at or focus
     center = zoom = None
-    if focus:
+    if focus and focus != view.map_made_at:
         lat, lon, zoom, count = focus
         # streamlit-folium moves the map only when centre or zoom differ from the last ones it
         # was given; a vanishing offset makes "show on map" work again after the user panned.
@@ -459,7 +464,7 @@ def map_panel(layer_args, selected):
     # In a keyed container: page.css sizes this map's frame to the window.
     with st.container(key="mainmap"):
         streamlit_folium.st_folium(
-            map_build.base_map(),
+            map_build.base_map(view=view.map_made_at and view.map_made_at[:3]),
             key=K_MAP,
             height=MAP_MIN_HEIGHT,
             use_container_width=True,

@@ -96,6 +96,26 @@ class _BaseLayers(JSCSSMixin, MacroElement):
         self.data_json = safe_json(_base_data())
 
 
+class _FrameSize(MacroElement):
+    """The map's height in its frame (assets/map_frame.css), as a style in the map's head: a
+    linked stylesheet applies only after streamlit-folium has made the map at its fixed height,
+    and the resize that follows moves the map's centre by a fraction of a pixel, which the map
+    reports as a new view (one more run of the page)."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>{{ this.css }}</style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "FrameSize"
+        self.css = (offline_assets.ASSETS_DIR / "map_frame.css").read_text(encoding="utf-8")
+
+
 class _PlaceLabels(JSCSSMixin, MacroElement):
     """Place names by importance without overlaps (place_labels), and a notice when the online
     tiles are ticked but cannot load."""
@@ -247,16 +267,18 @@ def _rounded(value):
     return value
 
 
-def base_map(height=None, tools=True):
+def base_map(height=None, tools=True, view=None):
     """The constant part of the map: outlines, boundary, towns, legend, an opt-in OSM layer,
     and (`tools`) playback and density (a small preview map goes without them).
 
-    Built the same way on every call (same script, so streamlit-folium keeps the map
-    mounted); offline: the only URL in it is the OpenStreetMap layer, off until ticked.
+    Built the same way on every call with the same `view` (lat, lon, zoom: where it opens), so
+    that streamlit-folium keeps the map mounted; offline: the only URL in it is the
+    OpenStreetMap layer, off until ticked.
     """
+    latitude, longitude, zoom = view or (*CENTRE, START_ZOOM)
     m = folium.Map(
-        location=CENTRE,
-        zoom_start=START_ZOOM,
+        location=(latitude, longitude),
+        zoom_start=zoom,
         tiles=None,
         control_scale=True,
         height=height or "100%",
@@ -266,6 +288,7 @@ def base_map(height=None, tools=True):
         minZoom=5,
     )
     offline_assets.localise(m)
+    _FrameSize().add_to(m)
     _BaseLayers().add_to(m)
     _PlaceLabels().add_to(m)
     _IncidentRenderer().add_to(m)

@@ -50,7 +50,7 @@ class FakeFolium:
         self.reports = reports
 
     def __call__(self, fig, **kwargs):
-        self.calls.append(kwargs)
+        self.calls.append(dict(kwargs, opens_at=(tuple(fig.location), fig.options["zoom"])))
         if self.reports:
             st.session_state.setdefault(kwargs["key"], {})
         return None
@@ -58,6 +58,13 @@ class FakeFolium:
     @property
     def last(self):
         return self.calls[-1]
+
+    @property
+    def view(self):
+        """(centre, zoom) the map shows after the last call: where it was moved, else where it opens."""
+        if self.last["center"] is not None:
+            return self.last["center"], self.last["zoom"]
+        return self.last["opens_at"]
 
     def layer_ids(self):
         """The ids in the incident layer of the last call, as the browser would get them."""
@@ -218,21 +225,28 @@ def test_incident_in_the_url_opens_its_passage(app, folium_calls):
     marked = re.findall(r'<mark class="passage-selected" id="passage-selected">(.*?)</mark>', page, re.S)
     assert [html.unescape(m) for m in marked] == [BANJSKA_PASSAGE]
     assert "Banska Orthodox monastery · exact place" in page
-    # The map opens centred on the incident at street scale, with a ring around it.
-    assert folium_calls.last["center"] == pytest.approx((42.9767, 20.7764))
-    assert round(folium_calls.last["zoom"]) == 13
+    # The map opens centred on the incident at street scale (made there, not moved there), with
+    # a ring around it.
+    centre, zoom = folium_calls.view
+    assert centre == pytest.approx((42.9767, 20.7764)) and round(zoom) == 13
+    assert folium_calls.last["center"] is None
     # The other incidents of the same document can be opened from the panel.
     others = [b for b in at.button if b.key and b.key.startswith("other-")]
     assert len(others) == 7
     assert url(at)["incident"] == ["seed-000-07"]
 
 
-def test_unknown_incident_in_the_url_is_reported(app):
-    app.query_params["incident"] = "no-such-id"
+def test_unknown_incident_in_the_url_is_reported_as_plain_text(app):
+    """The id is shown with st.text, which the browser shows as it is: what Markdown would make
+    a link, an e-mail link or an icon of stays text."""
+    incident = ("https://example.org see www.example.net or mail@example.com :material/home: "
+                "[login](https://example.org/login)")
+    app.query_params["incident"] = incident
     at = app.run()
     assert not at.exception
     assert at.warning[0].value == "No incident with the id in this link is stored:"
-    assert [element.value for element in at.text] == ["no-such-id"]
+    assert [element.value for element in at.text] == [incident]
+    assert not [element for element in at.markdown if "example" in element.value]
 
 
 def test_a_click_sent_as_a_position_in_the_map_data_opens_that_incident(app, folium_calls, db_path):
@@ -474,7 +488,9 @@ def test_actor_and_fatalities_filters_total_and_url(app, db_path):
 def test_a_moved_map_is_kept_in_the_url_and_reopened(app, folium_calls):
     at = app.run()
     # The opening view fits the incidents shown: northern Kosovo and the border area.
-    assert (folium_calls.last["center"], folium_calls.last["zoom"]) == ((42.98318, 20.95927), 9)
+    assert folium_calls.view == ((42.98318, 20.95927), 9)
+    # It opens there, not moved there: the browser's map reports one view, not a second.
+    assert folium_calls.last["center"] is None
     assert "lat" not in url(at)
     at.session_state["map"] = {"center": {"lat": 42.91, "lng": 20.84}, "zoom": 12}
     at.run()
@@ -484,7 +500,7 @@ def test_a_moved_map_is_kept_in_the_url_and_reopened(app, folium_calls):
         shared.query_params[key] = value
     shared.run()
     assert not shared.exception
-    assert (folium_calls.last["center"], folium_calls.last["zoom"]) == ((42.91, 20.84), 12)
+    assert folium_calls.view == ((42.91, 20.84), 12)
 
 
 def test_choosing_an_incident_of_the_document_moves_the_map_to_it(app, folium_calls):

@@ -243,23 +243,6 @@ def test_a_shared_link_reopens_its_filters_and_incident_and_downloads_are_the_fi
     assert page.external == []
 
 
-def test_text_from_the_url_is_shown_as_plain_text(page):
-    from urllib.parse import quote
-
-    # What Markdown would make links or an icon of, all in one id: an address with and without
-    # its scheme, an e-mail address, an icon code and a link.
-    incident = "https://example.org see www.example.net or mail@example.com :material/home: [login](https://example.org/login)"
-    page.open("?incident=" + quote(incident, safe=""))
-    wait_for_text(page, "No incident with the id in this link is stored:")
-    shown = page.page.locator('[data-testid="stText"]').filter(has_text="example")
-    shown.first.wait_for(timeout=30_000)
-    assert shown.first.inner_text() == incident
-    # No link, no e-mail link, no icon: Markdown never saw the text.
-    for selector in ('a[href*="example"]', 'a[href^="mailto:"]', '[data-testid="stAlertContainer"] [data-testid="stIconMaterial"]'):
-        assert page.page.locator(selector).count() == 0, selector
-    assert page.external == []
-
-
 # -- everyday use: the region named, a link, a table row, an import's value step -----------
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
