@@ -32,7 +32,9 @@ def test_the_server_starts_without_looking_up_an_external_address(tmp_path):
                 except OSError:
                     assert time.monotonic() < deadline, log.read_text()
                     time.sleep(0.3)
-            time.sleep(1)  # the start-up banner comes after the server is healthy
+            # The start-up banner comes after the server is healthy.
+            while f"URL: http://localhost:{port}" not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.1)
         finally:
             server.terminate()
             server.wait(timeout=15)

@@ -61,8 +61,26 @@ def tools(page):
     return page.map_frame().locator(".map-tools")
 
 
-def test_playback_steps_through_months_and_shows_the_window_and_density_cells(page, patterns_server):
-    page.open()
+def test_a_link_reopens_the_paused_frame_then_playback_steps_through_months_and_density_cells(page, patterns_server):
+    """One page (a page load is the browser tests' largest cost): a link's paused week, then
+    playback by month, then the density cells."""
+    _a_link_reopens_the_paused_frame(page)
+    _playback_steps_through_months_and_shows_the_window(page, patterns_server)
+    _density_cells_sum_to_the_located_incidents_shown(page, patterns_server)
+
+
+def _a_link_reopens_the_paused_frame(page):
+    page.open("?play=week:2023-09-25")
+    frame = page.leaflet()
+    frame.wait_for_function("() => window.mapappPlayback && window.mapappPlayback.state().last", timeout=30_000)
+    last = frame.evaluate("() => window.mapappPlayback.state().last")
+    # The week of Monday 25 September 2023: the Zubin Potok shooting of the 26th.
+    assert last["window"] == ["2023-09-25", "2023-10-01"]
+    assert last["shown"] == 1
+    assert tools(page).locator("input[name=playback]").is_checked()
+
+
+def _playback_steps_through_months_and_shows_the_window(page, patterns_server):
     frame = page.leaflet()
     frame.evaluate(ALL_IN_VIEW)
     tools(page).locator("input[name=playback]").check()
@@ -109,19 +127,6 @@ def test_playback_steps_through_months_and_shows_the_window_and_density_cells(pa
     # Off: every filtered incident is back.
     tools(page).locator("input[name=playback]").uncheck()
     assert total_drawn_becomes(page, patterns_server.total) == patterns_server.total
-    # The density cells, in the same page.
-    _density_cells_sum_to_the_located_incidents_shown(page, patterns_server)
-
-
-def test_a_link_reopens_the_paused_frame(page):
-    page.open("?play=week:2023-09-25")
-    frame = page.leaflet()
-    frame.wait_for_function("() => window.mapappPlayback && window.mapappPlayback.state().last", timeout=30_000)
-    last = frame.evaluate("() => window.mapappPlayback.state().last")
-    # The week of Monday 25 September 2023: the Zubin Potok shooting of the 26th.
-    assert last["window"] == ["2023-09-25", "2023-10-01"]
-    assert last["shown"] == 1
-    assert tools(page).locator("input[name=playback]").is_checked()
 
 
 def _density_cells_sum_to_the_located_incidents_shown(page, patterns_server):
