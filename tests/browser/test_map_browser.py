@@ -292,25 +292,35 @@ def wait_for_view(page, expected, digits=3, timeout=15):
         pause(page, 0.2)
 
 
-def test_the_region_is_named_as_you_zoom_in_on_a_laptop_and_a_large_screen(chromium, app_server):
-    """At 1366x768, then in the same page made 1920x1080 with the map back at its opening view."""
-    page = Page(chromium, app_server.url, SIZES["1366"])
-    try:
-        page.open()
-        wait_for_total(page, 8)
-        wait_for_text(page, "8 incidents, 0 fatalities")
-        opening = view(page)
-        for size in SIZES:
-            if size != "1366":
-                page.page.set_viewport_size(SIZES[size])
-                # The page's style sizes the map's frame to the window.
-                page.page.wait_for_function(
-                    f"() => document.querySelector('{MAP_FRAME}').offsetHeight >= {SIZES[size]['height'] - 130}")
-                go_to(page, *opening)
-            _the_region_is_named_as_you_zoom_in(page, size)
-        assert page.external == []
-    finally:
-        page.close()
+def test_region_names_on_two_screens_a_link_to_the_view_a_table_row_and_an_import(chromium, page):
+    """One page, in turn (a page load is the browser tests' largest cost): the region named as
+    you zoom in at 1366x768, then with the page made 1920x1080; back at 1366x768, the map moved
+    and its link opened in another page; a table row chosen; a file's import up to its value step."""
+    page.open()
+    opening = _the_region_is_named_as_you_zoom_in_on_a_laptop_and_a_large_screen(page)
+    page.page.set_viewport_size(SIZES["1366"])
+    go_to(page, *opening)
+    _a_shared_link_reopens_the_map_where_it_was(chromium, page)
+    _a_table_row_moves_the_map_and_shows_the_passage(page)
+    _the_value_step_of_an_import(page)
+    assert page.external == []
+
+
+def _the_region_is_named_as_you_zoom_in_on_a_laptop_and_a_large_screen(page):
+    """At 1366x768, then in the same page made 1920x1080 with the map back at its opening view;
+    the opening view."""
+    wait_for_total(page, 8)
+    wait_for_text(page, "8 incidents, 0 fatalities")
+    opening = view(page)
+    for size in SIZES:
+        if size != "1366":
+            page.page.set_viewport_size(SIZES[size])
+            # The page's style sizes the map's frame to the window.
+            page.page.wait_for_function(
+                f"() => document.querySelector('{MAP_FRAME}').offsetHeight >= {SIZES[size]['height'] - 130}")
+            go_to(page, *opening)
+        _the_region_is_named_as_you_zoom_in(page, size)
+    return opening
 
 
 def _the_region_is_named_as_you_zoom_in(page, size):
@@ -356,17 +366,7 @@ def _the_region_is_named_as_you_zoom_in(page, size):
             assert not (a[0] < b[2] - 1 and a[2] > b[0] + 1 and a[1] < b[3] - 1 and a[3] > b[1] + 1), (a, b)
 
 
-def test_a_link_reopens_the_map_where_it_was_a_table_row_moves_it_and_an_import_asks_for_values(chromium, page):
-    """One page, in turn (a page load is the browser tests' largest cost): the map moved and its
-    link opened in another page; a table row chosen; a file's import up to its value step."""
-    _a_shared_link_reopens_the_map_where_it_was(chromium, page)
-    _a_table_row_moves_the_map_and_shows_the_passage(page)
-    _the_value_step_of_an_import(page)
-    assert page.external == []
-
-
 def _a_shared_link_reopens_the_map_where_it_was(chromium, page):
-    page.open()
     wait_for_total(page, 8)
     go_to(page, 42.95, 20.7, 11)
     link = wait_for_url(page, "z=11")
