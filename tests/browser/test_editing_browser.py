@@ -1,9 +1,10 @@
-"""Adding and correcting incidents in a real browser, on one store the tests add to:
+"""Correcting and adding incidents in a real browser, in one page (a page load is the browser
+tests' largest cost), in turn:
+  - a passage corrected by selecting other text of the document with the mouse (the passage
+    selector, mapapp/passage_select.py);
   - a report pasted, read, a place edited and a proposal rejected, stored; the new marker
     clicked and its sentence read highlighted in the report; then an import on the command line
-    shows up without a click;
-  - a passage corrected by selecting other text of the document with the mouse (the passage
-    selector, mapapp/passage_select.py).
+    shows up without a click.
 """
 
 import re
@@ -57,63 +58,70 @@ def editing_server(chromium, tmp_path_factory):
     server.stop()
 
 
-def test_paste_review_store_and_click_the_new_incident_then_an_import_shows_up_by_itself(chromium, editing_server):
-    """A report read, reviewed and stored; its new incident clicked on the map. Then a search,
-    and an import on the command line: the page shows it without a click, keeping the search."""
+def test_a_passage_selected_then_a_report_pasted_and_its_incident_clicked_then_an_import_shows_up(
+        chromium, editing_server):
     page = Page(chromium, editing_server.url)
     try:
-        page.open()
-        wait_for_total(page, 8)
-        browser = page.page
-        browser.get_by_text("Add a report").click()
-        area = browser.get_by_label("Report text")
-        area.fill(REPORT)
-        area.press("Tab")
-        pause(page, 1)
-        browser.get_by_role("button", name="Read report").click()
-        browser.get_by_text("Proposal 2").wait_for(timeout=60_000)
-        report = browser.locator(".report-text")
-        places = report.locator("mark.report-place").all_inner_texts()
-        assert {"Zvečan", "Jarinje crossing point", "Zubin Potok"} <= set(places)
-        assert "16 March 2024" in report.locator("mark.report-date").all_inner_texts()
-        # The arrest goes to Zvečan (named in its sentence as the man's home: the reviewer decides).
-        place = browser.locator(".st-key-report-1-place-1").get_by_role("combobox")
-        place.click()
-        place.press_sequentially("Zvečan → Zvečan")
-        browser.get_by_role("option").filter(has_text="Zvečan → Zvečan").first.click()
-        browser.locator(".st-key-report-proposal-1").get_by_text("changed by hand: place").wait_for(timeout=30_000)
-        pause(page, 1)
-        # The grenade is rejected.
-        browser.locator(".st-key-report-1-accept-2").get_by_text("Accept").click()
-        store = browser.get_by_role("button", name="Store the report and 1 accepted incident(s)")
-        store.wait_for(timeout=30_000)
-        store.click()
-        browser.get_by_text("Stored the report with 1 incident(s)").wait_for(timeout=60_000)
-        page.screenshot("report_stored.png")
-
-        new_id = f"{document_id(REPORT)}-001"
-        shown, total = wait_for_total(page, 9)
-        assert total == 9, shown
-        # At the default zoom it shares a cluster with Banjska monastery: zoom in on Zvečan.
-        browser.locator(MAP_FRAME).scroll_into_view_if_needed()
-        page.leaflet().evaluate("() => window.map.setView([42.9075, 20.8403], 13, {animate: false})")
-        marker = None
-        for _ in range(40):
-            marker = single_at(page, new_id)
-            if marker is not None:
-                break
-            pause(page, 0.25)
-        assert marker is not None, shown
-        click_map(page, marker["x"], marker["y"])
-        mark = browser.locator("mark#passage-selected")
-        mark.wait_for(timeout=30_000)
-        assert mark.inner_text() == ARREST
-        assert f"incident={new_id}" in wait_for_url(page, f"incident={new_id}")
-        page.screenshot("report_passage.png")
+        _an_editor_selects_other_text_as_the_passage(page, editing_server)
+        _paste_review_store_and_click_the_new_incident(page)
         _an_import_on_the_command_line_shows_up_without_a_click(page, editing_server.db_path)
         assert page.external == []
     finally:
         page.close()
+
+
+def _paste_review_store_and_click_the_new_incident(page):
+    """A report read, reviewed and stored; its new incident clicked on the map."""
+    # Back at the view a page opens at without a link: every incident is in it.
+    page.leaflet().evaluate("() => window.map.setView([42.98318, 20.95927], 9, {animate: false})")
+    wait_for_total(page, 8)
+    browser = page.page
+    browser.get_by_text("Add a report").click()
+    area = browser.get_by_label("Report text")
+    area.fill(REPORT)
+    area.press("Tab")
+    pause(page, 1)
+    browser.get_by_role("button", name="Read report").click()
+    browser.get_by_text("Proposal 2").wait_for(timeout=60_000)
+    report = browser.locator(".report-text")
+    places = report.locator("mark.report-place").all_inner_texts()
+    assert {"Zvečan", "Jarinje crossing point", "Zubin Potok"} <= set(places)
+    assert "16 March 2024" in report.locator("mark.report-date").all_inner_texts()
+    # The arrest goes to Zvečan (named in its sentence as the man's home: the reviewer decides).
+    place = browser.locator(".st-key-report-1-place-1").get_by_role("combobox")
+    place.click()
+    place.press_sequentially("Zvečan → Zvečan")
+    browser.get_by_role("option").filter(has_text="Zvečan → Zvečan").first.click()
+    browser.locator(".st-key-report-proposal-1").get_by_text("changed by hand: place").wait_for(timeout=30_000)
+    pause(page, 1)
+    # The grenade is rejected.
+    browser.locator(".st-key-report-1-accept-2").get_by_text("Accept").click()
+    store = browser.get_by_role("button", name="Store the report and 1 accepted incident(s)")
+    store.wait_for(timeout=30_000)
+    store.click()
+    browser.get_by_text("Stored the report with 1 incident(s)").wait_for(timeout=60_000)
+    page.screenshot("report_stored.png")
+
+    new_id = f"{document_id(REPORT)}-001"
+    shown, total = wait_for_total(page, 9)
+    assert total == 9, shown
+    # At the default zoom it shares a cluster with Banjska monastery: zoom in on Zvečan.
+    browser.locator(MAP_FRAME).scroll_into_view_if_needed()
+    page.leaflet().evaluate("() => window.map.setView([42.9075, 20.8403], 13, {animate: false})")
+    marker = None
+    for _ in range(40):
+        marker = single_at(page, new_id)
+        if marker is not None:
+            break
+        pause(page, 0.25)
+    assert marker is not None, shown
+    click_map(page, marker["x"], marker["y"])
+    # (The page showed another incident's passage before.)
+    mark = browser.locator("mark#passage-selected")
+    mark.filter(has_text=ARREST).wait_for(timeout=30_000)
+    assert mark.inner_text() == ARREST
+    assert f"incident={new_id}" in wait_for_url(page, f"incident={new_id}")
+    page.screenshot("report_passage.png")
 
 
 def _counts(page):
@@ -124,6 +132,8 @@ def _counts(page):
 
 
 def _an_import_on_the_command_line_shows_up_without_a_click(page, db_path):
+    """A search, then an import on the command line: the page shows it without a click,
+    keeping the search."""
     search = page.page.locator('input[aria-label="Search"]')
     search.fill("kfor")
     search.press("Enter")
@@ -178,7 +188,7 @@ def _select(page, start, end, offset):
     raise AssertionError(f"three selections did not choose characters {start}–{end}: {status.inner_text()!r}")
 
 
-def test_an_editor_selects_other_text_as_the_passage(chromium, editing_server):
+def _an_editor_selects_other_text_as_the_passage(page, editing_server):
     """The passage selector: the selection's offsets become the stored span, and the passage
     panel then marks the selected text."""
     store = Store(editing_server.db_path)
@@ -190,11 +200,7 @@ def test_an_editor_selects_other_text_as_the_passage(chromium, editing_server):
     chosen = text[start:end]
     assert len(chosen) > 20 and chosen != incident.passage
 
-    page = Page(chromium, editing_server.url)
-    try:
-        _select_the_next_sentence(page, incident, start, end, chosen)
-    finally:
-        page.close()
+    _select_the_next_sentence(page, incident, start, end, chosen)
     stored = Store(editing_server.db_path).incident(INCIDENT)
     assert (stored.passage_start, stored.passage_end, stored.passage) == (start, end, chosen)
 
