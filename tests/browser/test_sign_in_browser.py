@@ -140,10 +140,10 @@ def _held(page, key):
 
 
 def _click_until_held(page, click, key):
-    """Click a write button (`click()`) until the page has sent its request, held back: a run
-    of the page that draws the button anew meanwhile (the store check every few seconds) can
-    take a click, and a person would click again. The request; a second click sends none
-    once the first was sent."""
+    """Click a write button (`click()`) until the page has sent its request, held back, and
+    return that request: a run of the page that draws the button anew meanwhile (the store check
+    every few seconds) can take a click, and a person would click again. A click is repeated
+    only when none was sent within 10 s."""
     for _ in range(3):
         click()
         for _ in range(100):
