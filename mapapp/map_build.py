@@ -113,7 +113,13 @@ class _FrameSize(MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "FrameSize"
-        self.css = (offline_assets.ASSETS_DIR / "map_frame.css").read_text(encoding="utf-8")
+        self.css = _frame_css()
+
+
+@functools.cache
+def _frame_css():
+    """assets/map_frame.css, read once: the base map is built on every run of the page."""
+    return (offline_assets.ASSETS_DIR / "map_frame.css").read_text(encoding="utf-8")
 
 
 class _PlaceLabels(JSCSSMixin, MacroElement):

@@ -18,7 +18,7 @@ from mapapp import PROJECT_DIR
 from mapapp.reports.proposals import document_id
 from mapapp.store import Store
 from tests.browser.conftest import MAP_FRAME, Page, settle, start_server, wait_for_whole_page
-from tests.browser.test_map_browser import click_map, pause, single_at, wait_for_text, wait_for_total, wait_for_url
+from tests.browser.test_map_browser import click_map, go_to, pause, single_at, wait_for_text, wait_for_total, wait_for_url
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
 ARREST = "Kosovo Police arrested a man from Zvečan at the Jarinje crossing point on 17 March 2024."
@@ -73,7 +73,7 @@ def test_a_passage_selected_then_a_report_pasted_and_its_incident_clicked_then_a
 def _paste_review_store_and_click_the_new_incident(page):
     """A report read, reviewed and stored; its new incident clicked on the map."""
     # Back at the view a page opens at without a link: every incident is in it.
-    page.leaflet().evaluate("() => window.map.setView([42.98318, 20.95927], 9, {animate: false})")
+    go_to(page, 42.98318, 20.95927, 9)
     wait_for_total(page, 8)
     browser = page.page
     browser.get_by_text("Add a report").click()
