@@ -6,15 +6,20 @@ The page sends only an excerpt of a long document (an upload's document can hold
 notes): EXCERPT characters on each side of the span.
 """
 
+import functools
+
 from streamlit.components import v1 as components
 
 from mapapp import PACKAGE_DIR
 
 EXCERPT = 4_000
 
-_component = components.declare_component(
-    "passage_select", path=str(PACKAGE_DIR / "components" / "passage_select")
-)
+
+@functools.cache
+def _component():
+    # Declared on first use, in a script run: declared on import, outside one, Streamlit logs
+    # a "missing ScriptRunContext" warning (`import mapapp.app` is to print nothing).
+    return components.declare_component("passage_select", path=str(PACKAGE_DIR / "components" / "passage_select"))
 
 
 def passage_select(document_text, start, end, chosen, key):
@@ -23,7 +28,7 @@ def passage_select(document_text, start, end, chosen, key):
     {"start": s, "end": e} (offsets in the whole document), or None before any."""
     lo = max(0, start - EXCERPT)
     hi = min(len(document_text), end + EXCERPT)
-    return _component(
+    return _component()(
         text=document_text[lo:hi], offset=lo, cut_before=lo > 0, cut_after=hi < len(document_text),
         start=start, end=end, chosen=chosen, key=key, default=None,
     )

@@ -42,6 +42,7 @@ def test_importing_the_app_module_opens_no_store_and_renders_nothing(tmp_path):
         env=dict(os.environ, MAPAPP_DB=str(db)), check=True,
     )
     assert done.stdout.split() == ["True", "False", "False"]
+    assert done.stderr == ""  # (not even Streamlit's warning about a call outside a script run)
     assert not db.exists()
 
 
