@@ -140,8 +140,8 @@ class MapData:
                     return  # pruned by a newer version
                 rows = detail_rows(read_details(rowids[offset:offset + CHUNK]))
                 data = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-                _write(self.folder / f"d-{offset // CHUNK}.json.gz", gzip.compress(data, compresslevel=1))
-            _write(self.folder / "details.done", b"")
+                _write_gzip(self.folder / f"d-{offset // CHUNK}.json.gz", data)
+            offline_assets.write_whole(self.folder / "details.done", b"")
         finally:
             self.details_done.set()
 
@@ -180,16 +180,9 @@ class MapData:
         }
 
 
-def _write(path, data):
-    # Written then renamed: a browser fetching the file meanwhile never gets half of it.
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    partial.replace(path)
-
-
 def _write_gzip(path, data):
     # Level 1: these bytes compress little more at higher levels.
-    _write(path, gzip.compress(data, compresslevel=1, mtime=0))
+    offline_assets.write_whole(path, gzip.compress(data, compresslevel=1, mtime=0))
 
 
 def process_folder(root):

@@ -7,8 +7,10 @@ folder) and are served at `/app/static/...`. Only the *instances* of the map and
 are pointed there: changing folium's class attributes would leak into every map in the process.
 """
 
+import contextlib
 import filecmp
-import shutil
+import os
+import tempfile
 from pathlib import Path
 
 import xstatic.pkg.jquery
@@ -106,19 +108,30 @@ def _copy(source: Path, target: Path):
     if target.is_file() and not target.is_symlink() and filecmp.cmp(source, target, shallow=False):
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Copy then rename: a browser loading the page meanwhile never gets half a file.
-    partial = target.with_name(target.name + ".partial")
-    shutil.copyfile(source, partial)
-    partial.replace(target)
+    write_whole(target, source.read_bytes())
 
 
 def _write_text(target: Path, text: str):
     if target.is_file() and not target.is_symlink() and target.read_text(encoding="utf-8") == text:
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(target)
+    write_whole(target, text.encode("utf-8"))
+
+
+def write_whole(target: Path, data: bytes):
+    """Write `data` to a file of this writer's own beside `target`, then rename it to `target`:
+    a browser loading the page meanwhile never gets half a file, and two servers starting at
+    once on a fresh install (both installing) do not rename each other's file away."""
+    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(partial, 0o644)  # (mkstemp makes it readable by its owner only)
+        os.replace(partial, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(partial)
+        raise
 
 
 def localise(element, js=MAP_JS, css=MAP_CSS):

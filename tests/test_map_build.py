@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 
 import folium
 import numpy as np
@@ -133,6 +134,25 @@ def test_install_copies_real_files(tmp_path):
     # leaflet.css loads the layer-control icon relative to itself.
     assert (static / "leaflet" / "images" / "layers.png").is_file()
     offline_assets.install(tmp_path / "static")  # a second start-up changes nothing
+
+
+def test_installs_into_one_fresh_folder_at_once_all_succeed(tmp_path):
+    """Servers starting at once on a fresh install each install the assets: none renames
+    another's half-written file away, and every file ends whole."""
+    static = tmp_path / "static"
+    start = threading.Barrier(8)
+
+    def install(_):
+        start.wait()
+        return offline_assets.install(static)
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(install, range(8))) == [static] * 8
+    assert [path.name for path in static.rglob("*.partial")] == []
+    assert (static / "mapapp" / "map.js").read_text(encoding="utf-8") == offline_assets.mapapp_script()
+    leaflet = static / offline_assets.LEAFLET_JS[1].removeprefix(offline_assets.STATIC_URL + "/")
+    assert leaflet.read_bytes() == offline_assets.source_file(offline_assets.LEAFLET_JS[1]).read_bytes()
+    assert oct(leaflet.stat().st_mode & 0o777) == oct(0o644)
 
 
 # -- a stable base map ---------------------------------------------------------------------------
