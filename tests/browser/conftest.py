@@ -249,6 +249,24 @@ def settle(page, timeout=60_000):
     page.page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=timeout)
 
 
+def until_shown(page, act, shown, tries=3, timeout=15_000):
+    """Settle the page, `act()` (a click, a drag) and wait for the locator `shown`; again when it
+    has not shown within `timeout` ms, up to `tries` times: a run of the page that draws it anew
+    meanwhile (the store check, a run asked for earlier) can take a click or close what it
+    opened, and a person would do it again. Whether `shown` showed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(tries):
+        settle(page)
+        act()
+        try:
+            shown.wait_for(timeout=timeout)
+            return True
+        except PlaywrightTimeout:
+            continue
+    return False
+
+
 @pytest.fixture
 def page(chromium, app_server):
     opened = Page(chromium, app_server.url)

@@ -12,12 +12,11 @@ import subprocess
 import sys
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from mapapp import PROJECT_DIR
 from mapapp.reports.proposals import document_id
 from mapapp.store import Store
-from tests.browser.conftest import MAP_FRAME, Page, settle, start_server, wait_for_whole_page
+from tests.browser.conftest import MAP_FRAME, Page, settle, start_server, until_shown, wait_for_whole_page
 from tests.browser.test_map_browser import click_map, go_to, pause, single_at, wait_for_text, wait_for_total, wait_for_url
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
@@ -177,14 +176,9 @@ def _select(page, start, end, offset):
     meanwhile (under load a run asked for earlier can end after the drag), which puts the stored
     passage back."""
     status = page.page.frame_locator(SELECTOR).locator("#status")
-    for _ in range(3):
-        settle(page)
-        _drag(page, start - offset, end - offset)
-        try:
-            status.get_by_text(f"New passage: characters {start}–{end}").wait_for(timeout=15_000)
-            return
-        except PlaywrightTimeout:
-            continue
+    chosen = status.get_by_text(f"New passage: characters {start}–{end}")
+    if until_shown(page, lambda: _drag(page, start - offset, end - offset), chosen):
+        return
     raise AssertionError(f"three selections did not choose characters {start}–{end}: {status.inner_text()!r}")
 
 

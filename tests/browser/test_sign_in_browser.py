@@ -19,7 +19,7 @@ from mapapp import PROJECT_DIR
 from mapapp.ingest.importer import commit, plan_import
 from mapapp.roles import NotAllowed, Person
 from mapapp.store import open_store
-from tests.browser.conftest import VIEWPORT, AppServer, Page, _free_port, settle, wait_for_whole_page
+from tests.browser.conftest import VIEWPORT, AppServer, Page, _free_port, settle, until_shown, wait_for_whole_page
 
 UPLOAD = Path(__file__).parent.parent / "fixtures" / "acled_kosovo.csv"
 ERIN = Person("erin@example.org", "editor")
@@ -276,15 +276,12 @@ def test_an_editor_corrects_a_viewer_cannot_even_with_forged_requests(chromium, 
         p.get_by_text("Corrected by erin@example.org on").wait_for(timeout=60_000)
         # The history, opened (again if a run of the page drew it anew, closed, meanwhile).
         reason = p.get_by_text("the report quotes the statement").first
-        for _ in range(3):
-            settle(editor)
+
+        def open_history():
             if not reason.is_visible():
                 p.get_by_text("History of this incident (3 versions)").click()
-            try:
-                reason.wait_for(timeout=15_000)
-                break
-            except PlaywrightTimeout:
-                continue
+
+        until_shown(editor, open_history, reason)
         assert reason.is_visible()
         assert "(corrected)." in p.locator("body").inner_text()
         admin.socket.send(remove)
@@ -356,15 +353,8 @@ def _a_correction_stored_by_another_process_shows_on_the_next_rerun(viewer, serv
     v = viewer.page
     passage = v.locator("mark#passage-selected").filter(has_text="During the night of September 24")
     # The page is drawn again when its store check sees the writes above; a click while the layout
-    # moves can miss the button, and a person would click again.
-    for _ in range(3):
-        settle(viewer)
-        v.locator(".st-key-other-seed-000-05 button").click()
-        try:
-            passage.wait_for(timeout=15_000)
-            break
-        except PlaywrightTimeout:
-            continue
+    # moves can miss the button.
+    until_shown(viewer, v.locator(".st-key-other-seed-000-05 button").click, passage)
     settle(viewer)
     assert passage.is_visible()
     assert "Corrected by" not in v.locator("body").inner_text()
